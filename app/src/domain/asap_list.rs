@@ -1,0 +1,68 @@
+//! The order of the ASAP list wherever candidates are shown or texted.
+//!
+//! Filling a slot from an unscheduled appointment opens no new hole in the schedule, so those
+//! come first, then planned appointments, then the rest; each group latest first. Recalls follow.
+
+use crate::model::{AptStatus, OdDateTime};
+use std::cmp::Reverse;
+
+/// Who could be offered an opening: an ASAP appointment or an ASAP recall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CandidateKind {
+    Appointment(AptStatus),
+    Recall,
+}
+
+fn group(kind: CandidateKind) -> u8 {
+    match kind {
+        CandidateKind::Appointment(AptStatus::UnschedList) => 0,
+        CandidateKind::Appointment(AptStatus::Planned) => 1,
+        CandidateKind::Appointment(_) => 2,
+        CandidateKind::Recall => 3,
+    }
+}
+
+/// Sort key: group first, then the latest date (AptDateTime, or the recall's DateDue) first.
+pub fn asap_order_key(kind: CandidateKind, date: OdDateTime, tie_break: i64) -> (u8, Reverse<OdDateTime>, i64) {
+    (group(kind), Reverse(date), tie_break)
+}
+
+/// Which appointments belong on the ASAP list at all.
+pub fn on_asap_list(status: AptStatus) -> bool {
+    matches!(status, AptStatus::Scheduled | AptStatus::UnschedList | AptStatus::Broken | AptStatus::Planned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str) -> OdDateTime {
+        OdDateTime::parse(&format!("{s} 09:00:00")).unwrap()
+    }
+
+    #[test]
+    fn unscheduled_then_planned_then_the_rest_then_recalls() {
+        let mut list = vec![
+            ("recall old", CandidateKind::Recall, dt("2031-01-01")),
+            ("scheduled", CandidateKind::Appointment(AptStatus::Scheduled), dt("2031-03-28")),
+            ("broken", CandidateKind::Appointment(AptStatus::Broken), dt("2031-03-01")),
+            ("recall new", CandidateKind::Recall, dt("2031-03-20")),
+            ("planned", CandidateKind::Appointment(AptStatus::Planned), dt("0001-01-01")),
+            ("unsched older", CandidateKind::Appointment(AptStatus::UnschedList), dt("2031-01-10")),
+            ("unsched newer", CandidateKind::Appointment(AptStatus::UnschedList), dt("2031-02-10")),
+        ];
+        list.sort_by_key(|(_, kind, date)| asap_order_key(*kind, *date, 0));
+        let names: Vec<&str> = list.iter().map(|(n, _, _)| *n).collect();
+        assert_eq!(
+            names,
+            ["unsched newer", "unsched older", "planned", "scheduled", "broken", "recall new", "recall old"]
+        );
+    }
+
+    #[test]
+    fn only_open_statuses_are_on_the_list() {
+        assert!(on_asap_list(AptStatus::Broken));
+        assert!(!on_asap_list(AptStatus::Complete));
+        assert!(!on_asap_list(AptStatus::PtNote));
+    }
+}

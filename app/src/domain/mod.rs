@@ -1,0 +1,14 @@
+//! Pure rules of Web Sched ASAP: no I/O, each unit-tested beside its code.
+
+pub mod asap_list;
+pub mod length;
+pub mod occupancy;
+pub mod offer;
+mod send_window;
+pub mod slots;
+mod span;
+pub mod status;
+pub mod template;
+
+pub use send_window::SendWindow;
+pub use span::Span;

@@ -1,0 +1,141 @@
+//! Open time: provider schedule time in an operatory, minus what occupies it.
+//! The Slots endpoint and the calendar grid both use these functions.
+
+use super::Span;
+use crate::model::{OdDateTime, Slot};
+use chrono::Timelike;
+use std::collections::HashMap;
+
+/// A provider's scheduled time in one operatory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProviderTime {
+    pub op_num: i64,
+    pub prov_num: i64,
+    pub span: Span,
+}
+
+/// Time an appointment or a no-schedule blockout holds in one operatory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occupied {
+    pub op_num: i64,
+    pub span: Span,
+}
+
+/// Open ranges at least `min_minutes` long, none starting before `not_before`,
+/// ordered by start time and then operatory.
+pub fn open_slots(
+    provider_time: &[ProviderTime],
+    occupied: &[Occupied],
+    min_minutes: i64,
+    not_before: OdDateTime,
+) -> Vec<Slot> {
+    let mut by_op: HashMap<i64, Vec<Span>> = HashMap::new();
+    for o in occupied {
+        by_op.entry(o.op_num).or_default().push(o.span);
+    }
+    let min_minutes = min_minutes.max(1);
+    let mut slots: Vec<Slot> = provider_time
+        .iter()
+        .flat_map(|pt| {
+            let taken = by_op.get(&pt.op_num).map(Vec::as_slice).unwrap_or(&[]);
+            let window = Span::new(pt.span.start.max(not_before), pt.span.end);
+            let free = if window.is_empty() { Vec::new() } else { window.subtract(taken) };
+            free.into_iter()
+                .filter(move |f| f.minutes() >= min_minutes)
+                .map(move |f| Slot {
+                    date_time_start: f.start,
+                    date_time_end: f.end,
+                    prov_num: pt.prov_num,
+                    op_num: pt.op_num,
+                })
+        })
+        .collect();
+    slots.sort_by_key(|s| (s.date_time_start, s.op_num, s.prov_num));
+    slots
+}
+
+/// The first whole increment at or after `at` (10:03 with 10 minutes gives 10:10).
+pub fn round_up_to_increment(at: OdDateTime, increment_minutes: i64) -> OdDateTime {
+    let step = increment_minutes.max(1) * 60;
+    let rem = i64::from(at.get().num_seconds_from_midnight()) % step;
+    if rem == 0 { at } else { OdDateTime::new(at.get() + chrono::Duration::seconds(step - rem)) }
+}
+
+/// Every start time, `step` minutes apart from the span's start, where `minutes` fit in `free`.
+pub fn fitting_starts(free: &Span, minutes: i64, step: i64) -> Vec<OdDateTime> {
+    let step = step.max(1);
+    let mut starts = Vec::new();
+    let mut at = free.start;
+    while at.plus_minutes(minutes) <= free.end {
+        starts.push(at);
+        at = at.plus_minutes(step);
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(hm: &str) -> OdDateTime {
+        OdDateTime::parse(&format!("2031-03-17 {hm}:00")).unwrap()
+    }
+    fn span(a: &str, b: &str) -> Span {
+        Span::new(at(a), at(b))
+    }
+
+    #[test]
+    fn schedule_minus_appointments_and_blockouts() {
+        let provider = [
+            ProviderTime { op_num: 1, prov_num: 1, span: span("08:00", "17:00") },
+            ProviderTime { op_num: 2, prov_num: 2, span: span("08:00", "16:00") },
+        ];
+        let occupied = [
+            Occupied { op_num: 1, span: span("09:00", "09:50") },
+            Occupied { op_num: 1, span: span("12:00", "13:00") },
+            Occupied { op_num: 2, span: span("12:00", "13:00") },
+        ];
+        let slots = open_slots(&provider, &occupied, 0, at("00:00"));
+        let got: Vec<(i64, String, String)> = slots
+            .iter()
+            .map(|s| (s.op_num, s.date_time_start.time().to_string(), s.date_time_end.time().to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "08:00:00".into(), "09:00:00".into()),
+                (2, "08:00:00".into(), "12:00:00".into()),
+                (1, "09:50:00".into(), "12:00:00".into()),
+                (1, "13:00:00".into(), "17:00:00".into()),
+                (2, "13:00:00".into(), "16:00:00".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn minimum_length_and_not_before_trim_the_result() {
+        let provider = [ProviderTime { op_num: 1, prov_num: 1, span: span("08:00", "17:00") }];
+        let occupied = [Occupied { op_num: 1, span: span("09:00", "16:30") }];
+        let long = open_slots(&provider, &occupied, 45, at("00:00"));
+        assert_eq!(long.len(), 1);
+        assert_eq!(long[0].date_time_start, at("08:00"));
+        let later = open_slots(&provider, &occupied, 30, at("08:40"));
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].date_time_start, at("16:30"));
+    }
+
+    #[test]
+    fn rounding_up_to_the_increment() {
+        assert_eq!(round_up_to_increment(at("10:03"), 10), at("10:10"));
+        assert_eq!(round_up_to_increment(at("10:10"), 10), at("10:10"));
+        assert_eq!(round_up_to_increment(OdDateTime::parse("2031-03-17 10:10:01").unwrap(), 10), at("10:20"));
+        assert_eq!(round_up_to_increment(OdDateTime::parse("2031-03-17 23:55:00").unwrap(), 15), OdDateTime::parse("2031-03-18 00:00:00").unwrap());
+    }
+
+    #[test]
+    fn fitting_starts_step_through_the_free_time() {
+        let starts = fitting_starts(&span("13:00", "14:00"), 40, 10);
+        assert_eq!(starts, vec![at("13:00"), at("13:10"), at("13:20")]);
+        assert!(fitting_starts(&span("13:00", "13:30"), 40, 10).is_empty());
+    }
+}

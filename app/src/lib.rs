@@ -1,0 +1,8 @@
+//! Everything the server and the browser share: the Open Dental wire types (`model`), the pure
+//! Web Sched ASAP rules (`domain`), the server functions the pages call (`api`) and the pages
+//! themselves (`ui`).
+
+pub mod api;
+pub mod domain;
+pub mod model;
+pub mod ui;

@@ -1,0 +1,118 @@
+//! `Authorization: ODFHIR {DeveloperKey}/{CustomerKey}`, checked in constant time, then the
+//! per-key rate limit.
+
+use super::AppState;
+use super::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::num::NonZeroU32;
+use subtle::ConstantTimeEq;
+
+/// The configured key pairs.
+pub struct ApiKeys {
+    pairs: Vec<String>,
+    limiter: Option<DefaultKeyedRateLimiter<usize>>,
+}
+
+impl ApiKeys {
+    /// `pairs` as `DeveloperKey/CustomerKey`; a rate of 0 turns limiting off.
+    pub fn new(pairs: &[String], per_second: u32) -> Result<Self, String> {
+        let mut clean = Vec::new();
+        for p in pairs.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            match p.split_once('/') {
+                Some((dev, cust)) if !dev.is_empty() && !cust.is_empty() && !cust.contains('/') => {
+                    clean.push(p.to_string())
+                }
+                _ => return Err("each API key must be written DeveloperKey/CustomerKey".into()),
+            }
+        }
+        let limiter = NonZeroU32::new(per_second).map(|n| RateLimiter::keyed(Quota::per_second(n)));
+        Ok(ApiKeys { pairs: clean, limiter })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// Index of the matching pair. Every configured pair is compared, so timing does not reveal
+    /// which one (or how much of one) matched.
+    fn find(&self, presented: &str) -> Option<usize> {
+        let mut found = None;
+        for (i, pair) in self.pairs.iter().enumerate() {
+            if bool::from(pair.as_bytes().ct_eq(presented.as_bytes())) {
+                found = Some(i);
+            }
+        }
+        found
+    }
+
+    fn check_rate(&self, key: usize) -> Result<(), ApiError> {
+        let Some(limiter) = &self.limiter else { return Ok(()) };
+        limiter.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) }
+        })
+    }
+}
+
+/// An API request whose key was accepted.
+pub struct ApiClient;
+
+impl FromRequestParts<AppState> for ApiClient {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        const HOW: &str = "Send `Authorization: ODFHIR {DeveloperKey}/{CustomerKey}`.";
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::Unauthorized(format!("The Authorization header is missing. {HOW}")))?;
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::Unauthorized(format!("The Authorization header is not readable text. {HOW}")))?;
+        let (scheme, keys) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+        if !scheme.eq_ignore_ascii_case("ODFHIR") {
+            return Err(ApiError::Unauthorized(format!("The Authorization scheme must be ODFHIR. {HOW}")));
+        }
+        let index = state
+            .api_keys
+            .find(keys.trim())
+            .ok_or_else(|| ApiError::Unauthorized("The DeveloperKey/CustomerKey pair is not recognised.".into()))?;
+        state.api_keys.check_rate(index)?;
+        Ok(ApiClient)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_must_be_pairs() {
+        assert!(ApiKeys::new(&["dev/cust".into()], 0).is_ok());
+        assert!(ApiKeys::new(&["devcust".into()], 0).is_err());
+        assert!(ApiKeys::new(&["dev/".into()], 0).is_err());
+        assert!(ApiKeys::new(&["".into()], 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn finds_only_the_exact_pair() {
+        let keys = ApiKeys::new(&["a/b".into(), "dev/cust".into()], 0).unwrap();
+        assert_eq!(keys.find("dev/cust"), Some(1));
+        assert_eq!(keys.find("dev/cus"), None);
+        assert_eq!(keys.find("DEV/CUST"), None);
+    }
+
+    #[test]
+    fn rate_limit_answers_with_a_wait() {
+        let keys = ApiKeys::new(&["dev/cust".into()], 1).unwrap();
+        assert!(keys.check_rate(0).is_ok());
+        match keys.check_rate(0) {
+            Err(ApiError::TooManyRequests { retry_after_secs }) => assert!(retry_after_secs >= 1),
+            other => panic!("expected 429, got {other:?}"),
+        }
+    }
+}

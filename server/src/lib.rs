@@ -1,0 +1,160 @@
+//! The Web Sched ASAP server as a library: `main` parses the command line and calls [`run`];
+//! tests build the same application in-process with [`App::start`].
+
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod import;
+pub mod service;
+pub mod store;
+
+use clock::{OfficeClock, SystemClock};
+use config::{Cli, Command, LogFormat, Settings};
+use http::AppState;
+use http::auth::ApiKeys;
+use leptos::config::{Env, LeptosOptions};
+use service::Services;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Why the server could not start or a command failed; printed to the operator as is.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("{0}")]
+    Store(#[from] store::StoreError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("server stopped with an error: {0}")]
+    Serve(std::io::Error),
+    #[error("{0}")]
+    Import(#[from] import::ImportError),
+    #[error("demo data: {0}")]
+    Demo(String),
+}
+
+pub fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+pub async fn run(cli: Cli) -> Result<(), StartupError> {
+    let settings = cli.settings;
+    let store = Store::connect(&settings.database_url).await?;
+    let clock = office_clock(&settings, Arc::new(SystemClock))?;
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings, store.clone(), clock).await,
+        Command::Import { file } => {
+            let summary = import::import_file(&store, &file).await?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Demo { if_empty } => {
+            let summary = demo::fill(&store, &clock, if_empty).await.map_err(StartupError::Demo)?;
+            println!("{summary}");
+            Ok(())
+        }
+    };
+    store.close().await;
+    result
+}
+
+pub fn office_clock(settings: &Settings, clock: Arc<dyn clock::Clock>) -> Result<OfficeClock, StartupError> {
+    let zone = match &settings.timezone {
+        Some(name) if !name.trim().is_empty() => clock::parse_zone(name).map_err(StartupError::Config)?,
+        _ => chrono_tz::Tz::UTC,
+    };
+    Ok(OfficeClock::new(clock, zone))
+}
+
+/// A running server: its address and a handle to stop it.
+pub struct App {
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Result<(), StartupError>>,
+}
+
+impl App {
+    /// Binds `settings.addr` (port 0 picks a free port) and serves in the background.
+    pub async fn start(settings: Settings, store: Store, clock: OfficeClock) -> Result<App, StartupError> {
+        let listener =
+            TcpListener::bind(settings.addr).await.map_err(|source| StartupError::Listen { addr: settings.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Listen { addr: settings.addr, source })?;
+        let (stop, mut stopped) = watch::channel(false);
+        let router = build_router(&settings, store, clock, addr)?;
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .await
+                .map_err(StartupError::Serve)
+        });
+        Ok(App { addr, stop, task })
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(self) -> Result<(), StartupError> {
+        let _ = self.stop.send(true);
+        self.task.await.map_err(|e| StartupError::Serve(std::io::Error::other(e)))?
+    }
+}
+
+fn build_router(settings: &Settings, store: Store, clock: OfficeClock, addr: SocketAddr) -> Result<axum::Router, StartupError> {
+    let api_keys = ApiKeys::new(&settings.api_keys, settings.rate_limit).map_err(StartupError::Config)?;
+    if api_keys.is_empty() {
+        tracing::warn!("no API keys configured (ASAP_API_KEYS): every /api/v1 request will get 401");
+    }
+    let mut settings = settings.clone();
+    settings.addr = addr;
+    let services = Services::new(store, clock, settings.public_base_url());
+    let leptos_options = LeptosOptions::builder()
+        .output_name("asap")
+        .site_root(settings.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build();
+    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys) };
+    Ok(http::router(state, &settings.frame_ancestors))
+}
+
+async fn serve(settings: Settings, store: Store, clock: OfficeClock) -> Result<(), StartupError> {
+    let app = App::start(settings, store, clock).await?;
+    tracing::info!(addr = %app.addr, "serving on http://{}", app.addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    app.stop().await
+}
+
+/// Ctrl-C, or SIGTERM from a process supervisor.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,178 @@
+//! The asapcomm table.
+
+use super::rows::{date_time, int, member, text};
+use super::StoreResult;
+use app::model::{AsapComm, FKeyType, OdDate, OdDateTime, ResponseStatus, SmsSendStatus};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+/// The columns of the API object, in its order.
+pub(super) const ASAPCOMM_COLUMNS: &str = "c.asapcommnum, c.fkey, c.fkeytype, c.schedulenum, c.patnum, c.clinicnum, \
+     c.datetimeentry, c.datetimeexpire, c.datetimesmsscheduled, c.smssendstatus, c.datetimesmssent, \
+     c.responsestatus, c.datetimeorig, c.templatetext, c.note";
+
+pub(super) fn asapcomm_from(r: &AnyRow) -> StoreResult<AsapComm> {
+    Ok(AsapComm {
+        asap_comm_num: int(r, "asapcommnum")?,
+        f_key: int(r, "fkey")?,
+        f_key_type: member(r, "fkeytype", FKeyType::from_i64)?,
+        schedule_num: int(r, "schedulenum")?,
+        pat_num: int(r, "patnum")?,
+        clinic_num: int(r, "clinicnum")?,
+        date_time_entry: date_time(r, "datetimeentry")?,
+        date_time_expire: date_time(r, "datetimeexpire")?,
+        date_time_sms_scheduled: date_time(r, "datetimesmsscheduled")?,
+        sms_send_status: member(r, "smssendstatus", SmsSendStatus::from_i64)?,
+        date_time_sms_sent: date_time(r, "datetimesmssent")?,
+        response_status: member(r, "responsestatus", ResponseStatus::from_i64)?,
+        date_time_orig: date_time(r, "datetimeorig")?,
+        template_text: text(r, "templatetext")?,
+        note: text(r, "note")?,
+    })
+}
+
+pub async fn asapcomm(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<AsapComm>> {
+    let sql = format!("SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.asapcommnum = $1");
+    let row = sqlx::query(&sql).bind(num).fetch_optional(conn).await?;
+    row.as_ref().map(asapcomm_from).transpose()
+}
+
+/// `GET /asapcomms`: DateTimeEntry in `[start, end)`, optionally one clinic, in key order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsapCommRange {
+    pub start: OdDateTime,
+    pub end: OdDateTime,
+    pub clinic_num: Option<i64>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub async fn asapcomms(conn: &mut AnyConnection, f: &AsapCommRange) -> StoreResult<Vec<AsapComm>> {
+    let clinic = if f.clinic_num.is_some() { "AND c.clinicnum = $5" } else { "" };
+    let sql = format!(
+        "SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {clinic} \
+         ORDER BY c.asapcommnum LIMIT $3 OFFSET $4"
+    );
+    let mut q = sqlx::query(&sql).bind(f.start.to_string()).bind(f.end.to_string()).bind(f.limit).bind(f.offset);
+    if let Some(c) = f.clinic_num {
+        q = q.bind(c);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(asapcomm_from).collect()
+}
+
+/// Everything stored for a new offer: the API object (its number is chosen by the database)
+/// and the columns the API does not return.
+#[derive(Clone, Debug)]
+pub struct NewAsapCommRow {
+    pub comm: AsapComm,
+    pub short_guid: String,
+    pub operatory_num: i64,
+    pub slot_start: OdDateTime,
+    pub slot_stop: OdDateTime,
+}
+
+pub async fn insert_asapcomm(conn: &mut AnyConnection, row: &NewAsapCommRow) -> StoreResult<i64> {
+    let c = &row.comm;
+    let num: i64 = sqlx::query_scalar(
+        "INSERT INTO asapcomm (fkey, fkeytype, schedulenum, patnum, clinicnum, shortguid, datetimeentry, datetimeexpire, \
+         datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, datetimeorig, templatetext, note, \
+         operatorynum, slotstart, slotstop) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING asapcommnum",
+    )
+    .bind(c.f_key)
+    .bind(c.f_key_type.as_i64())
+    .bind(c.schedule_num)
+    .bind(c.pat_num)
+    .bind(c.clinic_num)
+    .bind(&row.short_guid)
+    .bind(c.date_time_entry.to_string())
+    .bind(c.date_time_expire.to_string())
+    .bind(c.date_time_sms_scheduled.to_string())
+    .bind(c.sms_send_status.as_i64())
+    .bind(c.date_time_sms_sent.to_string())
+    .bind(c.response_status.as_i64())
+    .bind(c.date_time_orig.to_string())
+    .bind(&c.template_text)
+    .bind(&c.note)
+    .bind(row.operatory_num)
+    .bind(row.slot_start.to_string())
+    .bind(row.slot_stop.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(num)
+}
+
+/// Inserts or replaces a row with its given key (import and demo history).
+pub async fn upsert_asapcomm(conn: &mut AnyConnection, row: &NewAsapCommRow) -> StoreResult<()> {
+    let c = &row.comm;
+    sqlx::query(
+        "INSERT INTO asapcomm (asapcommnum, fkey, fkeytype, schedulenum, patnum, clinicnum, shortguid, datetimeentry, \
+         datetimeexpire, datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, datetimeorig, \
+         templatetext, note, operatorynum, slotstart, slotstop) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         ON CONFLICT (asapcommnum) DO UPDATE SET fkey = excluded.fkey, fkeytype = excluded.fkeytype, \
+         schedulenum = excluded.schedulenum, patnum = excluded.patnum, clinicnum = excluded.clinicnum, \
+         datetimeentry = excluded.datetimeentry, datetimeexpire = excluded.datetimeexpire, \
+         datetimesmsscheduled = excluded.datetimesmsscheduled, smssendstatus = excluded.smssendstatus, \
+         datetimesmssent = excluded.datetimesmssent, responsestatus = excluded.responsestatus, \
+         datetimeorig = excluded.datetimeorig, templatetext = excluded.templatetext, note = excluded.note, \
+         operatorynum = excluded.operatorynum, slotstart = excluded.slotstart, slotstop = excluded.slotstop",
+    )
+    .bind(c.asap_comm_num)
+    .bind(c.f_key)
+    .bind(c.f_key_type.as_i64())
+    .bind(c.schedule_num)
+    .bind(c.pat_num)
+    .bind(c.clinic_num)
+    .bind(&row.short_guid)
+    .bind(c.date_time_entry.to_string())
+    .bind(c.date_time_expire.to_string())
+    .bind(c.date_time_sms_scheduled.to_string())
+    .bind(c.sms_send_status.as_i64())
+    .bind(c.date_time_sms_sent.to_string())
+    .bind(c.response_status.as_i64())
+    .bind(c.date_time_orig.to_string())
+    .bind(&c.template_text)
+    .bind(&c.note)
+    .bind(row.operatory_num)
+    .bind(row.slot_start.to_string())
+    .bind(row.slot_stop.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// ASAP texts already scheduled or sent to a patient for a given day (the daily limit).
+pub async fn texts_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate) -> StoreResult<i64> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM asapcomm WHERE patnum = $1 AND datetimesmsscheduled >= $2 \
+         AND datetimesmsscheduled < $3 AND smssendstatus <> $4",
+    )
+    .bind(pat_num)
+    .bind(day.start().to_string())
+    .bind(day.add_days(1).start().to_string())
+    .bind(SmsSendStatus::DoNotSend.as_i64())
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+/// The patient answered an earlier offer for this appointment or recall with "do not contact".
+pub async fn declined_stop_before(conn: &mut AnyConnection, f_key: i64, f_key_type: FKeyType) -> StoreResult<bool> {
+    let row = sqlx::query("SELECT 1 FROM asapcomm WHERE fkey = $1 AND fkeytype = $2 AND responsestatus = $3 LIMIT 1")
+        .bind(f_key)
+        .bind(f_key_type.as_i64())
+        .bind(ResponseStatus::DeclinedStopComm.as_i64())
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+pub async fn short_guid_exists(conn: &mut AnyConnection, short_guid: &str) -> StoreResult<bool> {
+    Ok(sqlx::query("SELECT 1 FROM asapcomm WHERE shortguid = $1")
+        .bind(short_guid)
+        .fetch_optional(conn)
+        .await?
+        .is_some())
+}

@@ -1,0 +1,222 @@
+//! Persistence: one store over SQLite (the embedded default) or PostgreSQL.
+//!
+//! Both backends go through sqlx's `Any` driver with the same SQL: `$n` placeholders, integer and
+//! text columns only, and `ON CONFLICT … DO UPDATE` upserts, which both understand. The few real
+//! differences (how a writer locks, how identity counters move) live in this module.
+
+mod asapcomm;
+mod office;
+mod rows;
+
+pub use asapcomm::*;
+pub use office::*;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database URL `{0}` is not supported; use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("could not create the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database holds a value this server cannot read: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A unique or primary-key constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database handle shared by the HTTP handlers, the server functions and the workers.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creating a SQLite file (and its folder) on first use, and applies migrations.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalise_url(url)?;
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets pages and the API read while a writer commits;
+                            // the busy timeout makes a second writer wait instead of failing.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        backend.migrator().run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Database reachable and every migration this build knows applied.
+    pub async fn ready(&self) -> StoreResult<()> {
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
+        let known = self.backend.migrator().iter().count() as i64;
+        if applied < known {
+            return Err(StoreError::Corrupt(format!("{applied} of {known} migrations applied")));
+        }
+        Ok(())
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way.
+    pub async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => Ok(self.pool.begin().await?),
+        }
+    }
+
+    /// Serialises writers that change what occupies an operatory's time. SQLite already holds
+    /// the database write lock; PostgreSQL takes a transaction-scoped advisory lock per operatory.
+    pub async fn lock_operatory(&self, tx: &mut Transaction<'static, Any>, operatory_num: i64) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            // Wrapped in a sub-select: the Any driver cannot carry PostgreSQL's `void` result type.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, $2)) AS taken")
+                .bind(ADVISORY_LOCK_OPERATORY)
+                .bind(operatory_num as i32)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// After rows were written with explicit keys, moves PostgreSQL's identity counters past
+    /// them (SQLite's AUTOINCREMENT follows by itself).
+    pub async fn sync_identity_counters(&self, tx: &mut Transaction<'static, Any>) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            for (table, column) in [("schedule", "schedulenum"), ("asapcomm", "asapcommnum")] {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \
+                     COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
+                );
+                sqlx::query(&sql).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The first key of two-key advisory locks taken on operatories.
+const ADVISORY_LOCK_OPERATORY: i32 = 0x0A5A_0001;
+
+/// Accepts `sqlite://path`, `sqlite:path`, a bare `*.db` path, or `postgres://…`; makes sure a
+/// SQLite file (and its folder) may be created.
+fn normalise_url(url: &str) -> StoreResult<(Backend, String)> {
+    let url = url.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_string()));
+    }
+    let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        rest
+    } else if !url.contains("://") && !url.is_empty() {
+        url
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    };
+    let (file, query) = match path.split_once('?') {
+        Some((file, query)) => (file, Some(query)),
+        None => (path, None),
+    };
+    if file != ":memory:" {
+        if let Some(parent) = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| StoreError::Folder { path: parent.display().to_string(), source })?;
+        }
+    }
+    let query = match query {
+        Some(q) if q.contains("mode=") => q.to_string(),
+        Some(q) => format!("{q}&mode=rwc"),
+        None => "mode=rwc".to_string(),
+    };
+    Ok((Backend::Sqlite, format!("sqlite://{file}?{query}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_are_made_creatable() {
+        let dir = std::env::temp_dir().join(format!("asap-url-{}", std::process::id()));
+        let file = dir.join("x.db");
+        let (backend, url) = normalise_url(&format!("sqlite://{}", file.display())).unwrap();
+        assert_eq!(backend, Backend::Sqlite);
+        assert_eq!(url, format!("sqlite://{}?mode=rwc", file.display()));
+        assert!(dir.is_dir());
+        let _ = std::fs::remove_dir_all(dir);
+        assert_eq!(normalise_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
+        assert!(matches!(normalise_url("mysql://h/db"), Err(StoreError::UnsupportedUrl(_))));
+    }
+}

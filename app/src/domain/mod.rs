@@ -1,6 +1,7 @@
 //! Pure rules of Web Sched ASAP: no I/O, each unit-tested beside its code.
 
 pub mod asap_list;
+pub mod params;
 pub mod length;
 pub mod occupancy;
 pub mod offer;

@@ -1,6 +1,7 @@
 //! The HTTP surface: the Open Dental-compatible REST API under `/api/v1`, the pages and their
 //! server functions, health checks, and the layers every request passes through.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 mod health;
@@ -70,6 +71,7 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .nest(api::BASE, api::routes())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || app::ui::shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, app::ui::shell))
         .layer(layers)

@@ -1,6 +1,11 @@
 //! Use cases. HTTP handlers and server functions both call these; they own the transactions.
 
+mod offer;
 mod overview;
+mod reads;
+
+pub use offer::{OfferRequest, OfferTarget};
+pub use reads::{Occupancy, Params, path_key};
 mod port;
 
 use crate::clock::OfficeClock;

@@ -1,0 +1,196 @@
+//! `/api/v1`: the Open Dental-compatible REST API. Handlers only translate HTTP to a service
+//! call and back; every rule lives in the service and the domain.
+
+use super::AppState;
+use super::auth::ApiClient;
+use super::error::ApiError;
+use crate::service::{OfferRequest, OfferTarget, Params, path_key};
+use app::model::{Appointment, AsapComm, NewAsapComm, Operatory, Schedule, Slot};
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::OpenApi;
+
+pub const BASE: &str = "/api/v1";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/asapcomms", get(list_asapcomms).post(create_asapcomm))
+        .route("/asapcomms/{num}", get(get_asapcomm))
+        .route("/appointments/ASAP", get(asap_appointments))
+        .route("/appointments/Slots", get(slots))
+        .route("/schedules", get(list_schedules))
+        .route("/schedules/{num}", get(get_schedule))
+        .route("/operatories", get(list_operatories))
+        .route("/operatories/{num}", get(get_operatory))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(unknown_endpoint)
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+type RawQuery = Query<Vec<(String, String)>>;
+
+#[utoipa::path(get, path = "/asapcomms/{AsapCommNum}", tag = "AsapComms",
+    params(("AsapCommNum" = i64, Path, description = "The AsapComm's key.")),
+    responses((status = 200, body = AsapComm), (status = 400, description = "Not a number."),
+        (status = 404, description = "No such AsapComm.")))]
+async fn get_asapcomm(_: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<AsapComm>> {
+    let num = path_key("AsapCommNum", &num)?;
+    Ok(Json(s.services.asapcomm(num).await?))
+}
+
+#[utoipa::path(get, path = "/asapcomms", tag = "AsapComms",
+    params(
+        ("ClinicNum" = Option<i64>, Query, description = "Only this clinic (0 = no clinic)."),
+        ("date" = Option<String>, Query, description = "One day, yyyy-MM-dd. Not with dateStart/dateEnd."),
+        ("dateStart" = Option<String>, Query, description = "DateTimeEntry on or after this day. Default today − 7 days."),
+        ("dateEnd" = Option<String>, Query, description = "DateTimeEntry before this day (exclusive). Default: the midnight that ends today."),
+        ("Offset" = Option<i64>, Query, description = "Rows to skip."),
+        ("Limit" = Option<i64>, Query, description = "Rows to return, 1–100 (default 100)."),
+    ),
+    responses((status = 200, body = [AsapComm]), (status = 400, description = "A parameter is invalid."),
+        (status = 404, description = "The clinic does not exist.")))]
+async fn list_asapcomms(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<AsapComm>>> {
+    Ok(Json(s.services.asapcomms(&Params(q)).await?))
+}
+
+#[utoipa::path(post, path = "/asapcomms", tag = "AsapComms", request_body = NewAsapComm,
+    responses((status = 201, body = AsapComm, headers(("Location" = String, description = "/api/v1/asapcomms/{AsapCommNum}"))),
+        (status = 400, description = "Invalid body, not ASAP, in the past, or the time is taken."),
+        (status = 404, description = "The operatory, appointment or recall does not exist.")))]
+async fn create_asapcomm(_: ApiClient, State(s): State<AppState>, body: Bytes) -> ApiResult<Response> {
+    let request = offer_request(&body)?;
+    let mut created = s.services.offer(request).await?;
+    let comm = created.pop().ok_or_else(|| ApiError::Internal("the offer created no AsapComm".into()))?;
+    let location = format!("{BASE}/asapcomms/{}", comm.asap_comm_num);
+    let mut response = (StatusCode::CREATED, Json(comm)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// Reads the POST body with messages that name the field at fault.
+fn offer_request(body: &[u8]) -> Result<OfferRequest, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "The body is empty. Send JSON such as {\"op\": 2, \"aptNum\": 11939, \"dateTimeStart\": \"2023-10-18 14:00:00\"}.",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let new: NewAsapComm = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.into_inner();
+        if at == "." || at.is_empty() {
+            ApiError::bad_request(format!("The body is not valid: {inner}."))
+        } else {
+            ApiError::bad_request(format!("The body is not valid at {at}: {inner}."))
+        }
+    })?;
+    let op = new.op.ok_or_else(|| ApiError::bad_request("op is required: the OperatoryNum of the opening."))?;
+    let target = match (new.apt_num, new.recall_num) {
+        (Some(a), None) => OfferTarget::Appointment(a),
+        (None, Some(r)) => OfferTarget::Recall(r),
+        (Some(_), Some(_)) => return Err(ApiError::bad_request("Give aptNum or recallNum, not both.")),
+        (None, None) => return Err(ApiError::bad_request("aptNum or recallNum is required.")),
+    };
+    let date_time_start = new
+        .date_time_start
+        .ok_or_else(|| ApiError::bad_request("dateTimeStart is required, as yyyy-MM-dd HH:mm:ss."))?;
+    Ok(OfferRequest { op, date_time_start, targets: vec![target] })
+}
+
+#[utoipa::path(get, path = "/appointments/ASAP", tag = "Appointments",
+    params(("ClinicNum" = Option<i64>, Query), ("ProvNum" = Option<i64>, Query),
+        ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
+    responses((status = 200, body = [Appointment], description = "ASAP list order: UnschedList, Planned, then the rest; latest first in each group."),
+        (status = 400), (status = 404)))]
+async fn asap_appointments(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Appointment>>> {
+    Ok(Json(s.services.asap_appointments(&Params(q)).await?))
+}
+
+#[utoipa::path(get, path = "/appointments/Slots", tag = "Appointments",
+    params(("date" = Option<String>, Query), ("dateStart" = Option<String>, Query, description = "Inclusive; default today."),
+        ("dateEnd" = Option<String>, Query, description = "Inclusive; default 14 days from dateStart."),
+        ("lengthMinutes" = Option<i64>, Query), ("ProvNum" = Option<i64>, Query), ("OpNum" = Option<i64>, Query),
+        ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
+    responses((status = 200, body = [Slot]), (status = 400), (status = 404)))]
+async fn slots(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Slot>>> {
+    Ok(Json(s.services.slots(&Params(q)).await?))
+}
+
+#[utoipa::path(get, path = "/schedules", tag = "Schedules",
+    params(("date" = Option<String>, Query, description = "Default today."), ("dateStart" = Option<String>, Query),
+        ("dateEnd" = Option<String>, Query), ("SchedType" = Option<String>, Query), ("BlockoutDefNum" = Option<i64>, Query),
+        ("ProvNum" = Option<i64>, Query), ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
+    responses((status = 200, body = [Schedule]), (status = 400)))]
+async fn list_schedules(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Schedule>>> {
+    Ok(Json(s.services.schedules(&Params(q)).await?))
+}
+
+#[utoipa::path(get, path = "/schedules/{ScheduleNum}", tag = "Schedules",
+    params(("ScheduleNum" = i64, Path)), responses((status = 200, body = Schedule), (status = 400), (status = 404)))]
+async fn get_schedule(_: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<Schedule>> {
+    let num = path_key("ScheduleNum", &num)?;
+    Ok(Json(s.services.schedule(num).await?))
+}
+
+#[utoipa::path(get, path = "/operatories", tag = "Operatories",
+    params(("ClinicNum" = Option<i64>, Query), ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
+    responses((status = 200, body = [Operatory]), (status = 400), (status = 404)))]
+async fn list_operatories(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Operatory>>> {
+    Ok(Json(s.services.operatories(&Params(q)).await?))
+}
+
+#[utoipa::path(get, path = "/operatories/{OperatoryNum}", tag = "Operatories",
+    params(("OperatoryNum" = i64, Path)), responses((status = 200, body = Operatory), (status = 400), (status = 404)))]
+async fn get_operatory(_: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<Operatory>> {
+    let num = path_key("OperatoryNum", &num)?;
+    Ok(Json(s.services.operatory(num).await?))
+}
+
+async fn unknown_endpoint() -> ApiError {
+    ApiError::not_found(
+        "There is no such endpoint. See /api/v1/openapi.json for the endpoints this server offers.",
+    )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Web Sched ASAP API", description = "Open Dental-compatible AsapComms API and the read endpoints around it. \
+        Every request needs `Authorization: ODFHIR {DeveloperKey}/{CustomerKey}`. Errors are plain text."),
+    servers((url = "/api/v1")),
+    paths(get_asapcomm, list_asapcomms, create_asapcomm, asap_appointments, slots, list_schedules, get_schedule,
+        list_operatories, get_operatory),
+    modifiers(&OdfhirAuth),
+    security(("ODFHIR" = []))
+)]
+pub struct ApiDoc;
+
+struct OdfhirAuth;
+
+impl utoipa::Modify for OdfhirAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "ODFHIR",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "ODFHIR {DeveloperKey}/{CustomerKey}",
+            ))),
+        );
+    }
+}
+
+/// The spec, served without authentication so tools can discover the API.
+async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_pretty_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => ApiError::Internal(e.to_string()).into_response(),
+    }
+}

@@ -1,0 +1,296 @@
+//! Offering an opening: one Web Sched ASAP blockout and one AsapComm per patient, all in one
+//! transaction that holds the operatory's lock from the conflict check to the insert.
+
+use super::{ServiceError, ServiceResult, Services, new_short_guid};
+use crate::store::{self, NewAsapCommRow};
+use app::domain::length::{appointment_minutes, recall_minutes};
+use app::domain::occupancy::{blocks_scheduling, occupies_time};
+use app::domain::offer::{
+    TextingFacts, expiry, fkey_type_for_appointment, limit_day, recall_orig, texting_decision,
+};
+use app::domain::template::{fill_slot_tags, time_text};
+use app::domain::{SendWindow, Span};
+use app::model::{
+    AsapComm, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
+};
+use sqlx::AnyConnection;
+
+/// Who the opening is offered to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfferTarget {
+    Appointment(i64),
+    Recall(i64),
+}
+
+/// One opening in one operatory, offered to one or more ASAP patients.
+#[derive(Clone, Debug)]
+pub struct OfferRequest {
+    pub op: i64,
+    /// As sent by the client; parsed here so every caller gets the same message.
+    pub date_time_start: String,
+    pub targets: Vec<OfferTarget>,
+}
+
+/// What is being moved, resolved from the database.
+struct Candidate {
+    f_key: i64,
+    f_key_type: FKeyType,
+    pat_num: i64,
+    minutes: i64,
+    date_time_orig: OdDateTime,
+    /// The ASAP appointment itself never blocks its own new time.
+    apt_num: Option<i64>,
+    label: String,
+}
+
+impl Services {
+    /// The one path for `POST /asapcomms` and the slot picker's Send.
+    pub async fn offer(&self, req: OfferRequest) -> ServiceResult<Vec<AsapComm>> {
+        if req.targets.is_empty() {
+            return Err(ServiceError::bad_request("Choose at least one patient to offer the opening to."));
+        }
+        let mut tx = self.store.begin_write().await?;
+        let prefs = store::preferences(&mut tx).await?;
+        let now = self.clock.now(&prefs);
+
+        let op = store::operatory(&mut tx, req.op)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("Operatory {} does not exist.", req.op)))?;
+        self.store.lock_operatory(&mut tx, op.operatory_num).await?;
+
+        let start = OdDateTime::parse(req.date_time_start.trim()).map_err(|_| {
+            ServiceError::bad_request(format!(
+                "dateTimeStart is not a valid date and time: '{}'. Use yyyy-MM-dd HH:mm:ss.",
+                req.date_time_start
+            ))
+        })?;
+        if start < now {
+            return Err(ServiceError::bad_request(format!(
+                "dateTimeStart {start} is in the past (it is now {now} at the office). Choose a later time."
+            )));
+        }
+
+        let mut candidates = Vec::with_capacity(req.targets.len());
+        for target in &req.targets {
+            candidates.push(candidate(&mut tx, *target, &prefs).await?);
+        }
+        // The opening is as long as the longest thing offered into it.
+        let minutes = candidates.iter().map(|c| c.minutes).max().unwrap_or(0);
+        let span = Span::starting_at(start, minutes);
+        if span.end.date() != start.date() {
+            return Err(ServiceError::bad_request(format!(
+                "An opening of {minutes} minutes from {start} would run past midnight. Choose an earlier time."
+            )));
+        }
+        let own_apts: Vec<i64> = candidates.iter().filter_map(|c| c.apt_num).collect();
+        if let Some(blocker) = first_blocker(&mut tx, &op, span, &own_apts).await? {
+            return Err(ServiceError::Conflict(format!(
+                "{} {}–{} in {} is not free: {blocker}. Choose another time or operatory.",
+                start.date(),
+                time_text(span.start),
+                time_text(span.end),
+                op.op_name
+            )));
+        }
+
+        let schedule_num = store::insert_schedule(
+            &mut tx,
+            &store::NewSchedule {
+                sched_date: start.date(),
+                start_time: span.start.time(),
+                stop_time: span.end.time(),
+                sched_type: SchedType::WebSchedASAP,
+                prov_num: 0,
+                blockout_type: 0,
+                note: "Web Sched ASAP",
+                operatories: &[op.operatory_num],
+            },
+        )
+        .await?;
+
+        let (office_name, office_phone) = office_identity(&mut tx, &op, &prefs).await?;
+        let template_text = fill_slot_tags(&prefs.web_sched_asap_text_template, start, &office_name, &office_phone);
+        let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
+
+        let mut created = Vec::with_capacity(candidates.len());
+        for c in &candidates {
+            let patient = store::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
+                ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
+            })?;
+            let facts = TextingFacts {
+                wireless_phone: &patient.wireless_phone,
+                txt_msg_ok: patient.txt_msg_ok,
+                opt_out_sms: store::opt_out_sms(&mut tx, c.pat_num).await?,
+                declined_stop_before: store::declined_stop_before(&mut tx, c.f_key, c.f_key_type).await?,
+                texts_that_day: store::texts_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
+                text_limit: prefs.web_sched_asap_text_limit,
+                slot_start: start,
+            };
+            let (sms_send_status, response_status, scheduled, note) = match texting_decision(&facts, now, &window) {
+                Ok(send_at) => (SmsSendStatus::SendNotAttempted, ResponseStatus::AwaitingTransmit, send_at, String::new()),
+                Err(why) => (SmsSendStatus::DoNotSend, ResponseStatus::UnableToSend, OdDateTime::never(), why.note()),
+            };
+            let mut comm = AsapComm {
+                asap_comm_num: 0,
+                f_key: c.f_key,
+                f_key_type: c.f_key_type,
+                schedule_num,
+                pat_num: c.pat_num,
+                clinic_num: op.clinic_num,
+                date_time_entry: now,
+                date_time_expire: expiry(start),
+                date_time_sms_scheduled: scheduled,
+                sms_send_status,
+                date_time_sms_sent: OdDateTime::never(),
+                response_status,
+                date_time_orig: c.date_time_orig,
+                template_text: template_text.clone(),
+                note,
+            };
+            let row = NewAsapCommRow {
+                comm: comm.clone(),
+                short_guid: new_short_guid(),
+                operatory_num: op.operatory_num,
+                slot_start: span.start,
+                slot_stop: span.end,
+            };
+            comm.asap_comm_num = store::insert_asapcomm(&mut tx, &row).await?;
+            created.push(comm);
+        }
+        tx.commit().await?;
+        tracing::info!(schedule_num, offers = created.len(), op = op.operatory_num, "opening offered");
+        Ok(created)
+    }
+}
+
+async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Preferences) -> ServiceResult<Candidate> {
+    match target {
+        OfferTarget::Appointment(num) => {
+            let apt = store::appointment(conn, num)
+                .await?
+                .ok_or_else(|| ServiceError::not_found(format!("Appointment {num} does not exist.")))?;
+            if apt.priority != Priority::ASAP {
+                return Err(ServiceError::bad_request(format!(
+                    "Appointment {num} is not on the ASAP list (its Priority is {}, not ASAP).",
+                    apt.priority
+                )));
+            }
+            let minutes = appointment_minutes(&apt.pattern);
+            if minutes == 0 {
+                return Err(ServiceError::bad_request(format!(
+                    "Appointment {num} has no time pattern, so the opening's length is unknown."
+                )));
+            }
+            Ok(Candidate {
+                f_key: num,
+                f_key_type: fkey_type_for_appointment(apt.apt_status),
+                pat_num: apt.pat_num,
+                minutes,
+                date_time_orig: apt.apt_date_time,
+                apt_num: Some(num),
+                label: format!("appointment {num}"),
+            })
+        }
+        OfferTarget::Recall(num) => {
+            let recall = store::recall(conn, num)
+                .await?
+                .ok_or_else(|| ServiceError::not_found(format!("Recall {num} does not exist.")))?;
+            if recall.priority != Priority::ASAP {
+                return Err(ServiceError::bad_request(format!(
+                    "Recall {num} is not on the ASAP list (its Priority is {}, not ASAP).",
+                    recall.priority
+                )));
+            }
+            let recall_type = store::recall_type(conn, recall.recall_type_num).await?.ok_or_else(|| {
+                ServiceError::not_found(format!(
+                    "Recall type {} of recall {num} does not exist.",
+                    recall.recall_type_num
+                ))
+            })?;
+            let minutes = recall_minutes(&recall_type.time_pattern, prefs.appointment_time_increment);
+            if minutes == 0 {
+                return Err(ServiceError::bad_request(format!(
+                    "Recall type '{}' has no time pattern, so the opening's length is unknown.",
+                    recall_type.description
+                )));
+            }
+            Ok(Candidate {
+                f_key: num,
+                f_key_type: FKeyType::Recall,
+                pat_num: recall.pat_num,
+                minutes,
+                date_time_orig: recall_orig(recall.date_due),
+                apt_num: None,
+                label: format!("recall {num}"),
+            })
+        }
+    }
+}
+
+/// The first thing in the operatory that overlaps `span`, described for the person who asked.
+async fn first_blocker(
+    conn: &mut AnyConnection,
+    op: &Operatory,
+    span: Span,
+    own_apts: &[i64],
+) -> ServiceResult<Option<String>> {
+    // Appointments never run longer than a day, so starting the search a day early catches
+    // one that began before the opening and is still going.
+    let from = span.start.date().add_days(-1).start();
+    let apts = store::appointments_in_operatories(conn, &[op.operatory_num], from, span.end).await?;
+    for apt in apts {
+        if !occupies_time(apt.apt_status) || own_apts.contains(&apt.apt_num) {
+            continue;
+        }
+        let taken = Span::starting_at(apt.apt_date_time, appointment_minutes(&apt.pattern));
+        if taken.overlaps(&span) {
+            return Ok(Some(format!(
+                "appointment {} ({} {}–{}) is there",
+                apt.apt_num,
+                apt.apt_status,
+                time_text(taken.start),
+                time_text(taken.end)
+            )));
+        }
+    }
+    let types = store::blockout_types(conn).await?;
+    let blocks = store::schedule_blocks(conn, span.start.date(), span.start.date(), std::slice::from_ref(op)).await?;
+    for (block, _) in blocks {
+        if block.sched_type != SchedType::Blockout {
+            continue;
+        }
+        let Some(def) = types.iter().find(|d| d.def_num == block.blockout_type) else { continue };
+        if !blocks_scheduling(&def.item_value) {
+            continue;
+        }
+        let taken = Span::new(
+            OdDateTime::from_parts(block.sched_date, block.start_time),
+            OdDateTime::from_parts(block.sched_date, block.stop_time),
+        );
+        if taken.overlaps(&span) {
+            return Ok(Some(format!(
+                "the '{}' blockout ({}–{}) does not allow appointments",
+                def.item_name,
+                time_text(taken.start),
+                time_text(taken.end)
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// [OfficeName] and [OfficePhone]: the operatory's clinic when it has one, else the practice.
+async fn office_identity(
+    conn: &mut AnyConnection,
+    op: &Operatory,
+    prefs: &Preferences,
+) -> ServiceResult<(String, String)> {
+    let clinic = if op.clinic_num > 0 { store::clinic(conn, op.clinic_num).await? } else { None };
+    Ok(match clinic {
+        Some(c) => (
+            if c.description.is_empty() { prefs.practice_title.clone() } else { c.description },
+            if c.phone.is_empty() { prefs.practice_phone.clone() } else { c.phone },
+        ),
+        None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
+    })
+}

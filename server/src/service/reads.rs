@@ -1,0 +1,272 @@
+//! The read use cases behind the REST API's GET endpoints. Each takes the raw query
+//! parameters, checks them with the shared rules in `app::domain::params`, and reads.
+
+use super::{ServiceError, ServiceResult, Services};
+use crate::store::{self, AsapCommRange, ScheduleFilter};
+use app::domain::asap_list::{CandidateKind, asap_order_key};
+use app::domain::length::appointment_minutes;
+use app::domain::occupancy::{blocks_scheduling, occupies_time};
+use app::domain::params::{
+    DEFAULT_SLOT_DAYS, Paging, day_range, entry_range, key_number, optional_key, paging,
+};
+use app::domain::slots::{Occupied, ProviderTime, open_slots};
+use app::domain::Span;
+use app::model::{Appointment, AsapComm, OdDateTime, Operatory, SchedType, Schedule, Slot};
+use sqlx::AnyConnection;
+
+/// Query parameters as sent. Names match case-insensitively, so `clinicnum` finds `ClinicNum`;
+/// a name given twice is an error rather than a guess.
+#[derive(Clone, Debug, Default)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    pub fn get(&self, name: &str) -> ServiceResult<Option<&str>> {
+        let mut found = self.0.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        let first = found.next();
+        if found.next().is_some() {
+            return Err(ServiceError::bad_request(format!("{name} is given more than once. Give it once.")));
+        }
+        Ok(first.map(|(_, v)| v.as_str()))
+    }
+
+    fn paging(&self) -> ServiceResult<Paging> {
+        paging(self.get("Offset")?, self.get("Limit")?).map_err(ServiceError::BadRequest)
+    }
+
+    fn key(&self, name: &str) -> ServiceResult<Option<i64>> {
+        optional_key(name, self.get(name)?).map_err(ServiceError::BadRequest)
+    }
+}
+
+/// A key from the URL path (`/asapcomms/{AsapCommNum}`).
+pub fn path_key(name: &str, raw: &str) -> ServiceResult<i64> {
+    key_number(name, raw).map_err(ServiceError::BadRequest)
+}
+
+fn page<T>(items: Vec<T>, p: Paging) -> Vec<T> {
+    items.into_iter().skip(p.offset as usize).take(p.limit as usize).collect()
+}
+
+impl Services {
+    pub async fn asapcomm(&self, num: i64) -> ServiceResult<AsapComm> {
+        let mut conn = self.store.pool().acquire().await?;
+        store::asapcomm(&mut conn, num)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("AsapComm {num} does not exist.")))
+    }
+
+    /// `GET /asapcomms` filters, checked. Shared with the history page.
+    pub async fn asapcomm_range(&self, conn: &mut AnyConnection, params: &Params) -> ServiceResult<AsapCommRange> {
+        let prefs = store::preferences(conn).await?;
+        let today = self.clock.today(&prefs);
+        let (start, end) = entry_range(params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?, today)
+            .map_err(ServiceError::BadRequest)?;
+        let clinic_num = params.key("ClinicNum")?;
+        if let Some(c) = clinic_num {
+            if c != 0 && !store::clinic_exists(conn, c).await? {
+                return Err(ServiceError::not_found(format!("Clinic {c} does not exist.")));
+            }
+        }
+        let p = params.paging()?;
+        Ok(AsapCommRange { start, end, clinic_num, offset: p.offset, limit: p.limit })
+    }
+
+    pub async fn asapcomms(&self, params: &Params) -> ServiceResult<Vec<AsapComm>> {
+        let mut conn = self.store.pool().acquire().await?;
+        let range = self.asapcomm_range(&mut conn, params).await?;
+        Ok(store::asapcomms(&mut conn, &range).await?)
+    }
+
+    /// `GET /appointments/ASAP`, in ASAP list order.
+    pub async fn asap_appointments(&self, params: &Params) -> ServiceResult<Vec<Appointment>> {
+        let mut conn = self.store.pool().acquire().await?;
+        let clinic = params.key("ClinicNum")?;
+        if let Some(c) = clinic {
+            if c != 0 && !store::clinic_exists(&mut conn, c).await? {
+                return Err(ServiceError::not_found(format!("Clinic {c} does not exist.")));
+            }
+        }
+        let prov = params.key("ProvNum")?;
+        if let Some(p) = prov {
+            if !store::provider_exists(&mut conn, p).await? {
+                return Err(ServiceError::not_found(format!("Provider {p} does not exist.")));
+            }
+        }
+        let paging = params.paging()?;
+        let mut list = store::asap_appointments(&mut conn, clinic, prov).await?;
+        list.sort_by_key(|a| asap_order_key(CandidateKind::Appointment(a.apt_status), a.apt_date_time, a.apt_num));
+        Ok(page(list, paging))
+    }
+
+    /// `GET /appointments/Slots`: provider time in each operatory minus what occupies it.
+    pub async fn slots(&self, params: &Params) -> ServiceResult<Vec<Slot>> {
+        let mut conn = self.store.pool().acquire().await?;
+        let prefs = store::preferences(&mut conn).await?;
+        let now = self.clock.now(&prefs);
+        let (first, last) = day_range(
+            params.get("date")?,
+            params.get("dateStart")?,
+            params.get("dateEnd")?,
+            now.date(),
+            DEFAULT_SLOT_DAYS,
+        )
+        .map_err(ServiceError::BadRequest)?;
+        let length = match params.get("lengthMinutes")? {
+            None => 1,
+            Some(raw) => match raw.trim().parse::<i64>() {
+                Ok(n) if (1..=1440).contains(&n) => n,
+                _ => {
+                    return Err(ServiceError::bad_request(format!(
+                        "lengthMinutes must be a whole number of minutes from 1 to 1440, not '{raw}'."
+                    )));
+                }
+            },
+        };
+        let prov = params.key("ProvNum")?;
+        if let Some(p) = prov {
+            if !store::provider_exists(&mut conn, p).await? {
+                return Err(ServiceError::not_found(format!("Provider {p} does not exist.")));
+            }
+        }
+        let op_num = params.key("OpNum")?;
+        let ops: Vec<Operatory> = match op_num {
+            Some(n) => vec![
+                store::operatory(&mut conn, n)
+                    .await?
+                    .ok_or_else(|| ServiceError::not_found(format!("Operatory {n} does not exist.")))?,
+            ],
+            None => store::operatories(&mut conn, None).await?.into_iter().filter(|o| !o.is_hidden.0).collect(),
+        };
+        let paging = params.paging()?;
+        let board = self.occupancy(&mut conn, &ops, first, last).await?;
+        let provider_time: Vec<ProviderTime> =
+            board.provider_time.into_iter().filter(|pt| prov.is_none_or(|p| pt.prov_num == p)).collect();
+        Ok(page(open_slots(&provider_time, &board.occupied, length, now), paging))
+    }
+
+    /// Provider time and what occupies it, for the given operatories and days. The slot list
+    /// and the slot picker both read it, so they cannot disagree.
+    pub async fn occupancy(
+        &self,
+        conn: &mut AnyConnection,
+        ops: &[Operatory],
+        first: app::model::OdDate,
+        last: app::model::OdDate,
+    ) -> ServiceResult<Occupancy> {
+        let types = store::blockout_types(conn).await?;
+        let op_nums: Vec<i64> = ops.iter().map(|o| o.operatory_num).collect();
+        let mut provider_time = Vec::new();
+        let mut occupied = Vec::new();
+        let mut blocks_out = Vec::new();
+        for (block, op) in store::schedule_blocks(conn, first, last, ops).await? {
+            let span = Span::new(
+                OdDateTime::from_parts(block.sched_date, block.start_time),
+                OdDateTime::from_parts(block.sched_date, block.stop_time),
+            );
+            match block.sched_type {
+                SchedType::Provider => provider_time.push(ProviderTime { op_num: op, prov_num: block.prov_num, span }),
+                SchedType::Blockout => {
+                    let blocking = types
+                        .iter()
+                        .find(|d| d.def_num == block.blockout_type)
+                        .is_some_and(|d| blocks_scheduling(&d.item_value));
+                    if blocking {
+                        occupied.push(Occupied { op_num: op, span });
+                    }
+                    blocks_out.push((block, op, blocking));
+                }
+                SchedType::WebSchedASAP => blocks_out.push((block, op, false)),
+                _ => {}
+            }
+        }
+        let apts = store::appointments_in_operatories(
+            conn,
+            &op_nums,
+            first.add_days(-1).start(),
+            last.add_days(1).start(),
+        )
+        .await?;
+        let mut appointments = Vec::new();
+        for apt in apts {
+            if !occupies_time(apt.apt_status) {
+                continue;
+            }
+            let span = Span::starting_at(apt.apt_date_time, appointment_minutes(&apt.pattern));
+            occupied.push(Occupied { op_num: apt.op, span });
+            appointments.push(apt);
+        }
+        Ok(Occupancy { provider_time, occupied, blockouts: blocks_out, appointments })
+    }
+
+    /// `GET /schedules`.
+    pub async fn schedules(&self, params: &Params) -> ServiceResult<Vec<Schedule>> {
+        let mut conn = self.store.pool().acquire().await?;
+        let prefs = store::preferences(&mut conn).await?;
+        let today = self.clock.today(&prefs);
+        let (date_start, date_end) =
+            day_range(params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?, today, 1)
+                .map_err(ServiceError::BadRequest)?;
+        let sched_type = match params.get("SchedType")? {
+            None => None,
+            Some(raw) => Some(
+                raw.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(SchedType::from_i64)
+                    .map_or_else(|| SchedType::parse(raw), Ok)
+                    .map_err(|e| ServiceError::bad_request(format!("SchedType: {e}")))?,
+            ),
+        };
+        let blockout_def_num = params.key("BlockoutDefNum")?;
+        let prov_num = params.key("ProvNum")?;
+        let p = params.paging()?;
+        let filter = ScheduleFilter {
+            date_start,
+            date_end,
+            sched_type,
+            blockout_def_num,
+            prov_num,
+            operatory_num: None,
+            offset: p.offset,
+            limit: p.limit,
+        };
+        Ok(store::schedules(&mut conn, &filter).await?)
+    }
+
+    pub async fn schedule(&self, num: i64) -> ServiceResult<Schedule> {
+        let mut conn = self.store.pool().acquire().await?;
+        store::schedule(&mut conn, num)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("Schedule {num} does not exist.")))
+    }
+
+    /// `GET /operatories`, in ItemOrder within each clinic.
+    pub async fn operatories(&self, params: &Params) -> ServiceResult<Vec<Operatory>> {
+        let mut conn = self.store.pool().acquire().await?;
+        let clinic = params.key("ClinicNum")?;
+        if let Some(c) = clinic {
+            if c != 0 && !store::clinic_exists(&mut conn, c).await? {
+                return Err(ServiceError::not_found(format!("Clinic {c} does not exist.")));
+            }
+        }
+        let p = params.paging()?;
+        Ok(page(store::operatories(&mut conn, clinic).await?, p))
+    }
+
+    pub async fn operatory(&self, num: i64) -> ServiceResult<Operatory> {
+        let mut conn = self.store.pool().acquire().await?;
+        store::operatory(&mut conn, num)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("Operatory {num} does not exist.")))
+    }
+}
+
+/// Everything that takes or gives time in a set of operatories over some days.
+pub struct Occupancy {
+    pub provider_time: Vec<ProviderTime>,
+    pub occupied: Vec<Occupied>,
+    /// Blockouts and Web Sched ASAP openings, with their operatory and whether they block.
+    pub blockouts: Vec<(Schedule, i64, bool)>,
+    /// Appointments that hold time.
+    pub appointments: Vec<Appointment>,
+}

@@ -74,6 +74,13 @@ impl Services {
         for target in &req.targets {
             candidates.push(candidate(&mut tx, *target, &prefs).await?);
         }
+        // Always in key order, so two offers to overlapping patients cannot deadlock.
+        let mut patients: Vec<i64> = candidates.iter().map(|c| c.pat_num).collect();
+        patients.sort_unstable();
+        patients.dedup();
+        for pat_num in patients {
+            self.store.lock_patient(&mut tx, pat_num).await?;
+        }
         // The opening is as long as the longest thing offered into it.
         let minutes = candidates.iter().map(|c| c.minutes).max().unwrap_or(0);
         let span = Span::starting_at(start, minutes);

@@ -135,11 +135,21 @@ impl Store {
     /// Serialises writers that change what occupies an operatory's time. SQLite already holds
     /// the database write lock; PostgreSQL takes a transaction-scoped advisory lock per operatory.
     pub async fn lock_operatory(&self, tx: &mut Transaction<'static, Any>, operatory_num: i64) -> StoreResult<()> {
+        self.advisory_lock(tx, ADVISORY_LOCK_OPERATORY, operatory_num).await
+    }
+
+    /// Serialises offers to one patient, so the daily text limit holds under concurrent offers.
+    pub async fn lock_patient(&self, tx: &mut Transaction<'static, Any>, pat_num: i64) -> StoreResult<()> {
+        self.advisory_lock(tx, ADVISORY_LOCK_PATIENT, pat_num).await
+    }
+
+    async fn advisory_lock(&self, tx: &mut Transaction<'static, Any>, space: i32, key: i64) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
             // Wrapped in a sub-select: the Any driver cannot carry PostgreSQL's `void` result type.
+            // Keys above i32 wrap; a shared lock between two keys only costs a short wait.
             sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, $2)) AS taken")
-                .bind(ADVISORY_LOCK_OPERATORY)
-                .bind(operatory_num as i32)
+                .bind(space)
+                .bind(key as i32)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -168,6 +178,7 @@ impl Store {
 
 /// The first key of two-key advisory locks taken on operatories.
 const ADVISORY_LOCK_OPERATORY: i32 = 0x0A5A_0001;
+const ADVISORY_LOCK_PATIENT: i32 = 0x0A5A_0002;
 
 /// Accepts `sqlite://path`, `sqlite:path`, a bare `*.db` path, or `postgres://…`; makes sure a
 /// SQLite file (and its folder) may be created.

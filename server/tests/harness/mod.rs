@@ -1,0 +1,229 @@
+//! Starts the real server on a random port against a fresh database, on SQLite or PostgreSQL.
+//!
+//! PostgreSQL tests need `ASAP_TEST_POSTGRES_URL` (a server where the test user may create
+//! databases); the test script starts a throw-away cluster and sets it. Without it they are
+//! skipped with a note, unless `ASAP_TEST_REQUIRE_POSTGRES=1`, when they fail.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use server::clock::{FixedClock, OfficeClock};
+use server::config::{LogFormat, Settings};
+use server::store::Store;
+use std::future::Future;
+use std::sync::Arc;
+
+pub const KEY: &str = "ODFHIR test-dev/test-customer";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub store: Store,
+    pub clock: Arc<FixedClock>,
+    app: Option<server::App>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+/// Office wall-clock time in America/Chicago (the fixtures' zone) as a UTC instant.
+pub fn chicago(local: &str) -> DateTime<Utc> {
+    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S").expect("test time");
+    chrono_tz::America::Chicago.from_local_datetime(&naive).single().expect("unambiguous").with_timezone(&Utc)
+}
+
+pub fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn postgres_admin_url() -> Option<String> {
+    match std::env::var("ASAP_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            if std::env::var("ASAP_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("ASAP_TEST_POSTGRES_URL is not set but ASAP_TEST_REQUIRE_POSTGRES=1");
+            }
+            None
+        }
+    }
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+impl TestServer {
+    /// A server on a fresh database holding `fixture_json`, its clock stopped at `now`.
+    /// `None` when this backend is not available here.
+    pub async fn start(db: Db, fixture_json: &str, now: DateTime<Utc>) -> Option<TestServer> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (url, cleanup) = match db {
+            Db::Sqlite => {
+                let path = std::env::temp_dir().join(format!("asap-test-{id}.db"));
+                (format!("sqlite://{}", path.display()), Cleanup::File(path))
+            }
+            Db::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("asap_test_{}", &id[..16]);
+                use sqlx::Connection;
+                sqlx::any::install_default_drivers();
+                let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to test PostgreSQL");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+                admin.close().await.ok();
+                (with_database(&admin_url, &name), Cleanup::Database { admin_url, name })
+            }
+        };
+        let store = Store::connect(&url).await.expect("connect store");
+        if !fixture_json.is_empty() {
+            let data = server::import::parse(fixture_json).expect("fixture parses");
+            server::import::import(&store, &data).await.expect("fixture imports");
+        }
+        let clock = Arc::new(FixedClock::new(now));
+        let office_clock = OfficeClock::new(clock.clone(), chrono_tz::UTC);
+        let settings = Settings {
+            database_url: url,
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            api_keys: vec!["test-dev/test-customer".into()],
+            timezone: None,
+            site_root: format!("{}/../target/site", env!("CARGO_MANIFEST_DIR")),
+            public_url: Some("https://asap.example.test".into()),
+            frame_ancestors: "'self'".into(),
+            rate_limit: 0,
+            log_format: LogFormat::Text,
+        };
+        let app = server::App::start(settings, store.clone(), office_clock).await.expect("server starts");
+        Some(TestServer {
+            base: format!("http://{}", app.addr),
+            http: reqwest::Client::new(),
+            store,
+            clock,
+            app: Some(app),
+            cleanup,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).header("Authorization", KEY).send().await.expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, body: &str) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("Authorization", KEY)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn import(&self, json: &str) {
+        let data = server::import::parse(json).expect("parses");
+        server::import::import(&self.store, &data).await.expect("imports");
+    }
+
+    /// Every row of the tables an offer writes, as text, to prove a rejected request changed nothing.
+    pub async fn snapshot(&self) -> Vec<String> {
+        let mut conn = self.store.pool().acquire().await.expect("conn");
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT asapcommnum, fkey, schedulenum, patnum, responsestatus, smssendstatus, note FROM asapcomm ORDER BY asapcommnum",
+            "SELECT schedulenum, scheddate, starttime, stoptime, schedtype FROM schedule ORDER BY schedulenum",
+            "SELECT schedulenum, operatorynum FROM scheduleop ORDER BY schedulenum, operatorynum",
+            "SELECT aptnum, aptstatus, op, aptdatetime FROM appointment ORDER BY aptnum",
+        ] {
+            use sqlx::Row;
+            for row in sqlx::query(sql).fetch_all(&mut *conn).await.expect("snapshot") {
+                let cols: Vec<String> = (0..row.len())
+                    .map(|i| {
+                        row.try_get::<i64, _>(i)
+                            .map(|n| n.to_string())
+                            .or_else(|_| row.try_get::<String, _>(i))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                out.push(cols.join("|"));
+            }
+        }
+        out
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(app) = self.app.take() {
+            app.stop().await.expect("server stops");
+        }
+        self.store.close().await;
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database { admin_url, name } => {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::AnyConnection::connect(admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await;
+                }
+            }
+        }
+    }
+}
+
+/// Runs one test body against a fresh server; skips when the backend is not available.
+pub async fn run<F, Fut>(db: Db, fixture_json: &str, now: DateTime<Utc>, body: F)
+where
+    F: FnOnce(Arc<TestServer>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(server) = TestServer::start(db, fixture_json, now).await else {
+        eprintln!("skipped: {db:?} is not available (set ASAP_TEST_POSTGRES_URL)");
+        return;
+    };
+    let server = Arc::new(server);
+    body(server.clone()).await;
+    if let Ok(server) = Arc::try_unwrap(server) {
+        server.stop().await;
+    }
+}
+
+/// Declares each listed `async fn name(s: Arc<TestServer>)` as a test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($fixture:expr, $now:expr; $($name:ident),+ $(,)?) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                $crate::harness::run($crate::harness::Db::Sqlite, &$fixture, $now, |s| super::$name(s)).await;
+            })+
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                $crate::harness::run($crate::harness::Db::Postgres, &$fixture, $now, |s| super::$name(s)).await;
+            })+
+        }
+    };
+}

@@ -2,6 +2,9 @@
 //! Web Sched ASAP rules (`domain`), the server functions the pages call (`api`) and the pages
 //! themselves (`ui`).
 
+// Leptos view types nest deeply; the pages need more than the default limit.
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod domain;
 pub mod model;

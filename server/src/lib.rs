@@ -1,6 +1,9 @@
 //! The Web Sched ASAP server as a library: `main` parses the command line and calls [`run`];
 //! tests build the same application in-process with [`App::start`].
 
+// Leptos view types nest deeply; the pages need more than the default limit.
+#![recursion_limit = "512"]
+
 pub mod clock;
 pub mod config;
 pub mod demo;

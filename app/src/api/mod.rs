@@ -3,10 +3,19 @@
 
 #[cfg(feature = "ssr")]
 mod port;
+mod day;
+mod history;
 mod overview;
 
 #[cfg(feature = "ssr")]
 pub use port::{AsapPort, SharedPort};
+pub use day::{
+    Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, LoadDay, OfferOutcome, OpColumn, SendOffer, load_day,
+    send_offer,
+};
+pub use history::{
+    HISTORY_PAGE_SIZE, HistoryDay, HistoryPage, HistoryQuery, HistoryRow, HistoryTotals, LoadHistory, load_history,
+};
 pub use overview::{LoadOfficeOverview, OfficeOverview, load_office_overview};
 
 /// URL prefix of every server function.

@@ -1,4 +1,4 @@
-use crate::api::OfficeOverview;
+use crate::api::{CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, OfficeOverview, OfferOutcome};
 use crate::model::AppError;
 use std::sync::Arc;
 
@@ -7,6 +7,9 @@ use std::sync::Arc;
 #[async_trait::async_trait]
 pub trait AsapPort: Send + Sync + 'static {
     async fn overview(&self) -> Result<OfficeOverview, AppError>;
+    async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, AppError>;
+    async fn day(&self, query: DayQuery) -> Result<DayBoard, AppError>;
+    async fn offer(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError>;
 }
 
 pub type SharedPort = Arc<dyn AsapPort>;

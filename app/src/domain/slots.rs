@@ -73,6 +73,49 @@ pub fn fitting_starts(free: &Span, minutes: i64, step: i64) -> Vec<OdDateTime> {
     starts
 }
 
+/// Minutes free from `start` in one operatory: up to the end of the free span holding it,
+/// or 0 when `start` is not free.
+pub fn free_minutes_at(free: &[Span], start: OdDateTime) -> i64 {
+    free.iter()
+        .filter(|f| f.start <= start && start < f.end)
+        .map(|f| start.minutes_until(f.end))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether something `minutes` long can start at `start` in an operatory with these free spans.
+pub fn fits_at(free: &[Span], start: OdDateTime, minutes: i64) -> bool {
+    minutes > 0 && free_minutes_at(free, start) >= minutes
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    fn at(hm: &str) -> OdDateTime {
+        OdDateTime::parse(&format!("2031-03-17 {hm}:00")).unwrap()
+    }
+
+    #[test]
+    fn free_minutes_run_to_the_end_of_the_span() {
+        let free = [Span::new(at("08:00"), at("10:00")), Span::new(at("10:45"), at("12:00"))];
+        assert_eq!(free_minutes_at(&free, at("08:00")), 120);
+        assert_eq!(free_minutes_at(&free, at("09:30")), 30);
+        assert_eq!(free_minutes_at(&free, at("10:00")), 0, "the end is not inside");
+        assert_eq!(free_minutes_at(&free, at("10:20")), 0);
+        assert_eq!(free_minutes_at(&free, at("10:45")), 75);
+    }
+
+    #[test]
+    fn fits_needs_the_whole_length() {
+        let free = [Span::new(at("08:00"), at("10:00"))];
+        assert!(fits_at(&free, at("09:00"), 60));
+        assert!(!fits_at(&free, at("09:10"), 60));
+        assert!(!fits_at(&free, at("09:00"), 0));
+        assert!(!fits_at(&[], at("09:00"), 10));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

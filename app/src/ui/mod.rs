@@ -1,6 +1,9 @@
 //! The pages: server-rendered, then hydrated in the browser.
 
+mod format;
+mod history;
 mod home;
+mod picker;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -41,11 +44,15 @@ pub fn App() -> impl IntoView {
                 <span class="brand">"Web Sched ASAP"</span>
                 <nav aria-label="Main">
                     <A href="/">"Slot picker"</A>
+                    <A href="/history">"ASAP history"</A>
+                    <A href="/overview">"Overview"</A>
                 </nav>
             </header>
             <main id="main">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=StaticSegment("") view=home::HomePage/>
+                    <Route path=StaticSegment("") view=picker::PickerPage/>
+                    <Route path=StaticSegment("overview") view=home::HomePage/>
+                    <Route path=StaticSegment("history") view=history::HistoryPage/>
                 </Routes>
             </main>
         </Router>

@@ -1,5 +1,7 @@
 //! Use cases. HTTP handlers and server functions both call these; they own the transactions.
 
+mod day;
+mod history;
 mod offer;
 mod overview;
 mod reads;

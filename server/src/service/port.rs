@@ -1,12 +1,24 @@
 //! The pages' view of the use cases (the `AsapPort` the server functions call).
 
 use super::Services;
-use app::api::{AsapPort, OfficeOverview};
+use app::api::{AsapPort, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, OfficeOverview, OfferOutcome};
 use app::model::AppError;
 
 #[async_trait::async_trait]
 impl AsapPort for Services {
     async fn overview(&self) -> Result<OfficeOverview, AppError> {
         Ok(Services::overview(self).await?)
+    }
+
+    async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, AppError> {
+        Ok(Services::history(self, &query).await?)
+    }
+
+    async fn day(&self, query: DayQuery) -> Result<DayBoard, AppError> {
+        Ok(Services::day(self, &query).await?)
+    }
+
+    async fn offer(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
+        Ok(Services::offer_from_picker(self, op, start, recipients).await?)
     }
 }

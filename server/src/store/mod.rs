@@ -5,10 +5,14 @@
 //! differences (how a writer locks, how identity counters move) live in this module.
 
 mod asapcomm;
+mod board;
+mod history;
 mod office;
 mod rows;
 
 pub use asapcomm::*;
+pub use board::*;
+pub use history::*;
 pub use office::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -1,0 +1,331 @@
+//! `/history`: every ASAP offer in a range, what happened to its text, and the answer.
+//! The filters live in the URL; the form is a plain GET form, so the page also works
+//! without JavaScript, and the browser's back button restores the previous filters.
+
+use super::format::{day, span_text, when};
+use crate::api::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow, load_history};
+use crate::domain::template::fill_patient_tags;
+use crate::model::{AppError, Clinic, ResponseStatus, SmsSendStatus};
+use leptos::prelude::*;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::use_query_map;
+
+/// How often a hydrated page looks for new offers and status changes.
+const LIVE_SECONDS: u64 = 5;
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| query_map.with(|m| HistoryQuery::from_pairs(|k| m.get(k))));
+    // Bumped by the live timer; the page re-reads with the same filters.
+    let tick = RwSignal::new(0u64);
+    let data = Resource::new(move || (query.get(), tick.get()), |(q, _)| load_history(q));
+    start_live_updates(tick);
+
+    view! {
+        <section class="page history">
+            <h1>"ASAP history"</h1>
+            <Transition fallback=|| view! { <p role="status" class="loading">"Loading ASAP messages…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(page) => view! {
+                            <Filters query clinics=page.clinics.clone()/>
+                            <HistoryBody page query=query.get_untracked()/>
+                        }.into_any(),
+                        Err(e) => view! { <Filters query clinics=Vec::new()/> <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn start_live_updates(tick: RwSignal<u64>) {
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(LIVE_SECONDS),
+        );
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    });
+}
+
+#[component]
+fn ErrorNotice(error: AppError) -> impl IntoView {
+    view! {
+        <div role="alert" class="notice error">
+            <p><strong>"These filters cannot be shown. "</strong>{error.message().to_string()}</p>
+            <p><a href="/history">"Show the last 7 days"</a></p>
+        </div>
+    }
+}
+
+#[component]
+fn Filters(query: Memo<HistoryQuery>, clinics: Vec<Clinic>) -> impl IntoView {
+    let value = move |f: fn(&HistoryQuery) -> Option<String>| move || f(&query.get()).unwrap_or_default();
+    view! {
+        <Form method="GET" action="/history" attr:class="filters" attr:aria-label="Filter ASAP messages">
+            <label>
+                "Clinic"
+                <ClinicSelect query clinics/>
+            </label>
+            <label>
+                "Day"
+                <input type="date" name="date" prop:value=value(|q| q.date.clone())/>
+            </label>
+            <label>
+                "From"
+                <input type="date" name="dateStart" prop:value=value(|q| q.date_start.clone())/>
+            </label>
+            <label>
+                "Through"
+                <input type="date" name="dateThrough" prop:value=value(|q| q.date_through.clone())/>
+            </label>
+            <label>
+                "Status"
+                <select name="ResponseStatus">
+                    <option value="" selected=move || query.get().response_status.is_none()>"Any status"</option>
+                    {ResponseStatus::ALL.iter().map(|s| {
+                        let name = s.name();
+                        view! {
+                            <option value=name selected=move || query.get().response_status.as_deref() == Some(name)>
+                                {s.label()}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Text"
+                <select name="SmsSendStatus">
+                    <option value="" selected=move || query.get().sms_send_status.is_none()>"Any send status"</option>
+                    {SmsSendStatus::ALL.iter().map(|s| {
+                        let name = s.name();
+                        view! {
+                            <option value=name selected=move || query.get().sms_send_status.as_deref() == Some(name)>
+                                {s.label()}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Order"
+                <select name="order">
+                    <option value="" selected=move || query.get().newest_first()>"Newest first"</option>
+                    <option value="oldest" selected=move || !query.get().newest_first()>"Oldest first"</option>
+                </select>
+            </label>
+            {move || query.get().schedule_num.map(|n| view! { <input type="hidden" name="ScheduleNum" value=n/> })}
+            <div class="filter-actions">
+                <button type="submit">"Show"</button>
+                <a href="/history">"Reset"</a>
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+fn ClinicSelect(query: Memo<HistoryQuery>, clinics: Vec<Clinic>) -> impl IntoView {
+    let current = query.get_untracked().clinic_num;
+    // A clinic named in the URL but not (yet) in the list stays selectable, so the form never
+    // silently drops it.
+    let unknown = current.clone().filter(|c| !clinics.iter().any(|k| k.clinic_num.to_string() == *c));
+    view! {
+        <select name="ClinicNum">
+            <option value="all" selected=current.is_none()>"All clinics"</option>
+            {unknown.map(|c| view! { <option value=c.clone() selected=true>{format!("Clinic {c}")}</option> })}
+            {clinics.into_iter().map(|c| {
+                let num = c.clinic_num.to_string();
+                let selected = current.as_deref() == Some(num.as_str());
+                let label = if c.abbr.is_empty() { c.description.clone() } else { format!("{} ({})", c.description, c.abbr) };
+                view! { <option value=num selected=selected>{label}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+#[component]
+fn HistoryBody(page: HistoryPage, query: HistoryQuery) -> impl IntoView {
+    let range = if page.first_day == page.last_day {
+        day(page.first_day)
+    } else {
+        format!("{} – {}", day(page.first_day), day(page.last_day))
+    };
+    let t = page.totals.clone();
+    view! {
+        <p class="range" aria-live="polite">{format!("{range}: {} matching offers", page.matching)}</p>
+        <ul class="totals" aria-label="Totals for the range">
+            <li><span class="n">{t.offers}</span>" offers"</li>
+            <li><span class="n">{t.sent}</span>" texts sent"</li>
+            <li><span class="n">{t.filled}</span>" openings filled"</li>
+            <li><span class="n">{t.declined}</span>" declined"</li>
+            <li><span class="n">{t.unable}</span>" unable to send"</li>
+        </ul>
+        <DayChart days=page.days.clone()/>
+        {if page.rows.is_empty() {
+            view! { <p class="empty" role="status">"No ASAP messages in this range."</p> }.into_any()
+        } else {
+            view! { <HistoryTable rows=page.rows.clone()/> }.into_any()
+        }}
+        <Pager page=page.page page_count=page.page_count query/>
+    }
+}
+
+#[component]
+fn DayChart(days: Vec<HistoryDay>) -> impl IntoView {
+    if days.is_empty() {
+        return ().into_any();
+    }
+    let max = days.iter().map(|d| d.sent.max(d.accepted).max(d.failed)).max().unwrap_or(1).max(1) as f64;
+    let slot = 24.0;
+    let height = 80.0;
+    let width = slot * days.len() as f64;
+    let summary = format!(
+        "Per day over {} days: {} sent, {} accepted, {} not delivered.",
+        days.len(),
+        days.iter().map(|d| d.sent).sum::<i64>(),
+        days.iter().map(|d| d.accepted).sum::<i64>(),
+        days.iter().map(|d| d.failed).sum::<i64>()
+    );
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let x = i as f64 * slot;
+            let bar = |n: i64, dx: f64, class: &'static str, what: &'static str| {
+                let h = (n as f64 / max) * height;
+                view! {
+                    <rect class=class x=x + dx y=height - h width="6" height=h.max(0.0)>
+                        <title>{format!("{}: {n} {what}", day(d.day))}</title>
+                    </rect>
+                }
+            };
+            view! {
+                <g>
+                    {bar(d.sent, 3.0, "bar-sent", "sent")}
+                    {bar(d.accepted, 10.0, "bar-accepted", "accepted")}
+                    {bar(d.failed, 17.0, "bar-failed", "not delivered")}
+                </g>
+            }
+        })
+        .collect_view();
+    let first = day(days[0].day);
+    let last = day(days[days.len() - 1].day);
+    view! {
+        <figure class="chart">
+            <div class="chart-scroll">
+                <svg role="img" aria-label=summary.clone() viewBox=format!("0 0 {width} {height}") width=width height=height
+                    preserveAspectRatio="none">
+                    {bars}
+                </svg>
+            </div>
+            <figcaption>
+                <span class="key key-sent">"Sent"</span>
+                <span class="key key-accepted">"Accepted"</span>
+                <span class="key key-failed">"Not delivered"</span>
+                <span class="chart-range">{format!("{first} – {last}")}</span>
+            </figcaption>
+        </figure>
+    }
+    .into_any()
+}
+
+#[component]
+fn HistoryTable(rows: Vec<HistoryRow>) -> impl IntoView {
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="ASAP messages">
+            <table class="history-table">
+                <caption class="visually-hidden">"ASAP messages, one row per offer"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Patient"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Text send time"</th>
+                        <th scope="col">"Clinic"</th>
+                        <th scope="col">"Offered for"</th>
+                        <th scope="col">"Opening"</th>
+                        <th scope="col">"Entered"</th>
+                        <th scope="col">"Expires"</th>
+                        <th scope="col">"Note"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || rows.clone() key=|r| (r.comm.asap_comm_num, r.comm.response_status, r.comm.sms_send_status) let:row>
+                        <Row row/>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Sent time if sent, the scheduled time if not sent yet, blank otherwise.
+fn send_time(row: &HistoryRow) -> String {
+    let c = &row.comm;
+    if let Some(sent) = c.date_time_sms_sent.known() {
+        return when(sent);
+    }
+    match c.sms_send_status {
+        SmsSendStatus::SendNotAttempted => {
+            let at = when(c.date_time_sms_scheduled);
+            if at.is_empty() { at } else { format!("{at} (scheduled)") }
+        }
+        _ => String::new(),
+    }
+}
+
+#[component]
+fn Row(row: HistoryRow) -> impl IntoView {
+    let c = row.comm.clone();
+    let status = c.response_status;
+    let message = fill_patient_tags(&c.template_text, &row.f_name, "(link to the claim page)");
+    let opening_day = row.slot_start.known().map(|s| day(s.date())).unwrap_or_default();
+    view! {
+        <tr data-asapcommnum=c.asap_comm_num>
+            <th scope="row" class="patient">
+                {row.patient.clone()}
+                <details class="message">
+                    <summary>"Message"</summary>
+                    <p>{message}</p>
+                </details>
+            </th>
+            <td><span class=format!("badge tone-{}", status.tone())>{status.label()}</span></td>
+            <td>{send_time(&row)}</td>
+            <td>{row.clinic.clone()}</td>
+            <td>
+                {c.f_key_type.words()}
+                <br/>
+                <span class="sub">{when(c.date_time_orig)}</span>
+            </td>
+            <td>
+                {opening_day}
+                <br/>
+                <span class="sub">{span_text(row.slot_start, row.slot_stop)}" "{row.operatory.clone()}</span>
+            </td>
+            <td>{when(c.date_time_entry)}</td>
+            <td>{when(c.date_time_expire)}</td>
+            <td class="note">{c.note.clone()}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pager(page: i64, page_count: i64, query: HistoryQuery) -> impl IntoView {
+    if page_count <= 1 {
+        return ().into_any();
+    }
+    let link = move |p: i64| HistoryQuery { page: (p > 1).then(|| p.to_string()), ..query.clone() }.href();
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| view! { <A href=link(page - 1)>"← Previous page"</A> })}
+            <span>{format!("Page {page} of {page_count}")}</span>
+            {(page < page_count).then(|| view! { <A href=link(page + 1)>"Next page →"</A> })}
+        </nav>
+    }
+    .into_any()
+}

@@ -1,0 +1,518 @@
+//! `/`: the slot picker. One clinic's day by operatory; pick an opening and ASAP patients,
+//! preview the text, and send. The grid follows the WAI-ARIA grid pattern: one tab stop,
+//! arrow keys move, Enter or Space picks.
+
+use super::format::{day, when};
+use crate::api::{Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, load_day, send_offer};
+use crate::domain::Span;
+use crate::domain::slots::free_minutes_at;
+use crate::domain::template::{fill_patient_tags, fill_slot_tags, time_text};
+use crate::model::{OdDate, OdDateTime};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// What one grid cell shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct CellView {
+    state: &'static str,
+    text: String,
+    name: String,
+    free_minutes: i64,
+}
+
+/// The state of the cell `[t, t + increment)` in one operatory. Appointments and blocking
+/// blockouts win over openings, which win over plain free time.
+fn cell_view(col: &OpColumn, t: OdDateTime, increment: i64, board_date: OdDate) -> CellView {
+    let cell = Span::starting_at(t, increment);
+    let free_minutes = free_minutes_at(&col.free, t);
+    let at = format!("{}, {} {}", col.op.op_name, day(board_date), time_text(t));
+    let first = |kind: ItemKind| col.items.iter().find(|i| i.kind == kind && i.span.overlaps(&cell));
+    let label_if_starts = |span: &Span, label: &str| {
+        if span.start >= t && span.start < cell.end { label.to_string() } else { String::new() }
+    };
+    if let Some(a) = first(ItemKind::Appointment) {
+        return CellView {
+            state: "busy",
+            text: label_if_starts(&a.span, &a.label),
+            name: format!("{at}, appointment: {} ({})", a.label, a.detail),
+            free_minutes: 0,
+        };
+    }
+    if let Some(b) = first(ItemKind::BlockingBlockout) {
+        return CellView {
+            state: "blocked",
+            text: label_if_starts(&b.span, &b.label),
+            name: format!("{at}, blockout {}: {}", b.label, b.detail),
+            free_minutes: 0,
+        };
+    }
+    let free_text = |m: i64| format!("{m} minutes free");
+    if let Some(o) = first(ItemKind::Opening) {
+        return CellView {
+            state: "opening",
+            text: label_if_starts(&o.span, &format!("ASAP · {}", o.detail)),
+            name: format!("{at}, ASAP opening ({}){}", o.detail, if free_minutes > 0 { format!(", {}", free_text(free_minutes)) } else { String::new() }),
+            free_minutes,
+        };
+    }
+    if let Some(b) = first(ItemKind::Blockout) {
+        return CellView {
+            state: if free_minutes > 0 { "soft" } else { "closed" },
+            text: label_if_starts(&b.span, &b.label),
+            name: format!("{at}, blockout {} ({}){}", b.label, b.detail, if free_minutes > 0 { format!(", {}", free_text(free_minutes)) } else { String::new() }),
+            free_minutes,
+        };
+    }
+    if free_minutes > 0 {
+        return CellView { state: "free", text: String::new(), name: format!("{at}, {}", free_text(free_minutes)), free_minutes };
+    }
+    let scheduled = col.provider_time.iter().any(|p| p.overlaps(&cell));
+    CellView {
+        state: "closed",
+        text: String::new(),
+        name: format!("{at}, {}", if scheduled { "past" } else { "no provider scheduled" }),
+        free_minutes: 0,
+    }
+}
+
+fn row_times(board: &DayBoard) -> Vec<OdDateTime> {
+    let mut rows = Vec::new();
+    let mut t = board.grid_start;
+    while t < board.grid_end {
+        rows.push(t);
+        t = t.plus_minutes(board.increment.max(5));
+    }
+    rows
+}
+
+#[component]
+pub fn PickerPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| query_map.with(|m| DayQuery { clinic: m.get("clinic"), date: m.get("date") }));
+    let reload = RwSignal::new(0u64);
+    let board = Resource::new(move || (query.get(), reload.get()), |(q, _)| load_day(q));
+
+    view! {
+        <section class="page picker-page">
+            <h1>"Slot picker"</h1>
+            <Transition fallback=|| view! { <p role="status" class="loading">"Loading the day…"</p> }>
+                {move || Suspend::new(async move {
+                    match board.await {
+                        Ok(b) => view! { <Board board=b reload/> }.into_any(),
+                        Err(e) => view! {
+                            <div role="alert" class="notice error">
+                                <p>{e.message().to_string()}</p>
+                                <p><a href="/">"Show today"</a></p>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn DayBar(board: DayBoard) -> impl IntoView {
+    let navigate = use_navigate();
+    let clinic = board.clinic_num;
+    let date = board.date;
+    let go = move |clinic: i64, date: OdDate| {
+        navigate(&DayQuery::href(clinic, date), Default::default());
+    };
+    let go_clinic = go.clone();
+    let go_date = go.clone();
+    let go_prev = go.clone();
+    let go_next = go.clone();
+    let go_today = go.clone();
+    let today = board.today;
+    view! {
+        <form class="picker-bar" method="GET" action="/" aria-label="Choose the day">
+            <label>
+                "Clinic"
+                <select name="clinic" on:change=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).parse::<i64>() { go_clinic(n, date) }
+                }>
+                    {board.clinics.iter().map(|c| {
+                        let label = c.description.clone();
+                        view! { <option value=c.clinic_num.to_string() selected=c.clinic_num == clinic>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="button" class="secondary" on:click=move |_| go_prev(clinic, date.add_days(-1))
+                aria-label="Previous day">"←"</button>
+            <label>
+                "Day"
+                <input type="date" name="date" value=date.to_string() on:change=move |ev| {
+                    if let Ok(d) = OdDate::parse(&event_target_value(&ev)) { go_date(clinic, d) }
+                }/>
+            </label>
+            <button type="button" class="secondary" on:click=move |_| go_next(clinic, date.add_days(1))
+                aria-label="Next day">"→"</button>
+            <button type="button" class="secondary" on:click=move |_| go_today(clinic, today)>"Today"</button>
+            <noscript><button type="submit">"Show"</button></noscript>
+            <strong class="day-title">{day(date)}</strong>
+        </form>
+    }
+}
+
+#[component]
+fn Board(board: DayBoard, reload: RwSignal<u64>) -> impl IntoView {
+    let board = StoredValue::new(board);
+    let rows = StoredValue::new(board.with_value(row_times));
+    let n_rows = rows.with_value(Vec::len);
+    let n_cols = board.with_value(|b| b.columns.len());
+    // (column, row) of the keyboard focus and of the chosen opening start.
+    let focus = RwSignal::new((0usize, 0usize));
+    let selected: RwSignal<Option<(usize, usize)>> = RwSignal::new(None);
+    let shown_patient: RwSignal<Option<CandidateKey>> = RwSignal::new(None);
+    let recipients: RwSignal<Vec<CandidateKey>> = RwSignal::new(Vec::new());
+    let outcome: RwSignal<Option<Result<(i64, usize), String>>> = RwSignal::new(None);
+
+    let views = StoredValue::new(board.with_value(|b| {
+        b.columns
+            .iter()
+            .map(|c| rows.with_value(|rs| rs.iter().map(|t| cell_view(c, *t, b.increment, b.date)).collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    }));
+    let cell_free = move |c: usize, r: usize| views.with_value(|v| v[c][r].free_minutes);
+    let candidate = move |key: CandidateKey| board.with_value(|b| b.candidates.iter().find(|c| c.key == key).cloned());
+
+    // Selecting an opening keeps only the recipients who still fit it.
+    let select = move |c: usize, r: usize| {
+        if cell_free(c, r) > 0 {
+            selected.set(Some((c, r)));
+            outcome.set(None);
+            let free = cell_free(c, r);
+            recipients.update(|list| list.retain(|k| candidate(*k).is_some_and(|x| x.minutes <= free && x.minutes > 0)));
+        }
+    };
+
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let (c, r) = focus.get_untracked();
+        let (nc, nr) = match ev.key().as_str() {
+            "ArrowRight" => ((c + 1).min(n_cols.saturating_sub(1)), r),
+            "ArrowLeft" => (c.saturating_sub(1), r),
+            "ArrowDown" => (c, (r + 1).min(n_rows.saturating_sub(1))),
+            "ArrowUp" => (c, r.saturating_sub(1)),
+            "Home" => (0, r),
+            "End" => (n_cols.saturating_sub(1), r),
+            "PageDown" => (c, (r + 6).min(n_rows.saturating_sub(1))),
+            "PageUp" => (c, r.saturating_sub(6)),
+            "Enter" | " " => {
+                ev.prevent_default();
+                select(c, r);
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        focus.set((nc, nr));
+        focus_cell(nc, nr);
+    };
+
+    let grid_columns = format!("grid-template-columns: 4.5rem repeat({n_cols}, minmax(7.5rem, 1fr));");
+    let b0 = board.get_value();
+    let has_ops = n_cols > 0;
+
+    view! {
+        <DayBar board=b0.clone()/>
+        <div class="legend" aria-hidden="true">
+            <span class="l-free">"Free"</span>
+            <span class="l-busy">"Appointment"</span>
+            <span class="l-blocked">"Blockout, no appointments"</span>
+            <span class="l-soft">"Blockout, appointments allowed"</span>
+            <span class="l-opening">"ASAP opening offered"</span>
+            <span class="l-closed">"Closed or past"</span>
+        </div>
+        <div class="picker">
+            <div class="day-grid-wrap">
+                {if has_ops {
+                    view! {
+                        <div class="day-grid" role="grid" aria-label=format!("Schedule for {}", day(b0.date))
+                            aria-rowcount=(n_rows + 1).to_string() aria-colcount=(n_cols + 1).to_string()
+                            style=grid_columns on:keydown=on_key>
+                            <div role="row" style="display: contents">
+                                <div class="corner" role="columnheader">"Time"</div>
+                                {b0.columns.iter().map(|c| view! {
+                                    <div class="op-head" role="columnheader">
+                                        {c.op.op_name.clone()}
+                                        <span class="prov">{if c.providers.is_empty() { "No provider".to_string() } else { c.providers.clone() }}</span>
+                                    </div>
+                                }).collect_view()}
+                            </div>
+                            {rows.get_value().into_iter().enumerate().map(|(r, t)| view! {
+                                <div role="row" style="display: contents">
+                                    <div class="time" role="rowheader">{if t.get().format("%M").to_string() == "00" || r == 0 { time_text(t) } else { String::new() }}</div>
+                                    {(0..n_cols).map(|c| {
+                                        let v = views.with_value(|v| v[c][r].clone());
+                                        let state = v.state;
+                                        let class = move || {
+                                            let mut cls = format!("cell {state}");
+                                            if selected.get() == Some((c, r)) { cls.push_str(" selected"); }
+                                            if let Some(k) = shown_patient.get() {
+                                                if let Some(x) = candidate(k) {
+                                                    let free = views.with_value(|v| v[c][r].free_minutes);
+                                                    if x.minutes > 0 && free >= x.minutes { cls.push_str(" fits"); }
+                                                }
+                                            }
+                                            cls
+                                        };
+                                        view! {
+                                            <div class=class role="gridcell" id=format!("cell-{c}-{r}")
+                                                tabindex=move || if focus.get() == (c, r) { "0" } else { "-1" }
+                                                aria-selected=move || (selected.get() == Some((c, r))).to_string()
+                                                aria-label=v.name.clone()
+                                                title=v.name.clone()
+                                                on:click=move |_| { focus.set((c, r)); select(c, r); }>
+                                                <span class="label">{v.text.clone()}</span>
+                                            </div>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            }).collect_view()}
+                        </div>
+                    }.into_any()
+                } else {
+                    view! { <p class="empty">"This clinic has no operatories to show."</p> }.into_any()
+                }}
+            </div>
+            <div class="side">
+                <OfferPanel board selected recipients outcome reload cell_free rows/>
+                <AsapList board selected recipients shown_patient cell_free rows/>
+            </div>
+        </div>
+    }
+}
+
+fn focus_cell(c: usize, r: usize) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document().get_element_by_id(&format!("cell-{c}-{r}")) {
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (c, r);
+}
+
+#[component]
+fn OfferPanel(
+    board: StoredValue<DayBoard>,
+    selected: RwSignal<Option<(usize, usize)>>,
+    recipients: RwSignal<Vec<CandidateKey>>,
+    outcome: RwSignal<Option<Result<(i64, usize), String>>>,
+    reload: RwSignal<u64>,
+    cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
+    rows: StoredValue<Vec<OdDateTime>>,
+) -> impl IntoView {
+    let opening = move || {
+        selected.get().map(|(c, r)| {
+            let start = rows.with_value(|rs| rs[r]);
+            let op = board.with_value(|b| b.columns[c].op.clone());
+            (op, start, cell_free(c, r))
+        })
+    };
+    let send = Action::new(move |(op, start, keys): &(i64, OdDateTime, Vec<CandidateKey>)| {
+        send_offer(*op, start.to_string(), keys.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(result) = send.value().get() {
+            match result {
+                Ok(o) => {
+                    outcome.set(Some(Ok((o.schedule_num, o.offers.len()))));
+                    recipients.set(Vec::new());
+                    selected.set(None);
+                }
+                Err(e) => outcome.set(Some(Err(e.message().to_string()))),
+            }
+            // Either way the day is read again: a conflict means someone else changed it.
+            reload.update(|n| *n += 1);
+        }
+    });
+    let preview = move || {
+        let (_, start, _) = opening()?;
+        let first = recipients.get().first().copied()?;
+        let c = board.with_value(|b| b.candidates.iter().find(|c| c.key == first).cloned())?;
+        let text = board.with_value(|b| fill_slot_tags(&b.template, start, &b.office_name, &b.office_phone));
+        Some(fill_patient_tags(&text, &c.f_name, "[link]"))
+    };
+    view! {
+        <section class="card offer" aria-labelledby="offer-title">
+            <h2 id="offer-title">"Offer an opening"</h2>
+            {move || match opening() {
+                None => view! { <p class="muted">"Pick a free time in the grid (click it, or use the arrow keys and Enter)."</p> }.into_any(),
+                Some((op, start, free)) => view! {
+                    <p class="chosen" aria-live="polite">
+                        <strong>{format!("{}, {} {}", op.op_name, day(start.date()), time_text(start))}</strong>
+                        {format!(" — up to {free} minutes free")}
+                    </p>
+                }.into_any(),
+            }}
+            <p>{move || {
+                let n = recipients.get().len();
+                match n { 0 => "No patients chosen yet.".to_string(), 1 => "1 patient chosen.".to_string(), n => format!("{n} patients chosen.") }
+            }}</p>
+            {move || preview().map(|text| view! {
+                <div>
+                    <h3 class="visually-hidden">"Text preview"</h3>
+                    <p class="preview" aria-label="Text preview">{text}</p>
+                </div>
+            })}
+            <button type="button"
+                disabled=move || opening().is_none() || recipients.get().is_empty() || send.pending().get()
+                on:click=move |_| {
+                    if let Some((op, start, _)) = opening() {
+                        send.dispatch((op.operatory_num, start, recipients.get_untracked()));
+                    }
+                }>
+                {move || if send.pending().get() { "Sending…" } else { "Send offers" }}
+            </button>
+            {move || outcome.get().map(|o| match o {
+                Ok((schedule_num, n)) => view! {
+                    <p class="notice ok" role="status">
+                        {format!("Offered to {n} {}. ", if n == 1 { "patient" } else { "patients" })}
+                        <a href=format!("/history?ScheduleNum={schedule_num}")>"See these offers in the ASAP history"</a>
+                    </p>
+                }.into_any(),
+                Err(message) => view! { <p class="notice error" role="alert">{message}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn AsapList(
+    board: StoredValue<DayBoard>,
+    selected: RwSignal<Option<(usize, usize)>>,
+    recipients: RwSignal<Vec<CandidateKey>>,
+    shown_patient: RwSignal<Option<CandidateKey>>,
+    cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
+    rows: StoredValue<Vec<OdDateTime>>,
+) -> impl IntoView {
+    let _ = rows;
+    let candidates = board.with_value(|b| b.candidates.clone());
+    let count = candidates.len();
+    view! {
+        <section class="card" aria-labelledby="asap-title">
+            <h2 id="asap-title">{format!("ASAP list ({count})")}</h2>
+            {if candidates.is_empty() {
+                view! { <p class="empty">"Nobody in this clinic is on the ASAP list."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="asap-list">
+                        {candidates.into_iter().map(|c| view! { <CandidateRow c selected recipients shown_patient cell_free/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn CandidateRow(
+    c: Candidate,
+    selected: RwSignal<Option<(usize, usize)>>,
+    recipients: RwSignal<Vec<CandidateKey>>,
+    shown_patient: RwSignal<Option<CandidateKey>>,
+    cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let key = c.key;
+    let minutes = c.minutes;
+    let fits = move || selected.get().is_some_and(|(col, r)| minutes > 0 && cell_free(col, r) >= minutes);
+    let id = match key {
+        CandidateKey::Appointment(n) => format!("cand-apt-{n}"),
+        CandidateKey::Recall(n) => format!("cand-recall-{n}"),
+    };
+    let meta = format!(
+        "{} · {} min · {}{}",
+        c.kind,
+        minutes,
+        if c.original.known().is_some() { format!("was {}", when(c.original)) } else { "no date".into() },
+        match c.last_offered.known() {
+            Some(at) => format!(" · offered {}", when(at)),
+            None => String::new(),
+        }
+    );
+    let patient = c.patient.clone();
+    let why = c.not_textable.clone();
+    view! {
+        <li class=move || if fits() { "fits" } else { "" }>
+            <input type="checkbox" id=id.clone()
+                disabled=move || !fits()
+                prop:checked=move || recipients.get().contains(&key)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    recipients.update(|list| {
+                        list.retain(|k| *k != key);
+                        if on { list.push(key); }
+                    });
+                }/>
+            <label for=id class="who">{patient.clone()}</label>
+            <span class="meta">{meta}{move || if fits() { " · fits" } else { "" }}</span>
+            {why.map(|w| view! { <span class="why">{w}</span> })}
+            <button type="button" class="secondary pick-patient"
+                aria-pressed=move || (shown_patient.get() == Some(key)).to_string()
+                on:click=move |_| shown_patient.update(|s| *s = if *s == Some(key) { None } else { Some(key) })>
+                {format!("Show where {} fits", patient)}
+            </button>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::GridItem;
+    use crate::model::{OdBool, Operatory};
+
+    fn at(hm: &str) -> OdDateTime {
+        OdDateTime::parse(&format!("2031-03-17 {hm}:00")).unwrap()
+    }
+
+    fn column() -> OpColumn {
+        OpColumn {
+            op: Operatory {
+                operatory_num: 1,
+                op_name: "Op 1".into(),
+                abbrev: String::new(),
+                item_order: 0,
+                is_hidden: OdBool(false),
+                clinic_num: 1,
+                prov_dentist: 1,
+                prov_hygienist: 0,
+                is_hygiene: OdBool(false),
+                is_web_sched: OdBool(false),
+            },
+            providers: "DOC1".into(),
+            provider_time: vec![Span::new(at("08:00"), at("17:00"))],
+            free: vec![Span::new(at("08:00"), at("10:00")), Span::new(at("13:00"), at("17:00"))],
+            items: vec![
+                GridItem { kind: ItemKind::Appointment, span: Span::new(at("10:00"), at("10:45")), label: "Kowalski, Piotr".into(), detail: "Scheduled · 45 min".into() },
+                GridItem { kind: ItemKind::BlockingBlockout, span: Span::new(at("12:00"), at("13:00")), label: "Lunch".into(), detail: "no appointments".into() },
+                GridItem { kind: ItemKind::Blockout, span: Span::new(at("15:00"), at("15:30")), label: "Emergency hold".into(), detail: "appointments allowed".into() },
+            ],
+        }
+    }
+
+    #[test]
+    fn cells_name_what_is_there() {
+        let c = column();
+        let d = OdDate::parse("2031-03-17").unwrap();
+        let free = cell_view(&c, at("09:00"), 10, d);
+        assert_eq!((free.state, free.free_minutes), ("free", 60));
+        assert_eq!(free.name, "Op 1, Mon 03/17/2031 9:00 AM, 60 minutes free");
+        let busy = cell_view(&c, at("10:00"), 10, d);
+        assert_eq!(busy.state, "busy");
+        assert_eq!(busy.text, "Kowalski, Piotr");
+        assert_eq!(cell_view(&c, at("10:10"), 10, d).text, "", "the label is on the first cell only");
+        assert_eq!(cell_view(&c, at("12:30"), 10, d).state, "blocked");
+        assert_eq!(cell_view(&c, at("15:00"), 10, d).state, "soft");
+        assert_eq!(cell_view(&c, at("11:00"), 10, d).state, "closed");
+        assert_eq!(cell_view(&c, at("07:00"), 10, d).name, "Op 1, Mon 03/17/2031 7:00 AM, no provider scheduled");
+        assert!(crate::domain::slots::fits_at(&c.free, at("13:00"), 240));
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The server Playwright drives: the release build on a fresh demo database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p end2end/.tmp
+rm -f end2end/.tmp/e2e.db end2end/.tmp/e2e.db-wal end2end/.tmp/e2e.db-shm
+export ASAP_DATABASE_URL="sqlite://end2end/.tmp/e2e.db"
+export LEPTOS_SITE_ROOT=target/site
+export LEPTOS_SITE_ADDR=127.0.0.1:3100
+export ASAP_API_KEYS=e2e-developer/e2e-customer
+export ASAP_RATE_LIMIT=0
+target/release/server demo
+exec target/release/server serve

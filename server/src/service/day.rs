@@ -1,0 +1,280 @@
+//! The slot picker's day: each operatory's provider time, what occupies it and what is free,
+//! from the same occupancy rules as `/appointments/Slots`; and the ASAP list beside it.
+
+use super::{OfferRequest, OfferTarget, ServiceError, ServiceResult, Services};
+use crate::store;
+use app::api::{Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn};
+use app::domain::Span;
+use app::domain::asap_list::{CandidateKind, asap_order_key};
+use app::domain::length::{appointment_minutes, recall_minutes};
+use app::domain::offer::{TextingFacts, fkey_type_for_appointment, recall_orig, texting_decision};
+use app::domain::params::{date_param, key_number};
+use app::domain::slots::{open_slots, round_up_to_increment};
+
+use app::domain::SendWindow;
+use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, Operatory, SchedType};
+use std::collections::HashMap;
+
+/// The grid shows at least these hours, widened to whatever is scheduled.
+const GRID_FIRST_HOUR: i64 = 7;
+const GRID_LAST_HOUR: i64 = 18;
+
+impl Services {
+    pub async fn day(&self, q: &DayQuery) -> ServiceResult<DayBoard> {
+        let mut conn = self.store.pool().acquire().await?;
+        let prefs = store::preferences(&mut conn).await?;
+        let now = self.clock.now(&prefs);
+        let today = now.date();
+        let clinics = store::clinics(&mut conn).await?;
+        let clinic_num = match q.clinic.as_deref() {
+            Some(raw) => {
+                let n = key_number("clinic", raw).map_err(ServiceError::BadRequest)?;
+                if n != 0 && !clinics.iter().any(|c| c.clinic_num == n) {
+                    return Err(ServiceError::not_found(format!("Clinic {n} does not exist. Pick one from the list.")));
+                }
+                n
+            }
+            None => clinics.first().map_or(0, |c| c.clinic_num),
+        };
+        let date = match q.date.as_deref() {
+            Some(raw) => date_param("date", raw).map_err(ServiceError::BadRequest)?,
+            None => today,
+        };
+
+        let ops: Vec<Operatory> = store::operatories(&mut conn, Some(clinic_num))
+            .await?
+            .into_iter()
+            .filter(|o| !o.is_hidden.0)
+            .collect();
+        let occupancy = self.occupancy(&mut conn, &ops, date, date).await?;
+        let not_before = round_up_to_increment(now, prefs.appointment_time_increment);
+        let free = open_slots(&occupancy.provider_time, &occupancy.occupied, 1, not_before);
+
+        let pat_nums: Vec<i64> = occupancy.appointments.iter().map(|a| a.pat_num).collect();
+        let names = store::patients_by_num(&mut conn, &pat_nums).await?;
+        let openings: Vec<i64> = occupancy
+            .blockouts
+            .iter()
+            .filter(|(s, _, _)| s.sched_type == SchedType::WebSchedASAP)
+            .map(|(s, _, _)| s.schedule_num)
+            .collect();
+        let offer_counts = store::offer_counts(&mut conn, &openings).await?;
+        let providers: HashMap<i64, String> =
+            store::providers(&mut conn).await?.into_iter().map(|p| (p.prov_num, p.abbr)).collect();
+
+        let mut grid_start = date.start().plus_minutes(GRID_FIRST_HOUR * 60);
+        let mut grid_end = date.start().plus_minutes(GRID_LAST_HOUR * 60);
+        let mut columns: Vec<OpColumn> = ops
+            .iter()
+            .map(|op| OpColumn {
+                op: op.clone(),
+                providers: String::new(),
+                provider_time: Vec::new(),
+                free: free
+                    .iter()
+                    .filter(|s| s.op_num == op.operatory_num)
+                    .map(|s| Span::new(s.date_time_start, s.date_time_end))
+                    .collect(),
+                items: Vec::new(),
+            })
+            .collect();
+        let column = |columns: &mut Vec<OpColumn>, op: i64| columns.iter().position(|c| c.op.operatory_num == op);
+
+        for pt in &occupancy.provider_time {
+            grid_start = grid_start.min(pt.span.start);
+            grid_end = grid_end.max(pt.span.end);
+            if let Some(i) = column(&mut columns, pt.op_num) {
+                columns[i].provider_time.push(pt.span);
+                let abbr = providers.get(&pt.prov_num).cloned().unwrap_or_else(|| format!("Prov {}", pt.prov_num));
+                if !columns[i].providers.split(", ").any(|p| p == abbr) {
+                    if !columns[i].providers.is_empty() {
+                        columns[i].providers.push_str(", ");
+                    }
+                    columns[i].providers.push_str(&abbr);
+                }
+            }
+        }
+        let types: HashMap<i64, String> =
+            store::blockout_types(&mut conn).await?.into_iter().map(|d| (d.def_num, d.item_name)).collect();
+        for (block, op, blocking) in &occupancy.blockouts {
+            let span = Span::new(
+                OdDateTime::from_parts(block.sched_date, block.start_time),
+                OdDateTime::from_parts(block.sched_date, block.stop_time),
+            );
+            let Some(i) = column(&mut columns, *op) else { continue };
+            let item = if block.sched_type == SchedType::WebSchedASAP {
+                let offers = offer_counts.get(&block.schedule_num).copied().unwrap_or(0);
+                GridItem {
+                    kind: ItemKind::Opening,
+                    span,
+                    label: "ASAP opening".into(),
+                    detail: format!("{offers} {} sent out", if offers == 1 { "offer" } else { "offers" }),
+                }
+            } else {
+                let name = types.get(&block.blockout_type).cloned().unwrap_or_else(|| "Blockout".into());
+                GridItem {
+                    kind: if *blocking { ItemKind::BlockingBlockout } else { ItemKind::Blockout },
+                    span,
+                    label: name,
+                    detail: if *blocking { "no appointments".into() } else { "appointments allowed".into() },
+                }
+            };
+            columns[i].items.push(item);
+        }
+        for apt in &occupancy.appointments {
+            if apt.apt_date_time.date() != date {
+                continue;
+            }
+            let Some(i) = column(&mut columns, apt.op) else { continue };
+            let minutes = appointment_minutes(&apt.pattern);
+            let name = names
+                .get(&apt.pat_num)
+                .map(|p| format!("{}, {}", p.l_name, p.f_name))
+                .unwrap_or_else(|| format!("Patient {}", apt.pat_num));
+            columns[i].items.push(GridItem {
+                kind: ItemKind::Appointment,
+                span: Span::starting_at(apt.apt_date_time, minutes),
+                label: name,
+                detail: format!("{} · {minutes} min", apt.apt_status),
+            });
+        }
+        for c in &mut columns {
+            c.items.sort_by_key(|i| (i.span.start, i.kind as u8));
+        }
+
+        let candidates = self.candidates(&mut conn, clinic_num, &prefs).await?;
+        let clinic = clinics.iter().find(|c| c.clinic_num == clinic_num);
+        let office_name = clinic
+            .map(|c| c.description.clone())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| prefs.practice_title.clone());
+        let office_phone = clinic
+            .map(|c| c.phone.clone())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| prefs.practice_phone.clone());
+        Ok(DayBoard {
+            clinics,
+            clinic_num,
+            date,
+            today,
+            now,
+            increment: prefs.appointment_time_increment,
+            grid_start,
+            grid_end,
+            columns,
+            candidates,
+            template: prefs.web_sched_asap_text_template.clone(),
+            office_name,
+            office_phone,
+        })
+    }
+
+    /// The clinic's ASAP list in spec order, with what the list shows about each patient.
+    async fn candidates(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        clinic_num: i64,
+        prefs: &app::model::Preferences,
+    ) -> ServiceResult<Vec<Candidate>> {
+        let apts = store::asap_appointments(conn, Some(clinic_num), None).await?;
+        let recalls = store::asap_recalls(conn).await?;
+        let recall_types: HashMap<i64, app::model::RecallType> =
+            store::recall_types(conn).await?.into_iter().map(|t| (t.recall_type_num, t)).collect();
+        let mut pat_nums: Vec<i64> = apts.iter().map(|a| a.pat_num).chain(recalls.iter().map(|r| r.pat_num)).collect();
+        pat_nums.sort_unstable();
+        pat_nums.dedup();
+        let patients = store::patients_by_num(conn, &pat_nums).await?;
+        let opt_outs = store::opt_outs(conn, &pat_nums).await?;
+        let f_keys: Vec<i64> = apts.iter().map(|a| a.apt_num).chain(recalls.iter().map(|r| r.recall_num)).collect();
+        let history = store::offer_history(conn, &f_keys).await?;
+        // Only the patient's own facts decide here; the daily limit and lead time depend on the
+        // opening and are checked when the offer is made.
+        let midnight = OdTime::new(chrono::NaiveTime::MIN);
+        let always = SendWindow::new(midnight, midnight);
+        let far = OdDateTime::parse("9999-12-31 00:00:00").unwrap_or_else(|_| OdDateTime::never());
+
+        let mut list: Vec<(Candidate, CandidateKind)> = Vec::new();
+        let mut push = |key: CandidateKey, f_key_type: FKeyType, kind: CandidateKind, pat_num: i64, minutes: i64, original: OdDateTime| {
+            let Some(p) = patients.get(&pat_num) else { return };
+            let (last_offered, stopped) =
+                history.get(&(key_num(key), f_key_type)).copied().unwrap_or((OdDateTime::never(), false));
+            let facts = TextingFacts {
+                wireless_phone: &p.wireless_phone,
+                txt_msg_ok: p.txt_msg_ok,
+                opt_out_sms: opt_outs.get(&pat_num).copied().unwrap_or(0),
+                declined_stop_before: stopped,
+                texts_that_day: 0,
+                text_limit: i64::MAX,
+                slot_start: far,
+            };
+            let not_textable = texting_decision(&facts, far.plus_minutes(-24 * 60), &always).err().map(|why| why.note());
+            list.push((
+                Candidate {
+                    key,
+                    pat_num,
+                    patient: format!("{}, {}", p.l_name, p.f_name),
+                    f_name: p.f_name.clone(),
+                    kind: kind_label(kind).into(),
+                    minutes,
+                    original,
+                    not_textable,
+                    last_offered,
+                },
+                kind,
+            ));
+        };
+        for a in &apts {
+            push(
+                CandidateKey::Appointment(a.apt_num),
+                fkey_type_for_appointment(a.apt_status),
+                CandidateKind::Appointment(a.apt_status),
+                a.pat_num,
+                appointment_minutes(&a.pattern),
+                a.apt_date_time,
+            );
+        }
+        for r in &recalls {
+            let in_clinic = patients.get(&r.pat_num).is_some_and(|p| p.clinic_num == clinic_num || p.clinic_num == 0);
+            if !in_clinic {
+                continue;
+            }
+            let minutes = recall_types
+                .get(&r.recall_type_num)
+                .map_or(0, |t| recall_minutes(&t.time_pattern, prefs.appointment_time_increment));
+            push(CandidateKey::Recall(r.recall_num), FKeyType::Recall, CandidateKind::Recall, r.pat_num, minutes, recall_orig(r.date_due));
+        }
+        list.sort_by_key(|(c, kind)| asap_order_key(*kind, c.original, key_num(c.key)));
+        Ok(list.into_iter().map(|(c, _)| c).collect())
+    }
+
+    /// The slot picker's Send: the same offer as `POST /asapcomms`, to several patients at once.
+    pub async fn offer_from_picker(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> ServiceResult<OfferOutcome> {
+        let targets = recipients
+            .into_iter()
+            .map(|k| match k {
+                CandidateKey::Appointment(n) => OfferTarget::Appointment(n),
+                CandidateKey::Recall(n) => OfferTarget::Recall(n),
+            })
+            .collect();
+        let offers = self.offer(OfferRequest { op, date_time_start: start, targets }).await?;
+        let schedule_num = offers.first().map_or(0, |c| c.schedule_num);
+        Ok(OfferOutcome { schedule_num, offers })
+    }
+}
+
+fn key_num(k: CandidateKey) -> i64 {
+    match k {
+        CandidateKey::Appointment(n) | CandidateKey::Recall(n) => n,
+    }
+}
+
+fn kind_label(kind: CandidateKind) -> &'static str {
+    match kind {
+        CandidateKind::Appointment(AptStatus::UnschedList) => "Unscheduled",
+        CandidateKind::Appointment(AptStatus::Planned) => "Planned",
+        CandidateKind::Appointment(AptStatus::Broken) => "Broken",
+        CandidateKind::Appointment(_) => "Scheduled",
+        CandidateKind::Recall => "Recall",
+    }
+}
+

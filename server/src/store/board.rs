@@ -1,0 +1,77 @@
+//! Lookups the slot picker needs in bulk: names, offer counts and last offers.
+
+use super::rows::{date_time, int, text};
+use super::{StoreResult, int_list};
+use app::model::{FKeyType, OdDateTime, Patient, TxtMsgOk};
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+pub async fn patients_by_num(conn: &mut AnyConnection, nums: &[i64]) -> StoreResult<HashMap<i64, Patient>> {
+    let mut out = HashMap::new();
+    for chunk in nums.chunks(500) {
+        let sql = format!(
+            "SELECT patnum, lname, fname, wirelessphone, txtmsgok, clinicnum FROM patient WHERE patnum IN ({})",
+            int_list(chunk)
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            let p = Patient {
+                pat_num: int(&r, "patnum")?,
+                l_name: text(&r, "lname")?,
+                f_name: text(&r, "fname")?,
+                wireless_phone: text(&r, "wirelessphone")?,
+                txt_msg_ok: TxtMsgOk::from_i64(int(&r, "txtmsgok")?).unwrap_or(TxtMsgOk::Unknown),
+                clinic_num: int(&r, "clinicnum")?,
+            };
+            out.insert(p.pat_num, p);
+        }
+    }
+    Ok(out)
+}
+
+/// Opt-out flags of the given patients (absent = none).
+pub async fn opt_outs(conn: &mut AnyConnection, nums: &[i64]) -> StoreResult<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for chunk in nums.chunks(500) {
+        let sql = format!("SELECT patnum, optoutsms FROM commoptout WHERE patnum IN ({})", int_list(chunk));
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            out.insert(int(&r, "patnum")?, int(&r, "optoutsms")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Offers made per opening (ScheduleNum).
+pub async fn offer_counts(conn: &mut AnyConnection, schedule_nums: &[i64]) -> StoreResult<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for chunk in schedule_nums.chunks(500) {
+        let sql = format!(
+            "SELECT schedulenum, COUNT(*) AS offers FROM asapcomm WHERE schedulenum IN ({}) GROUP BY schedulenum",
+            int_list(chunk)
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            out.insert(int(&r, "schedulenum")?, int(&r, "offers")?);
+        }
+    }
+    Ok(out)
+}
+
+/// The latest offer per (FKey, FKeyType), and whether any offer said "do not contact".
+pub async fn offer_history(
+    conn: &mut AnyConnection,
+    f_keys: &[i64],
+) -> StoreResult<HashMap<(i64, FKeyType), (OdDateTime, bool)>> {
+    let mut out = HashMap::new();
+    for chunk in f_keys.chunks(500) {
+        let sql = format!(
+            "SELECT fkey, fkeytype, MAX(datetimeentry) AS lastentry, \
+             MAX(CASE WHEN responsestatus = 11 THEN 1 ELSE 0 END) AS stopped \
+             FROM asapcomm WHERE fkey IN ({}) GROUP BY fkey, fkeytype",
+            int_list(chunk)
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            let Some(kind) = FKeyType::from_i64(int(&r, "fkeytype")?) else { continue };
+            out.insert((int(&r, "fkey")?, kind), (date_time(&r, "lastentry")?, int(&r, "stopped")? == 1));
+        }
+    }
+    Ok(out)
+}

@@ -263,7 +263,7 @@ async fn slots_are_provider_time_minus_what_occupies_it(s: Arc<TestServer>) {
     s.clock.set(chicago("2031-03-17 14:05:00"));
     assert_eq!(
         spans(&get_json(&s, "/api/v1/appointments/Slots").await),
-        ["14:05-16:00 op2 prov2", "14:05-17:00 op1 prov1", "14:05-17:00 op3 prov1"]
+        ["14:05-17:00 op1 prov1", "14:05-16:00 op2 prov2", "14:05-17:00 op3 prov1"]
     );
     assert_eq!(get_json(&s, "/api/v1/appointments/Slots?date=2031-03-18").await, json!([]));
     for (q, code) in [("lengthMinutes=0", 400), ("lengthMinutes=abc", 400), ("OpNum=99", 404), ("ProvNum=99", 404), ("date=2031-3-17", 400)] {

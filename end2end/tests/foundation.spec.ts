@@ -3,14 +3,20 @@ import { openHydrated } from "./helpers";
 
 test("health and readiness answer", async ({ request }) => {
   expect((await request.get("/healthz")).status()).toBe(200);
-  const ready = await request.get("/readyz");
-  expect(ready.status()).toBe(200);
+  expect((await request.get("/readyz")).status()).toBe(200);
 });
 
 test("the API refuses a request without a key, in plain words", async ({ request }) => {
   const r = await request.get("/api/v1/asapcomms");
   expect(r.status()).toBe(401);
   expect(await r.text()).toContain("Authorization header is missing");
+});
+
+test("the overview hydrates and a server function answers", async ({ page }) => {
+  await openHydrated(page, "/overview");
+  await expect(page.getByRole("heading", { name: "Office overview" })).toBeVisible();
+  await page.getByRole("button", { name: "Check the server" }).click();
+  await expect(page.getByText(/The server answered: \d+ patients on file\./)).toBeVisible();
 });
 
 test("an unknown page says so", async ({ page }) => {

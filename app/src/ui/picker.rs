@@ -247,6 +247,7 @@ fn Board(board: DayBoard, reload: RwSignal<u64>) -> impl IntoView {
                                     {(0..n_cols).map(|c| {
                                         let v = views.with_value(|v| v[c][r].clone());
                                         let state = v.state;
+                                        let op_num = board.with_value(|b| b.columns[c].op.operatory_num);
                                         let class = move || {
                                             let mut cls = format!("cell {state}");
                                             if selected.get() == Some((c, r)) { cls.push_str(" selected"); }
@@ -260,6 +261,7 @@ fn Board(board: DayBoard, reload: RwSignal<u64>) -> impl IntoView {
                                         };
                                         view! {
                                             <div class=class role="gridcell" id=format!("cell-{c}-{r}")
+                                                data-op=op_num data-start=t.to_string() data-free=v.free_minutes
                                                 tabindex=move || if focus.get() == (c, r) { "0" } else { "-1" }
                                                 aria-selected=move || (selected.get() == Some((c, r))).to_string()
                                                 aria-label=v.name.clone()

@@ -1,0 +1,141 @@
+import { test, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { API_KEY, api, historyKeys, nextWeekday, openHydrated, todayUtc } from "./helpers";
+
+test.describe("ASAP history", () => {
+  test("shows the last 7 days by default, with totals that match the rows", async ({ page }) => {
+    await openHydrated(page, "/history");
+    await expect(page.getByRole("heading", { name: "ASAP history" })).toBeVisible();
+    const table = page.getByRole("table");
+    await expect(table).toBeVisible();
+    await expect(page.getByRole("columnheader", { name: "Patient" })).toBeVisible();
+    // A day with fewer rows than a page: every offer is in the table and the totals.
+    const range = await api(page.request, `/asapcomms?date=${todayUtc()}`);
+    await page.goto(`/history?date=${todayUtc()}`);
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    const offers = page.getByRole("list", { name: "Totals for the range" }).getByText("offers", { exact: false }).first();
+    await expect(offers).toContainText(String(range.length));
+    if (range.length > 0) {
+      expect((await historyKeys(page)).length).toBe(range.length);
+    } else {
+      await expect(page.getByText("No ASAP messages in this range.")).toBeVisible();
+    }
+    // Never 0001-01-01 on the page.
+    await expect(page.getByText("0001", { exact: false })).toHaveCount(0);
+  });
+
+  test("each filter changes the rows and the URL, and back restores them", async ({ page }) => {
+    await openHydrated(page, "/history");
+    const all = await historyKeys(page);
+    expect(all.length).toBeGreaterThan(0);
+
+    await page.getByLabel("Clinic").selectOption({ index: 2 });
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/ClinicNum=2/);
+    await expect.poll(() => historyKeys(page)).not.toEqual(all);
+    const clinicCells = await page.locator("tbody tr td:nth-child(4)").allTextContents();
+    expect(new Set(clinicCells).size).toBe(1);
+
+    await page.getByLabel("Status").selectOption("Expired");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/ResponseStatus=Expired/);
+    const badges = await page.locator("tbody .badge").allTextContents();
+    expect(badges.length).toBeGreaterThan(0);
+    expect(new Set(badges)).toEqual(new Set(["Expired"]));
+
+    await page.getByLabel("Text").selectOption("DoNotSend");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/SmsSendStatus=DoNotSend/);
+
+    await page.goBack();
+    await expect(page).not.toHaveURL(/SmsSendStatus/);
+    await expect(page.getByLabel("Status")).toHaveValue("Expired");
+    await page.goBack();
+    await expect(page).not.toHaveURL(/ResponseStatus/);
+    await page.goBack();
+    await expect(page).not.toHaveURL(/ClinicNum/);
+    await expect.poll(() => historyKeys(page)).toEqual(all);
+    await expect(page.getByLabel("Clinic")).toHaveValue("all");
+
+    const day = todayUtc();
+    await page.getByLabel("From").fill(day);
+    await page.getByLabel("Through").fill(day);
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(new RegExp(`dateStart=${day}&dateThrough=${day}`));
+  });
+
+  test("works with JavaScript off: the same rows for the same URL", async ({ browser, page }) => {
+    await openHydrated(page, "/history?ClinicNum=1");
+    const hydrated = await historyKeys(page);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await plain.goto("/history?ClinicNum=1");
+    expect(await historyKeys(plain)).toEqual(hydrated);
+    // The form is a plain GET form.
+    await plain.getByLabel("Status").selectOption("Expired");
+    await plain.getByRole("button", { name: "Show" }).click();
+    await expect(plain).toHaveURL(/ResponseStatus=Expired/);
+    await context.close();
+  });
+
+  test("a bad date in the URL gives an inline message", async ({ page }) => {
+    await openHydrated(page, "/history?dateStart=2026-13-40");
+    await expect(page.getByRole("alert")).toContainText("dateStart is not a valid date: '2026-13-40'. Use yyyy-MM-dd.");
+    await expect(page.getByRole("button", { name: "Show" })).toBeVisible();
+    await openHydrated(page, "/history?dateStart=2026-05-02&dateThrough=2026-05-01");
+    await expect(page.getByRole("alert")).toContainText("is after the last day");
+  });
+
+  test("a new offer made through the API appears without a reload", async ({ page, request }) => {
+    await openHydrated(page, "/history");
+    const before = await historyKeys(page);
+    const [apt] = await api(request, "/appointments/ASAP?ClinicNum=1&Limit=1");
+    const slots = await api(request, `/appointments/Slots?date=${nextWeekday()}&lengthMinutes=120`);
+    const slot = slots[0];
+    const r = await request.post("/api/v1/asapcomms", {
+      headers: { Authorization: API_KEY },
+      data: { op: slot.OpNum, aptNum: apt.AptNum, dateTimeStart: slot.DateTimeStart },
+    });
+    expect(r.status(), await r.text()).toBe(201);
+    const created = await r.json();
+    const row = page.locator(`tbody tr[data-asapcommnum="${created.AsapCommNum}"]`);
+    await expect(row).toBeVisible({ timeout: 20_000 });
+    expect(before).not.toContain(String(created.AsapCommNum));
+    await expect(row.locator(".badge")).toHaveText(/Sending|Unable to send/);
+  });
+
+  test("narrow iframe layout scrolls only the table", async ({ page }) => {
+    await page.setViewportSize({ width: 480, height: 900 });
+    await openHydrated(page, "/history");
+    const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(pageOverflow).toBeLessThanOrEqual(0);
+    const tableScrolls = await page.locator(".table-scroll").evaluate((el) => el.scrollWidth > el.clientWidth);
+    expect(tableScrolls).toBe(true);
+    await page.screenshot({ path: ".tmp/history-narrow.png", fullPage: false });
+  });
+
+  test("inside an office portal iframe", async ({ page }) => {
+    await page.route("http://portal.test/**", (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<!doctype html><title>Office portal</title><h1>Portal</h1>
+               <iframe title="ASAP history" src="http://127.0.0.1:3100/history" width="480" height="800"></iframe>`,
+      }),
+    );
+    await page.goto("http://portal.test/");
+    const frame = page.frameLocator('iframe[title="ASAP history"]');
+    await expect(frame.locator("html")).toHaveAttribute("data-hydrated", "true");
+    await expect(frame.getByRole("heading", { name: "ASAP history" })).toBeVisible();
+    await frame.getByLabel("Status").selectOption("Expired");
+    await frame.getByRole("button", { name: "Show" }).click();
+    const badges = await frame.locator("tbody .badge").allTextContents();
+    expect(new Set(badges)).toEqual(new Set(["Expired"]));
+  });
+
+  test("passes an axe accessibility check", async ({ page }) => {
+    await openHydrated(page, "/history");
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.screenshot({ path: ".tmp/history-desktop.png", fullPage: false });
+  });
+});

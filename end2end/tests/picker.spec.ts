@@ -1,0 +1,138 @@
+import { test, expect, Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { API_KEY, api, nextWeekday, openHydrated } from "./helpers";
+
+const day = nextWeekday();
+
+/** The first free cell with at least `minutes` free, in clinic 1 on the next weekday. */
+async function freeCell(page: Page, minutes: number) {
+  const cells = page.locator(".cell.free");
+  const count = await cells.count();
+  for (let i = 0; i < count; i++) {
+    const cell = cells.nth(i);
+    if (Number(await cell.getAttribute("data-free")) >= minutes) return cell;
+  }
+  throw new Error(`no cell with ${minutes} free minutes`);
+}
+
+async function openDay(page: Page) {
+  await openHydrated(page, `/?clinic=1&date=${day}`);
+  await expect(page.getByRole("grid")).toBeVisible();
+}
+
+test.describe("slot picker", () => {
+  test("pick an opening, choose a patient, send, and find it in the history", async ({ page }) => {
+    await openDay(page);
+    const cell = await freeCell(page, 120);
+    await expect(cell).toHaveAttribute("aria-label", /minutes free/);
+    await cell.click();
+    await expect(cell).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByText(/up to \d+ minutes free/)).toBeVisible();
+    const box = page.locator(".asap-list input[type=checkbox]:enabled").first();
+    const name = (await page.locator(".asap-list li.fits .who").first().textContent())!.trim();
+    await box.check();
+    const preview = page.getByLabel("Text preview");
+    await expect(preview).toContainText(name.split(", ")[1]);
+    await expect(preview).toContainText("an appointment opening has become available");
+    await page.getByRole("button", { name: "Send offers" }).click();
+    const done = page.getByRole("status").filter({ hasText: "Offered to 1 patient" });
+    await expect(done).toBeVisible();
+    await expect(page.getByRole("gridcell", { name: /ASAP opening \(1 offer sent out\)/ }).first()).toBeVisible();
+    await done.getByRole("link", { name: "See these offers in the ASAP history" }).click();
+    await expect(page).toHaveURL(/\/history\?ScheduleNum=\d+/);
+    await expect(page.locator("tbody tr")).toHaveCount(1);
+    await expect(page.locator("tbody tr th")).toContainText(name);
+    await page.goto(`/?clinic=1&date=${day}`);
+    await expect(page.locator(".asap-list .meta").filter({ hasText: "offered" }).first()).toBeVisible();
+  });
+
+  test("one opening offered to three patients is one blockout with three offers", async ({ page, request }) => {
+    await openDay(page);
+    (await freeCell(page, 120)).click();
+    const boxes = page.locator(".asap-list input[type=checkbox]:enabled");
+    expect(await boxes.count()).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < 3; i++) await boxes.nth(i).check();
+    await expect(page.getByText("3 patients chosen.")).toBeVisible();
+    await page.getByRole("button", { name: "Send offers" }).click();
+    const done = page.getByRole("status").filter({ hasText: "Offered to 3 patients" });
+    await expect(done).toBeVisible();
+    const href = await done.getByRole("link").getAttribute("href");
+    const scheduleNum = href!.split("=")[1];
+    const schedule = await api(request, `/schedules/${scheduleNum}`);
+    expect(schedule.SchedType).toBe("WebSchedASAP");
+    await page.goto(href!);
+    await expect(page.locator("tbody tr")).toHaveCount(3);
+  });
+
+  test("a time taken between pick and send fails clearly and creates nothing", async ({ page, request }) => {
+    await openDay(page);
+    const cell = await freeCell(page, 120);
+    const op = await cell.getAttribute("data-op");
+    const start = await cell.getAttribute("data-start");
+    await cell.click();
+    await page.locator(".asap-list input[type=checkbox]:enabled").first().check();
+    // Another system books that time: an office data sync through `server import`.
+    const [someone] = await api(request, "/appointments/ASAP?ClinicNum=1&Limit=1");
+    const file = ".tmp/conflict.json";
+    writeFileSync(file, JSON.stringify({
+      appointments: [{ AptNum: 990001, PatNum: someone.PatNum, AptStatus: "Scheduled", Pattern: "XXXXXXXXXXXX",
+        Op: Number(op), ProvNum: 0, AptDateTime: start, ClinicNum: 1, Priority: "Normal" }],
+    }));
+    execFileSync("../target/release/server", ["import", `end2end/${file}`], {
+      cwd: "..",
+      env: { ...process.env, ASAP_DATABASE_URL: "sqlite://end2end/.tmp/e2e.db" },
+    });
+    const before = (await api(request, `/schedules?date=${day}&SchedType=WebSchedASAP`)).length;
+    await page.getByRole("button", { name: "Send offers" }).click();
+    const alert = page.locator(".offer").getByRole("alert");
+    await expect(alert).toContainText("appointment 990001");
+    await expect(alert).toContainText("is not free");
+    expect((await api(request, `/schedules?date=${day}&SchedType=WebSchedASAP`)).length).toBe(before);
+    // The grid was read again and shows the appointment.
+    await expect(page.locator(`.cell[data-op="${op}"][data-start="${start}"]`)).toHaveClass(/busy/);
+  });
+
+  test("keyboard only: arrows, Enter, Space and Send", async ({ page }) => {
+    await openDay(page);
+    const target = await freeCell(page, 60);
+    const [, c, r] = (await target.getAttribute("id"))!.split("-").map(Number);
+    await page.getByRole("gridcell").first().focus();
+    await expect(page.locator("#cell-0-0")).toBeFocused();
+    for (let i = 0; i < c; i++) await page.keyboard.press("ArrowRight");
+    for (let i = 0; i < r; i++) await page.keyboard.press("ArrowDown");
+    await expect(target).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(target).toHaveAttribute("aria-selected", "true");
+    const box = page.locator(".asap-list input[type=checkbox]:enabled").first();
+    await box.focus();
+    await page.keyboard.press("Space");
+    await expect(box).toBeChecked();
+    await page.getByRole("button", { name: "Send offers" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("status").filter({ hasText: "Offered to 1 patient" })).toBeVisible();
+  });
+
+  test("show where a patient fits highlights start times", async ({ page }) => {
+    await openDay(page);
+    await page.locator(".asap-list .pick-patient").first().click();
+    expect(await page.locator(".cell.fits").count()).toBeGreaterThan(0);
+  });
+
+  test("narrow layout: the grid scrolls sideways, the page does not", async ({ page }) => {
+    await page.setViewportSize({ width: 480, height: 900 });
+    await openDay(page);
+    const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(pageOverflow).toBeLessThanOrEqual(0);
+    expect(await page.locator(".day-grid-wrap").evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    await page.screenshot({ path: ".tmp/picker-narrow.png" });
+  });
+
+  test("passes an axe accessibility check", async ({ page }) => {
+    await openDay(page);
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.screenshot({ path: ".tmp/picker-desktop.png" });
+  });
+});

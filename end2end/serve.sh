@@ -9,7 +9,7 @@ export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_ADDR=127.0.0.1:3100
 export ASAP_API_KEYS=e2e-developer/e2e-customer
 export ASAP_RATE_LIMIT=0
-# The portal page the iframe test opens is served (by Playwright) from http://portal.test.
-export ASAP_FRAME_ANCESTORS="'self' http://portal.test"
+# The iframe test's office portal is a page on another loopback port.
+export ASAP_FRAME_ANCESTORS="'self' http://127.0.0.1:*"
 target/release/server demo
 exec target/release/server serve

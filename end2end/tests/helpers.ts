@@ -14,13 +14,26 @@ export async function api(request: APIRequestContext, path: string) {
   return r.json();
 }
 
-/** The next Monday–Friday after today (UTC, the demo office's zone): the demo schedules it. */
-export function nextWeekday(): string {
+/** Monday–Friday days after today (UTC, the demo office's zone): the demo schedules them. */
+export function weekdaysAhead(count: number): string[] {
   const d = new Date();
-  do {
+  const days: string[] = [];
+  while (days.length < count) {
     d.setUTCDate(d.getUTCDate() + 1);
-  } while (d.getUTCDay() === 0 || d.getUTCDay() === 6);
-  return d.toISOString().slice(0, 10);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) days.push(d.toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/** The first upcoming weekday with an opening of at least `minutes` in the clinic (via the API). */
+export async function dayWithOpening(request: APIRequestContext, minutes: number, clinic = 1) {
+  const ops = (await api(request, `/operatories?ClinicNum=${clinic}`)).map((o: any) => o.OperatoryNum);
+  for (const day of weekdaysAhead(12)) {
+    const slots = await api(request, `/appointments/Slots?date=${day}&lengthMinutes=${minutes}`);
+    const slot = slots.find((s: any) => ops.includes(s.OpNum));
+    if (slot) return { day, slot };
+  }
+  throw new Error(`no opening of ${minutes} minutes in the next 12 weekdays`);
 }
 
 export function todayUtc(): string {

@@ -2,13 +2,11 @@ import { test, expect, Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
-import { API_KEY, api, nextWeekday, openHydrated } from "./helpers";
-
-const day = nextWeekday();
+import { api, dayWithOpening, openHydrated } from "./helpers";
 
 /** The first free cell with at least `minutes` free, in clinic 1 on the next weekday. */
 async function freeCell(page: Page, minutes: number) {
-  const cells = page.locator(".cell.free");
+  const cells = page.locator(".cell.free, .cell.opening");
   const count = await cells.count();
   for (let i = 0; i < count; i++) {
     const cell = cells.nth(i);
@@ -17,14 +15,17 @@ async function freeCell(page: Page, minutes: number) {
   throw new Error(`no cell with ${minutes} free minutes`);
 }
 
+/** Opens the first upcoming weekday with a 120-minute opening in clinic 1; returns the day. */
 async function openDay(page: Page) {
+  const { day } = await dayWithOpening(page.request, 120);
   await openHydrated(page, `/?clinic=1&date=${day}`);
   await expect(page.getByRole("grid")).toBeVisible();
+  return day;
 }
 
 test.describe("slot picker", () => {
   test("pick an opening, choose a patient, send, and find it in the history", async ({ page }) => {
-    await openDay(page);
+    const day = await openDay(page);
     const cell = await freeCell(page, 120);
     await expect(cell).toHaveAttribute("aria-label", /minutes free/);
     await cell.click();
@@ -50,7 +51,7 @@ test.describe("slot picker", () => {
 
   test("one opening offered to three patients is one blockout with three offers", async ({ page, request }) => {
     await openDay(page);
-    (await freeCell(page, 120)).click();
+    await (await freeCell(page, 120)).click();
     const boxes = page.locator(".asap-list input[type=checkbox]:enabled");
     expect(await boxes.count()).toBeGreaterThanOrEqual(3);
     for (let i = 0; i < 3; i++) await boxes.nth(i).check();
@@ -67,7 +68,7 @@ test.describe("slot picker", () => {
   });
 
   test("a time taken between pick and send fails clearly and creates nothing", async ({ page, request }) => {
-    await openDay(page);
+    const day = await openDay(page);
     const cell = await freeCell(page, 120);
     const op = await cell.getAttribute("data-op");
     const start = await cell.getAttribute("data-start");
@@ -80,7 +81,7 @@ test.describe("slot picker", () => {
       appointments: [{ AptNum: 990001, PatNum: someone.PatNum, AptStatus: "Scheduled", Pattern: "XXXXXXXXXXXX",
         Op: Number(op), ProvNum: 0, AptDateTime: start, ClinicNum: 1, Priority: "Normal" }],
     }));
-    execFileSync("../target/release/server", ["import", `end2end/${file}`], {
+    execFileSync("target/release/server", ["import", `end2end/${file}`], {
       cwd: "..",
       env: { ...process.env, ASAP_DATABASE_URL: "sqlite://end2end/.tmp/e2e.db" },
     });

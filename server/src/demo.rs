@@ -278,9 +278,10 @@ pub fn build(today: OdDate, now: OdDateTime) -> DemoPractice {
                         t = limit;
                         continue;
                     }
-                    let gap = rng.random_range(0..100) < if offset >= 0 { 22 } else { 8 };
+                    // Upcoming days have the cancellations the ASAP list exists for.
+                    let gap = rng.random_range(0..100) < if offset >= 0 { 28 } else { 8 };
                     if gap {
-                        t += [30, 40, 60, 90][rng.random_range(0..4)];
+                        t += [30, 60, 90, 120][rng.random_range(0..4)];
                         continue;
                     }
                     let pool = patients_of(clinic);

@@ -99,12 +99,12 @@ pub struct OfferOutcome {
     pub offers: Vec<AsapComm>,
 }
 
-#[server(prefix = "/ui-api", endpoint = "day")]
+#[server(prefix = "/ui-api", endpoint = "day", input = leptos::server_fn::codec::Json)]
 pub async fn load_day(query: DayQuery) -> Result<DayBoard, AppError> {
     crate::api::port::port()?.day(query).await
 }
 
-#[server(prefix = "/ui-api", endpoint = "offer")]
+#[server(prefix = "/ui-api", endpoint = "offer", input = leptos::server_fn::codec::Json)]
 pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
     crate::api::port::port()?.offer(op, start, recipients).await
 }

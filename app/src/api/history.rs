@@ -136,7 +136,7 @@ pub struct HistoryPage {
     pub clinics: Vec<Clinic>,
 }
 
-#[server(prefix = "/ui-api", endpoint = "history")]
+#[server(prefix = "/ui-api", endpoint = "history", input = leptos::server_fn::codec::Json)]
 pub async fn load_history(query: HistoryQuery) -> Result<HistoryPage, AppError> {
     crate::api::port::port()?.history(query).await
 }

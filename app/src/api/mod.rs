@@ -16,7 +16,7 @@ pub use day::{
 pub use history::{
     HISTORY_PAGE_SIZE, HistoryDay, HistoryPage, HistoryQuery, HistoryRow, HistoryTotals, LoadHistory, load_history,
 };
-pub use overview::{LoadOfficeOverview, OfficeOverview, load_office_overview};
+pub use overview::{LoadClinics, LoadOfficeOverview, OfficeOverview, load_clinics, load_office_overview};
 
 /// URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/ui-api";

@@ -18,3 +18,9 @@ pub struct OfficeOverview {
 pub async fn load_office_overview() -> Result<OfficeOverview, AppError> {
     crate::api::port::port()?.overview().await
 }
+
+/// The clinics, for filters and pickers.
+#[server(prefix = "/ui-api", endpoint = "clinics")]
+pub async fn load_clinics() -> Result<Vec<crate::model::Clinic>, AppError> {
+    crate::api::port::port()?.clinics().await
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 #[async_trait::async_trait]
 pub trait AsapPort: Send + Sync + 'static {
     async fn overview(&self) -> Result<OfficeOverview, AppError>;
+    async fn clinics(&self) -> Result<Vec<crate::model::Clinic>, AppError>;
     async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, AppError>;
     async fn day(&self, query: DayQuery) -> Result<DayBoard, AppError>;
     async fn offer(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError>;

@@ -3,12 +3,12 @@
 //! without JavaScript, and the browser's back button restores the previous filters.
 
 use super::format::{day, span_text, when};
-use crate::api::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow, load_history};
+use crate::api::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow, load_clinics, load_history};
 use crate::domain::template::fill_patient_tags;
 use crate::model::{AppError, Clinic, ResponseStatus, SmsSendStatus};
 use leptos::prelude::*;
-use leptos_router::components::{A, Form};
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// How often a hydrated page looks for new offers and status changes.
 const LIVE_SECONDS: u64 = 5;
@@ -25,14 +25,12 @@ pub fn HistoryPage() -> impl IntoView {
     view! {
         <section class="page history">
             <h1>"ASAP history"</h1>
+            <Filters query/>
             <Transition fallback=|| view! { <p role="status" class="loading">"Loading ASAP messages…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(page) => view! {
-                            <Filters query clinics=page.clinics.clone()/>
-                            <HistoryBody page query=query.get_untracked()/>
-                        }.into_any(),
-                        Err(e) => view! { <Filters query clinics=Vec::new()/> <ErrorNotice error=e/> }.into_any(),
+                        Ok(page) => view! { <HistoryBody page query=query.get_untracked()/> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -65,29 +63,50 @@ fn ErrorNotice(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn Filters(query: Memo<HistoryQuery>, clinics: Vec<Clinic>) -> impl IntoView {
+fn Filters(query: Memo<HistoryQuery>) -> impl IntoView {
+    // Read once: the live updates re-read the rows, never the form someone may be using.
+    let clinics = Resource::new(|| (), |_| load_clinics());
     let value = move |f: fn(&HistoryQuery) -> Option<String>| move || f(&query.get()).unwrap_or_default();
+    let navigate = use_navigate();
+    // Without JavaScript the form is a plain GET; with it, the URL keeps only what is set.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+            let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+            ev.prevent_default();
+            let q = HistoryQuery::from_pairs(|k| data.get(k).as_string());
+            navigate(&q.href(), Default::default());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, &navigate);
+    };
     view! {
-        <Form method="GET" action="/history" attr:class="filters" attr:aria-label="Filter ASAP messages">
-            <label>
-                "Clinic"
-                <ClinicSelect query clinics/>
-            </label>
-            <label>
-                "Day"
-                <input type="date" name="date" prop:value=value(|q| q.date.clone())/>
-            </label>
-            <label>
-                "From"
-                <input type="date" name="dateStart" prop:value=value(|q| q.date_start.clone())/>
-            </label>
-            <label>
-                "Through"
-                <input type="date" name="dateThrough" prop:value=value(|q| q.date_through.clone())/>
-            </label>
-            <label>
-                "Status"
-                <select name="ResponseStatus">
+        <form method="GET" action="/history" class="filters" aria-label="Filter ASAP messages" on:submit=on_submit>
+            <div class="field">
+                <label for="f-clinic">"Clinic"</label>
+                <Suspense fallback=move || view! { <ClinicSelect query clinics=Vec::new()/> }>
+                    {move || Suspend::new(async move {
+                        view! { <ClinicSelect query clinics=clinics.await.unwrap_or_default()/> }
+                    })}
+                </Suspense>
+            </div>
+            <div class="field">
+                <label for="f-date">"Day"</label>
+                <input type="date" id="f-date" name="date" prop:value=value(|q| q.date.clone())/>
+            </div>
+            <div class="field">
+                <label for="f-start">"From"</label>
+                <input type="date" id="f-start" name="dateStart" prop:value=value(|q| q.date_start.clone())/>
+            </div>
+            <div class="field">
+                <label for="f-through">"Through"</label>
+                <input type="date" id="f-through" name="dateThrough" prop:value=value(|q| q.date_through.clone())/>
+            </div>
+            <div class="field">
+                <label for="f-status">"Status"</label>
+                <select id="f-status" name="ResponseStatus" prop:value=move || query.get().response_status.unwrap_or_default()>
                     <option value="" selected=move || query.get().response_status.is_none()>"Any status"</option>
                     {ResponseStatus::ALL.iter().map(|s| {
                         let name = s.name();
@@ -98,10 +117,10 @@ fn Filters(query: Memo<HistoryQuery>, clinics: Vec<Clinic>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </select>
-            </label>
-            <label>
-                "Text"
-                <select name="SmsSendStatus">
+            </div>
+            <div class="field">
+                <label for="f-send">"Text"</label>
+                <select id="f-send" name="SmsSendStatus" prop:value=move || query.get().sms_send_status.unwrap_or_default()>
                     <option value="" selected=move || query.get().sms_send_status.is_none()>"Any send status"</option>
                     {SmsSendStatus::ALL.iter().map(|s| {
                         let name = s.name();
@@ -112,20 +131,20 @@ fn Filters(query: Memo<HistoryQuery>, clinics: Vec<Clinic>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </select>
-            </label>
-            <label>
-                "Order"
-                <select name="order">
+            </div>
+            <div class="field">
+                <label for="f-order">"Order"</label>
+                <select id="f-order" name="order" prop:value=move || query.get().order.unwrap_or_default()>
                     <option value="" selected=move || query.get().newest_first()>"Newest first"</option>
                     <option value="oldest" selected=move || !query.get().newest_first()>"Oldest first"</option>
                 </select>
-            </label>
+            </div>
             {move || query.get().schedule_num.map(|n| view! { <input type="hidden" name="ScheduleNum" value=n/> })}
             <div class="filter-actions">
                 <button type="submit">"Show"</button>
                 <a href="/history">"Reset"</a>
             </div>
-        </Form>
+        </form>
     }
 }
 
@@ -136,7 +155,8 @@ fn ClinicSelect(query: Memo<HistoryQuery>, clinics: Vec<Clinic>) -> impl IntoVie
     // silently drops it.
     let unknown = current.clone().filter(|c| !clinics.iter().any(|k| k.clinic_num.to_string() == *c));
     view! {
-        <select name="ClinicNum">
+        // `selected` renders the server's choice; `prop:value` follows the URL (back button).
+        <select id="f-clinic" name="ClinicNum" prop:value=move || query.get().clinic_num.unwrap_or_else(|| "all".into())>
             <option value="all" selected=current.is_none()>"All clinics"</option>
             {unknown.map(|c| view! { <option value=c.clone() selected=true>{format!("Clinic {c}")}</option> })}
             {clinics.into_iter().map(|c| {

@@ -7,8 +7,10 @@ mod picker;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+// Pages render whole on the server (SsrMode::Async): the first paint has the data, and the
+// pages read the same without JavaScript.
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{A, Route, Router, Routes},
 };
 
@@ -50,9 +52,9 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=StaticSegment("") view=picker::PickerPage/>
-                    <Route path=StaticSegment("overview") view=home::HomePage/>
-                    <Route path=StaticSegment("history") view=history::HistoryPage/>
+                    <Route path=StaticSegment("") view=picker::PickerPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("overview") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("history") view=history::HistoryPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -91,6 +91,8 @@ pub fn PickerPage() -> impl IntoView {
     let query = Memo::new(move |_| query_map.with(|m| DayQuery { clinic: m.get("clinic"), date: m.get("date") }));
     let reload = RwSignal::new(0u64);
     let board = Resource::new(move || (query.get(), reload.get()), |(q, _)| load_day(q));
+    // Kept above the board, so the result of Send survives the re-read that follows it.
+    let outcome: RwSignal<Option<Result<(i64, usize), String>>> = RwSignal::new(None);
 
     view! {
         <section class="page picker-page">
@@ -98,7 +100,7 @@ pub fn PickerPage() -> impl IntoView {
             <Transition fallback=|| view! { <p role="status" class="loading">"Loading the day…"</p> }>
                 {move || Suspend::new(async move {
                     match board.await {
-                        Ok(b) => view! { <Board board=b reload/> }.into_any(),
+                        Ok(b) => view! { <Board board=b reload outcome/> }.into_any(),
                         Err(e) => view! {
                             <div role="alert" class="notice error">
                                 <p>{e.message().to_string()}</p>
@@ -128,9 +130,9 @@ fn DayBar(board: DayBoard) -> impl IntoView {
     let today = board.today;
     view! {
         <form class="picker-bar" method="GET" action="/" aria-label="Choose the day">
-            <label>
-                "Clinic"
-                <select name="clinic" on:change=move |ev| {
+            <div class="field">
+                <label for="p-clinic">"Clinic"</label>
+                <select id="p-clinic" name="clinic" on:change=move |ev| {
                     if let Ok(n) = event_target_value(&ev).parse::<i64>() { go_clinic(n, date) }
                 }>
                     {board.clinics.iter().map(|c| {
@@ -138,15 +140,15 @@ fn DayBar(board: DayBoard) -> impl IntoView {
                         view! { <option value=c.clinic_num.to_string() selected=c.clinic_num == clinic>{label}</option> }
                     }).collect_view()}
                 </select>
-            </label>
+            </div>
             <button type="button" class="secondary" on:click=move |_| go_prev(clinic, date.add_days(-1))
                 aria-label="Previous day">"←"</button>
-            <label>
-                "Day"
-                <input type="date" name="date" value=date.to_string() on:change=move |ev| {
+            <div class="field">
+                <label for="p-date">"Day"</label>
+                <input type="date" id="p-date" name="date" value=date.to_string() on:change=move |ev| {
                     if let Ok(d) = OdDate::parse(&event_target_value(&ev)) { go_date(clinic, d) }
                 }/>
-            </label>
+            </div>
             <button type="button" class="secondary" on:click=move |_| go_next(clinic, date.add_days(1))
                 aria-label="Next day">"→"</button>
             <button type="button" class="secondary" on:click=move |_| go_today(clinic, today)>"Today"</button>
@@ -157,7 +159,7 @@ fn DayBar(board: DayBoard) -> impl IntoView {
 }
 
 #[component]
-fn Board(board: DayBoard, reload: RwSignal<u64>) -> impl IntoView {
+fn Board(board: DayBoard, reload: RwSignal<u64>, outcome: RwSignal<Option<Result<(i64, usize), String>>>) -> impl IntoView {
     let board = StoredValue::new(board);
     let rows = StoredValue::new(board.with_value(row_times));
     let n_rows = rows.with_value(Vec::len);
@@ -167,7 +169,6 @@ fn Board(board: DayBoard, reload: RwSignal<u64>) -> impl IntoView {
     let selected: RwSignal<Option<(usize, usize)>> = RwSignal::new(None);
     let shown_patient: RwSignal<Option<CandidateKey>> = RwSignal::new(None);
     let recipients: RwSignal<Vec<CandidateKey>> = RwSignal::new(Vec::new());
-    let outcome: RwSignal<Option<Result<(i64, usize), String>>> = RwSignal::new(None);
 
     let views = StoredValue::new(board.with_value(|b| {
         b.columns
@@ -243,7 +244,10 @@ fn Board(board: DayBoard, reload: RwSignal<u64>) -> impl IntoView {
                             </div>
                             {rows.get_value().into_iter().enumerate().map(|(r, t)| view! {
                                 <div role="row" style="display: contents">
-                                    <div class="time" role="rowheader">{if t.get().format("%M").to_string() == "00" || r == 0 { time_text(t) } else { String::new() }}</div>
+                                    <div class="time" role="rowheader">
+                                        // Every row is named for screen readers; only whole hours show.
+                                        <span class=if t.get().format("%M").to_string() == "00" || r == 0 { "" } else { "visually-hidden" }>{time_text(t)}</span>
+                                    </div>
                                     {(0..n_cols).map(|c| {
                                         let v = views.with_value(|v| v[c][r].clone());
                                         let state = v.state;

@@ -10,6 +10,11 @@ impl AsapPort for Services {
         Ok(Services::overview(self).await?)
     }
 
+    async fn clinics(&self) -> Result<Vec<app::model::Clinic>, AppError> {
+        let mut conn = self.store.pool().acquire().await.map_err(crate::service::ServiceError::from)?;
+        Ok(crate::store::clinics(&mut conn).await.map_err(crate::service::ServiceError::from)?)
+    }
+
     async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, AppError> {
         Ok(Services::history(self, &query).await?)
     }

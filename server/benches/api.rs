@@ -32,6 +32,12 @@ async fn main() {
     let file = std::env::temp_dir().join(format!("asap-bench-{}.db", std::process::id()));
     let url = std::env::var("ASAP_BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", file.display()));
 
+    // Warnings and errors only: a failed request in the run must say why.
+    if std::env::var("RUST_LOG").is_err() {
+        // SAFETY: set before any other thread reads the environment.
+        unsafe { std::env::set_var("RUST_LOG", "warn") };
+    }
+    server::init_tracing(LogFormat::Text);
     let store = Store::connect(&url).await.expect("database");
     let started = Instant::now();
     load(&store, rows).await;
@@ -204,7 +210,7 @@ async fn load(store: &Store, rows: i64) {
                  '', 1, '{e}', '{e}')"
             ));
         }
-        sqlx::query(&sql).execute(&mut *tx).await.expect("insert");
+        sqlx::query(&sql).execute(&mut **tx).await.expect("insert");
         num = batch_end + 1;
     }
     store.sync_identity_counters(&mut tx).await.expect("counters");

@@ -128,9 +128,15 @@ impl OdDateTime {
         if !has_shape(s, "9999-99-99 99:99:99") {
             return Err(format_error(s, "date-time", Self::FORMAT));
         }
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+        // The shape is checked above, so every field is ASCII digits at a fixed place; reading
+        // them directly is several times faster than a format-string parse (lists decode
+        // five of these per row).
+        let b = s.as_bytes();
+        let num = |from: usize, len: usize| b[from..from + len].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        chrono::NaiveDate::from_ymd_opt(num(0, 4) as i32, num(5, 2), num(8, 2))
+            .and_then(|d| d.and_hms_opt(num(11, 2), num(14, 2), num(17, 2)))
             .map(OdDateTime)
-            .map_err(|_| format_error(s, "date-time", Self::FORMAT))
+            .ok_or_else(|| format_error(s, "date-time", Self::FORMAT))
     }
 
     /// Open Dental's "never": `0001-01-01 00:00:00`.

@@ -47,11 +47,13 @@ pub struct AsapCommRange {
     pub limit: i64,
 }
 
+/// `+ 0` keeps the planner from walking the whole table in key order looking for the range:
+/// it finds the range through the DateTimeEntry index and sorts what it found.
 pub async fn asapcomms(conn: &mut AnyConnection, f: &AsapCommRange) -> StoreResult<Vec<AsapComm>> {
     let clinic = if f.clinic_num.is_some() { "AND c.clinicnum = $5" } else { "" };
     let sql = format!(
         "SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {clinic} \
-         ORDER BY c.asapcommnum LIMIT $3 OFFSET $4"
+         ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4"
     );
     let mut q = sqlx::query(&sql).bind(f.start.to_string()).bind(f.end.to_string()).bind(f.limit).bind(f.offset);
     if let Some(c) = f.clinic_num {

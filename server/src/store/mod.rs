@@ -19,6 +19,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 use std::path::Path;
+use std::sync::Arc;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -68,6 +69,34 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers in this process queue here, in order, instead
+    /// of polling SQLite's busy handler (which made latency spiky and could time out).
+    write_gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction; on SQLite it also holds this process's write turn until it ends.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> StoreResult<()> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Transaction<'static, Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -104,7 +133,7 @@ impl Store {
             }
         };
         backend.migrator().run(&pool).await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, write_gate: Arc::new(tokio::sync::Mutex::new(())) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -129,32 +158,36 @@ impl Store {
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way.
-    pub async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+    pub async fn begin_write(&self) -> StoreResult<WriteTx> {
         match self.backend {
-            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres => Ok(self.pool.begin().await?),
+            Backend::Sqlite => {
+                let turn = self.write_gate.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx { tx, _turn: Some(turn) })
+            }
+            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _turn: None }),
         }
     }
 
     /// Serialises writers that change what occupies an operatory's time. SQLite already holds
     /// the database write lock; PostgreSQL takes a transaction-scoped advisory lock per operatory.
-    pub async fn lock_operatory(&self, tx: &mut Transaction<'static, Any>, operatory_num: i64) -> StoreResult<()> {
+    pub async fn lock_operatory(&self, tx: &mut WriteTx, operatory_num: i64) -> StoreResult<()> {
         self.advisory_lock(tx, ADVISORY_LOCK_OPERATORY, operatory_num).await
     }
 
     /// Serialises offers to one patient, so the daily text limit holds under concurrent offers.
-    pub async fn lock_patient(&self, tx: &mut Transaction<'static, Any>, pat_num: i64) -> StoreResult<()> {
+    pub async fn lock_patient(&self, tx: &mut WriteTx, pat_num: i64) -> StoreResult<()> {
         self.advisory_lock(tx, ADVISORY_LOCK_PATIENT, pat_num).await
     }
 
-    async fn advisory_lock(&self, tx: &mut Transaction<'static, Any>, space: i32, key: i64) -> StoreResult<()> {
+    async fn advisory_lock(&self, tx: &mut WriteTx, space: i32, key: i64) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
             // Wrapped in a sub-select: the Any driver cannot carry PostgreSQL's `void` result type.
             // Keys above i32 wrap; a shared lock between two keys only costs a short wait.
             sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, $2)) AS taken")
                 .bind(space)
                 .bind(key as i32)
-                .execute(&mut **tx)
+                .execute(&mut *tx.tx)
                 .await?;
         }
         Ok(())
@@ -162,14 +195,14 @@ impl Store {
 
     /// After rows were written with explicit keys, moves PostgreSQL's identity counters past
     /// them (SQLite's AUTOINCREMENT follows by itself).
-    pub async fn sync_identity_counters(&self, tx: &mut Transaction<'static, Any>) -> StoreResult<()> {
+    pub async fn sync_identity_counters(&self, tx: &mut WriteTx) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
             for (table, column) in [("schedule", "schedulenum"), ("asapcomm", "asapcommnum")] {
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \
                      COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
                 );
-                sqlx::query(&sql).execute(&mut **tx).await?;
+                sqlx::query(&sql).execute(&mut *tx.tx).await?;
             }
         }
         Ok(())

@@ -104,34 +104,12 @@ fn Filters(query: Memo<HistoryQuery>) -> impl IntoView {
                 <label for="f-through">"Through"</label>
                 <input type="date" id="f-through" name="dateThrough" prop:value=value(|q| q.date_through.clone())/>
             </div>
-            <div class="field">
-                <label for="f-status">"Status"</label>
-                <select id="f-status" name="ResponseStatus" prop:value=move || query.get().response_status.unwrap_or_default()>
-                    <option value="" selected=move || query.get().response_status.is_none()>"Any status"</option>
-                    {ResponseStatus::ALL.iter().map(|s| {
-                        let name = s.name();
-                        view! {
-                            <option value=name selected=move || query.get().response_status.as_deref() == Some(name)>
-                                {s.label()}
-                            </option>
-                        }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-send">"Text"</label>
-                <select id="f-send" name="SmsSendStatus" prop:value=move || query.get().sms_send_status.unwrap_or_default()>
-                    <option value="" selected=move || query.get().sms_send_status.is_none()>"Any send status"</option>
-                    {SmsSendStatus::ALL.iter().map(|s| {
-                        let name = s.name();
-                        view! {
-                            <option value=name selected=move || query.get().sms_send_status.as_deref() == Some(name)>
-                                {s.label()}
-                            </option>
-                        }
-                    }).collect_view()}
-                </select>
-            </div>
+            <StatusSelect id="f-status" label="Status" name="ResponseStatus" any="Any status" query
+                current=|q| q.response_status.clone()
+                options=ResponseStatus::ALL.iter().map(|s| (s.name(), s.label())).collect()/>
+            <StatusSelect id="f-send" label="Text" name="SmsSendStatus" any="Any send status" query
+                current=|q| q.sms_send_status.clone()
+                options=SmsSendStatus::ALL.iter().map(|s| (s.name(), s.label())).collect()/>
             <div class="field">
                 <label for="f-order">"Order"</label>
                 <select id="f-order" name="order" prop:value=move || query.get().order.unwrap_or_default()>
@@ -145,6 +123,30 @@ fn Filters(query: Memo<HistoryQuery>) -> impl IntoView {
                 <a href="/history">"Reset"</a>
             </div>
         </form>
+    }
+}
+
+/// A filter over one status enum: member names in the URL, labels on screen.
+#[component]
+fn StatusSelect(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    any: &'static str,
+    query: Memo<HistoryQuery>,
+    current: fn(&HistoryQuery) -> Option<String>,
+    options: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=name prop:value=move || current(&query.get()).unwrap_or_default()>
+                <option value="" selected=move || current(&query.get()).is_none()>{any}</option>
+                {options.into_iter().map(|(member, text)| view! {
+                    <option value=member selected=move || current(&query.get()).as_deref() == Some(member)>{text}</option>
+                }).collect_view()}
+            </select>
+        </div>
     }
 }
 

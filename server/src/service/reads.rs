@@ -43,6 +43,25 @@ pub fn path_key(name: &str, raw: &str) -> ServiceResult<i64> {
     key_number(name, raw).map_err(ServiceError::BadRequest)
 }
 
+/// A `ClinicNum` filter must name a clinic (0, "no clinic", always exists).
+async fn require_clinic(conn: &mut AnyConnection, clinic: Option<i64>) -> ServiceResult<()> {
+    match clinic {
+        Some(c) if c != 0 && !store::clinic_exists(conn, c).await? => {
+            Err(ServiceError::not_found(format!("Clinic {c} does not exist.")))
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn require_provider(conn: &mut AnyConnection, prov: Option<i64>) -> ServiceResult<()> {
+    match prov {
+        Some(p) if !store::provider_exists(conn, p).await? => {
+            Err(ServiceError::not_found(format!("Provider {p} does not exist.")))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn page<T>(items: Vec<T>, p: Paging) -> Vec<T> {
     items.into_iter().skip(p.offset as usize).take(p.limit as usize).collect()
 }
@@ -62,11 +81,7 @@ impl Services {
         let (start, end) = entry_range(params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?, today)
             .map_err(ServiceError::BadRequest)?;
         let clinic_num = params.key("ClinicNum")?;
-        if let Some(c) = clinic_num {
-            if c != 0 && !store::clinic_exists(conn, c).await? {
-                return Err(ServiceError::not_found(format!("Clinic {c} does not exist.")));
-            }
-        }
+        require_clinic(conn, clinic_num).await?;
         let p = params.paging()?;
         Ok(AsapCommRange { start, end, clinic_num, offset: p.offset, limit: p.limit })
     }
@@ -81,17 +96,9 @@ impl Services {
     pub async fn asap_appointments(&self, params: &Params) -> ServiceResult<Vec<Appointment>> {
         let mut conn = self.store.pool().acquire().await?;
         let clinic = params.key("ClinicNum")?;
-        if let Some(c) = clinic {
-            if c != 0 && !store::clinic_exists(&mut conn, c).await? {
-                return Err(ServiceError::not_found(format!("Clinic {c} does not exist.")));
-            }
-        }
+        require_clinic(&mut conn, clinic).await?;
         let prov = params.key("ProvNum")?;
-        if let Some(p) = prov {
-            if !store::provider_exists(&mut conn, p).await? {
-                return Err(ServiceError::not_found(format!("Provider {p} does not exist.")));
-            }
-        }
+        require_provider(&mut conn, prov).await?;
         let paging = params.paging()?;
         let mut list = store::asap_appointments(&mut conn, clinic, prov).await?;
         list.sort_by_key(|a| asap_order_key(CandidateKind::Appointment(a.apt_status), a.apt_date_time, a.apt_num));
@@ -123,11 +130,7 @@ impl Services {
             },
         };
         let prov = params.key("ProvNum")?;
-        if let Some(p) = prov {
-            if !store::provider_exists(&mut conn, p).await? {
-                return Err(ServiceError::not_found(format!("Provider {p} does not exist.")));
-            }
-        }
+        require_provider(&mut conn, prov).await?;
         let op_num = params.key("OpNum")?;
         let ops: Vec<Operatory> = match op_num {
             Some(n) => vec![
@@ -244,11 +247,7 @@ impl Services {
     pub async fn operatories(&self, params: &Params) -> ServiceResult<Vec<Operatory>> {
         let mut conn = self.store.pool().acquire().await?;
         let clinic = params.key("ClinicNum")?;
-        if let Some(c) = clinic {
-            if c != 0 && !store::clinic_exists(&mut conn, c).await? {
-                return Err(ServiceError::not_found(format!("Clinic {c} does not exist.")));
-            }
-        }
+        require_clinic(&mut conn, clinic).await?;
         let p = params.paging()?;
         Ok(page(store::operatories(&mut conn, clinic).await?, p))
     }

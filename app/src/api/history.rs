@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Rows on one page of the history table.
-pub const HISTORY_PAGE_SIZE: i64 = 50;
+pub const HISTORY_PAGE_SIZE: i64 = 100;
 
 /// The filters as they stand in the URL (`/history?ClinicNum=1&dateStart=…`). Raw text, so a
 /// bad value reaches the server and comes back as a message instead of vanishing.

@@ -261,11 +261,19 @@ async fn first_blocker(
         }
     }
     let types = store::blockout_types(conn).await?;
-    let blocks = store::schedule_blocks(conn, span.start.date(), span.start.date(), std::slice::from_ref(op)).await?;
-    for (block, _) in blocks {
-        if block.sched_type != SchedType::Blockout {
-            continue;
-        }
+    // Only blockouts linked to this operatory that day: Web Sched ASAP openings never block,
+    // and there can be many of them on a busy day.
+    let filter = store::ScheduleFilter {
+        date_start: span.start.date(),
+        date_end: span.start.date(),
+        sched_type: Some(SchedType::Blockout),
+        blockout_def_num: None,
+        prov_num: None,
+        operatory_num: Some(op.operatory_num),
+        offset: 0,
+        limit: i64::MAX,
+    };
+    for block in store::schedules(conn, &filter).await? {
         let Some(def) = types.iter().find(|d| d.def_num == block.blockout_type) else { continue };
         if !blocks_scheduling(&def.item_value) {
             continue;

@@ -1,7 +1,7 @@
 //! The ASAP history page's one server function. It hands the URL's filters to the same
 //! service (and the same validation) as `GET /api/v1/asapcomms`.
 
-use crate::model::{AppError, AsapComm, Clinic, OdDate, OdDateTime};
+use crate::model::{AppError, AsapComm, OdDate, OdDateTime};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -133,7 +133,6 @@ pub struct HistoryPage {
     pub last_day: OdDate,
     pub totals: HistoryTotals,
     pub days: Vec<HistoryDay>,
-    pub clinics: Vec<Clinic>,
 }
 
 #[server(prefix = "/ui-api", endpoint = "history", input = leptos::server_fn::codec::Json)]

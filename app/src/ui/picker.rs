@@ -285,7 +285,7 @@ fn Board(board: DayBoard, reload: RwSignal<u64>, outcome: RwSignal<Option<Result
             </div>
             <div class="side">
                 <OfferPanel board selected recipients outcome reload cell_free rows/>
-                <AsapList board selected recipients shown_patient cell_free rows/>
+                <AsapList board selected recipients shown_patient cell_free/>
             </div>
         </div>
     }
@@ -397,9 +397,7 @@ fn AsapList(
     recipients: RwSignal<Vec<CandidateKey>>,
     shown_patient: RwSignal<Option<CandidateKey>>,
     cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
-    rows: StoredValue<Vec<OdDateTime>>,
 ) -> impl IntoView {
-    let _ = rows;
     let candidates = board.with_value(|b| b.candidates.clone());
     let count = candidates.len();
     view! {

@@ -74,7 +74,6 @@ impl Services {
         if days.len() > CHART_DAYS {
             days.drain(..days.len() - CHART_DAYS);
         }
-        let clinics = store::clinics(&mut conn).await?;
         Ok(HistoryPage {
             rows,
             matching,
@@ -84,7 +83,6 @@ impl Services {
             last_day: filter.range.end.date().add_days(-1),
             totals,
             days,
-            clinics,
         })
     }
 }

@@ -92,6 +92,10 @@ test.describe("ASAP history", () => {
   test("a new offer made through the API appears without a reload", async ({ page, request }) => {
     await openHydrated(page, "/history");
     const before = await historyKeys(page);
+    // A message someone has opened stays open through the live re-reads.
+    const opened = page.locator(`tbody tr[data-asapcommnum="${before[0]}"] details`);
+    await opened.locator("summary").click();
+    await expect(opened).toHaveAttribute("open", "");
     const [apt] = await api(request, "/appointments/ASAP?ClinicNum=1&Limit=1");
     const { slot } = await dayWithOpening(request, 120);
     const r = await request.post("/api/v1/asapcomms", {
@@ -104,6 +108,7 @@ test.describe("ASAP history", () => {
     await expect(row).toBeVisible({ timeout: 20_000 });
     expect(before).not.toContain(String(created.AsapCommNum));
     await expect(row.locator(".badge")).toHaveText(/Sending|Unable to send/);
+    await expect(page.locator(`tbody tr[data-asapcommnum="${before[0]}"] details`)).toHaveJSProperty("open", true);
   });
 
   test("narrow iframe layout scrolls only the table", async ({ page }) => {

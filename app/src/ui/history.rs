@@ -19,6 +19,8 @@ pub fn HistoryPage() -> impl IntoView {
     let query = Memo::new(move |_| query_map.with(|m| HistoryQuery::from_pairs(|k| m.get(k))));
     // Bumped by the live timer; the page re-reads with the same filters.
     let tick = RwSignal::new(0u64);
+    // Which messages are expanded, kept above the table so a live re-read does not fold them.
+    provide_context(OpenMessages(RwSignal::new(std::collections::HashSet::new())));
     let data = Resource::new(move || (query.get(), tick.get()), |(q, _)| load_history(q));
     start_live_updates(tick);
 
@@ -301,8 +303,29 @@ fn send_time(row: &HistoryRow) -> String {
     }
 }
 
+/// AsapCommNums whose message is expanded.
+#[derive(Clone, Copy)]
+struct OpenMessages(RwSignal<std::collections::HashSet<i64>>);
+
 #[component]
 fn Row(row: HistoryRow) -> impl IntoView {
+    let open = use_context::<OpenMessages>().map(|o| o.0);
+    let num = row.comm.asap_comm_num;
+    let is_open = move || open.is_some_and(|o| o.with(|set| set.contains(&num)));
+    let on_toggle = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let now_open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
+            if let Some(o) = open {
+                o.update(|set| {
+                    if now_open { set.insert(num); } else { set.remove(&num); }
+                });
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, open);
+    };
     let c = row.comm.clone();
     let status = c.response_status;
     let message = fill_patient_tags(&c.template_text, &row.f_name, "(link to the claim page)");
@@ -311,7 +334,7 @@ fn Row(row: HistoryRow) -> impl IntoView {
         <tr data-asapcommnum=c.asap_comm_num>
             <th scope="row" class="patient">
                 {row.patient.clone()}
-                <details class="message">
+                <details class="message" prop:open=is_open on:toggle=on_toggle>
                     <summary>"Message"</summary>
                     <p>{message}</p>
                 </details>

@@ -246,16 +246,3 @@ mod tests {
         assert_eq!(ResponseStatus::DeclinedStopComm.label(), "Declined, do not contact");
     }
 }
-
-impl FKeyType {
-    /// What was offered a new time, in the office's words.
-    pub fn words(self) -> &'static str {
-        match self {
-            FKeyType::ScheduledAppt => "Scheduled appointment",
-            FKeyType::UnscheduledAppt => "Unscheduled appointment",
-            FKeyType::PlannedAppt => "Planned appointment",
-            FKeyType::Recall => "Recall",
-            FKeyType::Broken => "Broken appointment",
-        }
-    }
-}

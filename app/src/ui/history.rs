@@ -343,7 +343,7 @@ fn Row(row: HistoryRow) -> impl IntoView {
             <td>{send_time(&row)}</td>
             <td>{row.clinic.clone()}</td>
             <td>
-                {c.f_key_type.words()}
+                {c.f_key_type.label()}
                 <br/>
                 <span class="sub">{when(c.date_time_orig)}</span>
             </td>

@@ -14,13 +14,29 @@ export async function api(request: APIRequestContext, path: string) {
   return r.json();
 }
 
-/** Monday–Friday days after today (UTC, the demo office's zone): the demo schedules them. */
+/** The office's time zone: the server reads the same variable (UTC when unset). */
+export const OFFICE_ZONE = process.env.ASAP_TIMEZONE || "UTC";
+
+/** Today's date (yyyy-MM-dd) on the office's wall clock, as the server computes it. */
+export function officeToday(): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: OFFICE_ZONE, year: "numeric", month: "2-digit", day: "2-digit" })
+    .format(new Date());
+}
+
+/** `day` plus `n` calendar days, as yyyy-MM-dd (date arithmetic only, no clock). */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Monday–Friday days after the office's today. Some may be holidays; callers check what is open. */
 export function weekdaysAhead(count: number): string[] {
-  const d = new Date();
   const days: string[] = [];
-  while (days.length < count) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) days.push(d.toISOString().slice(0, 10));
+  for (let n = 1; days.length < count; n++) {
+    const day = addDays(officeToday(), n);
+    const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) days.push(day);
   }
   return days;
 }
@@ -36,8 +52,10 @@ export async function dayWithOpening(request: APIRequestContext, minutes: number
   throw new Error(`no opening of ${minutes} minutes in the next 12 weekdays`);
 }
 
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
+/** The number in a grid cell's "ASAP opening (N offers sent out)", or 0 for a cell without one. */
+export function offersInCell(label: string | null): number {
+  const m = /ASAP opening \((\d+) offers? sent out\)/.exec(label ?? "");
+  return m ? Number(m[1]) : 0;
 }
 
 /** Row keys of the history table, in order. */

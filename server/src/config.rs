@@ -74,9 +74,52 @@ pub struct Settings {
     /// Log line format.
     #[arg(long, env = "ASAP_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    /// Where texts go: `outbox` keeps them for the /outbox page (the demo's default);
+    /// `twilio` sends them through a Twilio-compatible Messages API.
+    #[arg(long, env = "ASAP_SMS_PROVIDER", value_enum, default_value = "outbox")]
+    pub sms_provider: SmsProviderKind,
+
+    /// The Messages API's base URL.
+    #[arg(long, env = "ASAP_TWILIO_BASE_URL", default_value = "https://api.twilio.com")]
+    pub twilio_base_url: String,
+
+    #[arg(long, env = "ASAP_TWILIO_ACCOUNT_SID", default_value = "")]
+    pub twilio_account_sid: String,
+
+    /// Also checks the signature of delivery reports and incoming texts.
+    #[arg(long, env = "ASAP_TWILIO_AUTH_TOKEN", default_value = "", hide_env_values = true)]
+    pub twilio_auth_token: String,
+
+    /// The number texts come from, such as +15550142200.
+    #[arg(long, env = "ASAP_TWILIO_FROM", default_value = "")]
+    pub twilio_from: String,
+
+    /// Texts per wave for one opening.
+    #[arg(long, env = "ASAP_WAVE_SIZE", default_value_t = 1)]
+    pub wave_size: usize,
+
+    /// Minutes between waves by how soon the opening starts: under 2 hours 1 minute, and so on.
+    #[arg(long, env = "ASAP_WAVE_GAPS", default_value = "2h=1m,12h=2m,48h=4m,8m")]
+    pub wave_gaps: String,
+
+    /// Run the sender and the close-out sweep in this process.
+    #[arg(long, env = "ASAP_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub workers: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmsProviderKind {
+    Outbox,
+    Twilio,
 }
 
 impl Settings {
+    /// Settings as the defaults give them, for tests and tools that build a server in code.
+    pub fn defaults() -> Settings {
+        Cli::parse_from(["server"]).settings
+    }
+
     /// The public base URL, without a trailing slash.
     pub fn public_base_url(&self) -> String {
         self.public_url

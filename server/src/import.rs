@@ -2,6 +2,7 @@
 //! updated by primary key; the first invalid row stops everything and nothing is changed. Errors
 //! name the table, the row index and the field.
 
+use crate::clock::OfficeClock;
 use crate::store::{self, NewAsapCommRow, Store, StoreError};
 use app::model::{
     Appointment, AsapComm, Clinic, CommOptOut, Definition, Operatory, Patient, Recall, RecallType, Schedule,
@@ -88,26 +89,34 @@ pub struct ImportData {
     pub asapcomms: Vec<AsapComm>,
 }
 
-/// How many rows of each table were written.
+/// How many rows of each table were written, and how many ASAP openings the file's bookings closed.
 #[derive(Debug, Default)]
-pub struct ImportSummary(BTreeMap<&'static str, usize>);
+pub struct ImportSummary {
+    rows: BTreeMap<&'static str, usize>,
+    pub closed_openings: usize,
+}
 
 impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.0.iter().filter(|(_, n)| **n > 0).map(|(t, n)| format!("{n} {t}")).collect();
+        let parts: Vec<String> = self.rows.iter().filter(|(_, n)| **n > 0).map(|(t, n)| format!("{n} {t}")).collect();
         if parts.is_empty() {
-            write!(f, "Imported nothing: the file has no rows.")
+            write!(f, "Imported nothing: the file has no rows.")?;
         } else {
-            write!(f, "Imported {}.", parts.join(", "))
+            write!(f, "Imported {}.", parts.join(", "))?;
+        }
+        match self.closed_openings {
+            0 => Ok(()),
+            1 => write!(f, " 1 ASAP opening is closed: its time is now booked."),
+            n => write!(f, " {n} ASAP openings are closed: their time is now booked."),
         }
     }
 }
 
-pub async fn import_file(store: &Store, path: &Path) -> Result<ImportSummary, ImportError> {
+pub async fn import_file(store: &Store, clock: &OfficeClock, path: &Path) -> Result<ImportSummary, ImportError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
     let data = parse(&text)?;
-    import(store, &data).await
+    import(store, clock, &data).await
 }
 
 /// Reads and type-checks the whole file before anything touches the database.
@@ -192,10 +201,25 @@ fn parse_preferences(value: Option<&Value>) -> Result<Vec<(String, String)>, Imp
 }
 
 /// Writes everything in one transaction, parents before children, checking each reference.
-pub async fn import(store: &Store, data: &ImportData) -> Result<ImportSummary, ImportError> {
+/// Openings whose time the file books are closed in the same transaction.
+pub async fn import(store: &Store, clock: &OfficeClock, data: &ImportData) -> Result<ImportSummary, ImportError> {
     let mut tx = store.begin_write().await?;
-    let summary = write_all(&mut tx, data).await?;
+    // The operatories whose time this file may book, locked in key order (as claims lock them),
+    // so a patient's claim and an import of the same time cannot both win.
+    let mut ops: Vec<i64> = data.appointments.iter().map(|a| a.op).chain(data.schedules.iter().flat_map(|s| s.operatories.0.iter().copied())).collect();
+    ops.sort_unstable();
+    ops.dedup();
+    for op in ops {
+        store.lock_operatory(&mut tx, op).await?;
+    }
+    let mut summary = write_all(&mut tx, data).await?;
     store.sync_identity_counters(&mut tx).await?;
+    let prefs = store::preferences(&mut tx).await?;
+    let now = clock.now(&prefs);
+    summary.closed_openings = crate::service::close_booked_openings(&mut tx, now).await.map_err(|e| match e {
+        crate::service::ServiceError::Store(e) => ImportError::Store(e),
+        other => ImportError::Json(other.to_string()),
+    })?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(summary)
 }
@@ -215,17 +239,17 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
     for (name, value) in &d.preferences {
         store::upsert_preference(conn, name, value).await?;
     }
-    summary.0.insert("preferences", d.preferences.len());
+    summary.rows.insert("preferences", d.preferences.len());
 
     for c in &d.clinics {
         store::upsert_clinic(conn, c).await?;
     }
-    summary.0.insert("clinics", d.clinics.len());
+    summary.rows.insert("clinics", d.clinics.len());
 
     for p in &d.providers {
         store::upsert_provider(conn, p).await?;
     }
-    summary.0.insert("providers", d.providers.len());
+    summary.rows.insert("providers", d.providers.len());
 
     for (i, o) in d.operatories.iter().enumerate() {
         const T: &str = "operatories";
@@ -241,7 +265,7 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
         }
         store::upsert_operatory(conn, o).await?;
     }
-    summary.0.insert("operatories", d.operatories.len());
+    summary.rows.insert("operatories", d.operatories.len());
 
     for (i, p) in d.patients.iter().enumerate() {
         if p.clinic_num != 0 {
@@ -250,24 +274,24 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
         }
         store::upsert_patient(conn, p).await?;
     }
-    summary.0.insert("patients", d.patients.len());
+    summary.rows.insert("patients", d.patients.len());
 
     for (i, o) in d.commoptouts.iter().enumerate() {
         let ok = store::patient_exists(conn, o.pat_num).await?;
         must_exist(ok, "commoptouts", i, "PatNum", o.pat_num, "patient")?;
         store::upsert_opt_out(conn, o).await?;
     }
-    summary.0.insert("commoptouts", d.commoptouts.len());
+    summary.rows.insert("commoptouts", d.commoptouts.len());
 
     for def in &d.definitions {
         store::upsert_definition(conn, def).await?;
     }
-    summary.0.insert("definitions", d.definitions.len());
+    summary.rows.insert("definitions", d.definitions.len());
 
     for t in &d.recalltypes {
         store::upsert_recall_type(conn, t).await?;
     }
-    summary.0.insert("recalltypes", d.recalltypes.len());
+    summary.rows.insert("recalltypes", d.recalltypes.len());
 
     for (i, r) in d.recalls.iter().enumerate() {
         const T: &str = "recalls";
@@ -277,7 +301,7 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
         must_exist(ok, T, i, "RecallTypeNum", r.recall_type_num, "recall type")?;
         store::upsert_recall(conn, r).await?;
     }
-    summary.0.insert("recalls", d.recalls.len());
+    summary.rows.insert("recalls", d.recalls.len());
 
     for (i, a) in d.appointments.iter().enumerate() {
         const T: &str = "appointments";
@@ -297,7 +321,7 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
         }
         store::upsert_appointment(conn, a).await?;
     }
-    summary.0.insert("appointments", d.appointments.len());
+    summary.rows.insert("appointments", d.appointments.len());
 
     for (i, s) in d.schedules.iter().enumerate() {
         const T: &str = "schedules";
@@ -318,7 +342,7 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
         }
         store::upsert_schedule(conn, s).await?;
     }
-    summary.0.insert("schedules", d.schedules.len());
+    summary.rows.insert("schedules", d.schedules.len());
 
     for (i, c) in d.asapcomms.iter().enumerate() {
         const T: &str = "asapcomms";
@@ -340,10 +364,11 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
             operatory_num: op,
             slot_start: start,
             slot_stop: stop,
+            wave: 0,
         };
         store::upsert_asapcomm(conn, &row).await?;
     }
-    summary.0.insert("asapcomms", d.asapcomms.len());
+    summary.rows.insert("asapcomms", d.asapcomms.len());
 
     Ok(summary)
 }

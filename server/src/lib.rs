@@ -10,14 +10,15 @@ pub mod demo;
 pub mod http;
 pub mod import;
 pub mod service;
+pub mod sms;
 pub mod store;
+pub mod worker;
 
 use clock::{OfficeClock, SystemClock};
-use config::{Cli, Command, LogFormat, Settings};
+use config::{Cli, Command, LogFormat, Settings, SmsProviderKind};
 use http::AppState;
 use http::auth::ApiKeys;
 use leptos::config::{Env, LeptosOptions};
-use service::Services;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::Store;
@@ -58,7 +59,7 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, store.clone(), clock).await,
         Command::Import { file } => {
-            let summary = import::import_file(&store, &file).await?;
+            let summary = import::import_file(&store, &clock, &file).await?;
             println!("{summary}");
             Ok(())
         }
@@ -83,18 +84,35 @@ pub fn office_clock(settings: &Settings, clock: Arc<dyn clock::Clock>) -> Result
 /// A running server: its address and a handle to stop it.
 pub struct App {
     pub addr: SocketAddr,
+    pub services: service::Services,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<(), StartupError>>,
+    workers: Option<worker::Workers>,
 }
 
 impl App {
-    /// Binds `settings.addr` (port 0 picks a free port) and serves in the background.
+    /// Binds `settings.addr` (port 0 picks a free port) and serves in the background, with the
+    /// sender and sweeper running unless `settings.workers` is off.
     pub async fn start(settings: Settings, store: Store, clock: OfficeClock) -> Result<App, StartupError> {
+        Self::start_with_sms(settings, store, clock, None).await
+    }
+
+    /// As `start`, with texts going to the given provider instead of the configured one.
+    pub async fn start_with_sms(
+        settings: Settings,
+        store: Store,
+        clock: OfficeClock,
+        sms: Option<Arc<dyn sms::SmsProvider>>,
+    ) -> Result<App, StartupError> {
         let listener =
             TcpListener::bind(settings.addr).await.map_err(|source| StartupError::Listen { addr: settings.addr, source })?;
         let addr = listener.local_addr().map_err(|source| StartupError::Listen { addr: settings.addr, source })?;
+        let mut settings = settings.clone();
+        settings.addr = addr;
+        let services = build_services(&settings, store, clock, sms)?;
         let (stop, mut stopped) = watch::channel(false);
-        let router = build_router(&settings, store, clock, addr)?;
+        let router = build_router(&settings, services.clone())?;
+        let workers = settings.workers.then(|| worker::Workers::start(services.clone(), stop.subscribe()));
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
                 .with_graceful_shutdown(async move {
@@ -103,32 +121,70 @@ impl App {
                 .await
                 .map_err(StartupError::Serve)
         });
-        Ok(App { addr, stop, task })
+        Ok(App { addr, services, stop, task, workers })
     }
 
-    /// Stops accepting, lets requests in flight finish, and waits.
+    /// Stops accepting, lets requests in flight finish, stops the workers, and waits.
     pub async fn stop(self) -> Result<(), StartupError> {
         let _ = self.stop.send(true);
-        self.task.await.map_err(|e| StartupError::Serve(std::io::Error::other(e)))?
+        let served = self.task.await.map_err(|e| StartupError::Serve(std::io::Error::other(e)))?;
+        if let Some(workers) = self.workers {
+            workers.join().await;
+        }
+        served
     }
 }
 
-fn build_router(settings: &Settings, store: Store, clock: OfficeClock, addr: SocketAddr) -> Result<axum::Router, StartupError> {
+/// The use cases with the configured SMS provider and wave plan.
+pub fn build_services(
+    settings: &Settings,
+    store: Store,
+    clock: OfficeClock,
+    sms: Option<Arc<dyn sms::SmsProvider>>,
+) -> Result<service::Services, StartupError> {
+    let waves = app::domain::waves::WavePlan::parse_gaps(settings.wave_size, &settings.wave_gaps)
+        .map_err(|e| StartupError::Config(format!("ASAP_WAVE_SIZE / ASAP_WAVE_GAPS: {e}")))?;
+    let mut services = service::Services::new(store, clock, settings.public_base_url()).with_waves(waves);
+    let provider: Option<Arc<dyn sms::SmsProvider>> = match (sms, settings.sms_provider) {
+        (Some(p), _) => Some(p),
+        (None, SmsProviderKind::Outbox) => None,
+        (None, SmsProviderKind::Twilio) => Some(Arc::new(
+            sms::TwilioProvider::new(twilio_settings(settings)).map_err(|e| StartupError::Config(format!("ASAP_TWILIO_*: {e}")))?,
+        )),
+    };
+    if let Some(p) = provider {
+        services = services.with_sms(p);
+    }
+    Ok(services)
+}
+
+fn twilio_settings(settings: &Settings) -> sms::TwilioSettings {
+    sms::TwilioSettings {
+        base_url: settings.twilio_base_url.clone(),
+        account_sid: settings.twilio_account_sid.clone(),
+        auth_token: settings.twilio_auth_token.clone(),
+        from: settings.twilio_from.clone(),
+        status_callback: Some(format!("{}{}", settings.public_base_url(), http::sms::STATUS_PATH)),
+    }
+}
+
+fn build_router(settings: &Settings, services: service::Services) -> Result<axum::Router, StartupError> {
     let api_keys = ApiKeys::new(&settings.api_keys, settings.rate_limit).map_err(StartupError::Config)?;
     if api_keys.is_empty() {
         tracing::warn!("no API keys configured (ASAP_API_KEYS): every /api/v1 request will get 401");
     }
-    let mut settings = settings.clone();
-    settings.addr = addr;
-    let services = Services::new(store, clock, settings.public_base_url());
     let leptos_options = LeptosOptions::builder()
         .output_name("asap")
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
-        .site_addr(addr)
+        .site_addr(settings.addr)
         .env(Env::PROD)
         .build();
-    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys) };
+    let sms_webhook = (!settings.twilio_auth_token.is_empty()).then(|| http::sms::WebhookAuth {
+        auth_token: settings.twilio_auth_token.clone(),
+        public_url: settings.public_base_url(),
+    });
+    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys), sms_webhook };
     Ok(http::router(state, &settings.frame_ancestors))
 }
 

@@ -316,7 +316,7 @@ async fn import_is_all_or_nothing(s: Arc<TestServer>) {
         ]
     });
     let data = server::import::parse(&bad.to_string()).expect("well-formed");
-    let err = server::import::import(&s.store, &data).await.unwrap_err();
+    let err = server::import::import(&s.store, &s.office_clock, &data).await.unwrap_err();
     assert_eq!(err.to_string(), "appointments[1].PatNum: 999 does not match any patient");
     assert_eq!(s.snapshot().await, before, "a failed import must change nothing");
     let err = server::import::parse(r#"{"schedules": [{"ScheduleNum": 1, "SchedDate": "2031-03-17", "StartTime": "9:00",

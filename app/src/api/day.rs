@@ -60,6 +60,8 @@ pub struct GridItem {
     pub span: Span,
     pub label: String,
     pub detail: String,
+    /// Offers made on a Web Sched ASAP opening; 0 for anything else.
+    pub offers: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

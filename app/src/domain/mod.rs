@@ -1,7 +1,9 @@
 //! Pure rules of Web Sched ASAP: no I/O, each unit-tested beside its code.
 
+pub mod answer;
 pub mod asap_list;
 pub mod params;
+pub mod sending;
 pub mod length;
 pub mod occupancy;
 pub mod offer;
@@ -10,6 +12,7 @@ pub mod slots;
 mod span;
 pub mod status;
 pub mod template;
+pub mod waves;
 
 pub use send_window::SendWindow;
 pub use span::Span;

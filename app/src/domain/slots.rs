@@ -88,6 +88,11 @@ pub fn fits_at(free: &[Span], start: OdDateTime, minutes: i64) -> bool {
     minutes > 0 && free_minutes_at(free, start) >= minutes
 }
 
+/// "1 offer sent out", "3 offers sent out": how an opening reads in the grid.
+pub fn offers_sent_text(offers: i64) -> String {
+    format!("{offers} {} sent out", if offers == 1 { "offer" } else { "offers" })
+}
+
 #[cfg(test)]
 mod fit_tests {
     use super::*;
@@ -113,6 +118,12 @@ mod fit_tests {
         assert!(!fits_at(&free, at("09:10"), 60));
         assert!(!fits_at(&free, at("09:00"), 0));
         assert!(!fits_at(&[], at("09:00"), 10));
+    }
+
+    #[test]
+    fn offer_counts_read_in_words() {
+        assert_eq!(offers_sent_text(1), "1 offer sent out");
+        assert_eq!(offers_sent_text(7), "7 offers sent out");
     }
 }
 

@@ -182,6 +182,11 @@ impl OdDateTime {
         (later.0 - self.0).num_minutes()
     }
 
+    /// Whole seconds from `self` to `later` (negative when `later` is earlier).
+    pub fn seconds_until(self, later: OdDateTime) -> i64 {
+        (later.0 - self.0).num_seconds()
+    }
+
     /// `None` for "never", so pages can show a blank instead of year 1.
     pub fn known(self) -> Option<Self> {
         (!self.is_never()).then_some(self)

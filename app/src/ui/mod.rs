@@ -3,6 +3,7 @@
 mod format;
 mod history;
 mod home;
+pub mod patient;
 mod picker;
 
 use leptos::prelude::*;

@@ -5,7 +5,7 @@
 use super::format::{day, when};
 use crate::api::{Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, load_day, send_offer};
 use crate::domain::Span;
-use crate::domain::slots::free_minutes_at;
+use crate::domain::slots::{free_minutes_at, offers_sent_text};
 use crate::domain::template::{fill_patient_tags, fill_slot_tags, time_text};
 use crate::model::{OdDate, OdDateTime};
 use leptos::prelude::*;
@@ -48,10 +48,13 @@ fn cell_view(col: &OpColumn, t: OdDateTime, increment: i64, board_date: OdDate) 
     }
     let free_text = |m: i64| format!("{m} minutes free");
     if let Some(o) = first(ItemKind::Opening) {
+        // Openings offered separately over the same time read as one: what the office sent out there.
+        let offers: i64 = col.items.iter().filter(|i| i.kind == ItemKind::Opening && i.span.overlaps(&cell)).map(|i| i.offers).sum();
+        let detail = offers_sent_text(offers);
         return CellView {
             state: "opening",
-            text: label_if_starts(&o.span, &format!("ASAP · {}", o.detail)),
-            name: format!("{at}, ASAP opening ({}){}", o.detail, if free_minutes > 0 { format!(", {}", free_text(free_minutes)) } else { String::new() }),
+            text: label_if_starts(&o.span, &format!("ASAP · {detail}")),
+            name: format!("{at}, ASAP opening ({detail}){}", if free_minutes > 0 { format!(", {}", free_text(free_minutes)) } else { String::new() }),
             free_minutes,
         };
     }
@@ -495,9 +498,9 @@ mod tests {
             provider_time: vec![Span::new(at("08:00"), at("17:00"))],
             free: vec![Span::new(at("08:00"), at("10:00")), Span::new(at("13:00"), at("17:00"))],
             items: vec![
-                GridItem { kind: ItemKind::Appointment, span: Span::new(at("10:00"), at("10:45")), label: "Kowalski, Piotr".into(), detail: "Scheduled · 45 min".into() },
-                GridItem { kind: ItemKind::BlockingBlockout, span: Span::new(at("12:00"), at("13:00")), label: "Lunch".into(), detail: "no appointments".into() },
-                GridItem { kind: ItemKind::Blockout, span: Span::new(at("15:00"), at("15:30")), label: "Emergency hold".into(), detail: "appointments allowed".into() },
+                GridItem { kind: ItemKind::Appointment, span: Span::new(at("10:00"), at("10:45")), label: "Kowalski, Piotr".into(), detail: "Scheduled · 45 min".into(), offers: 0 },
+                GridItem { kind: ItemKind::BlockingBlockout, span: Span::new(at("12:00"), at("13:00")), label: "Lunch".into(), detail: "no appointments".into(), offers: 0 },
+                GridItem { kind: ItemKind::Blockout, span: Span::new(at("15:00"), at("15:30")), label: "Emergency hold".into(), detail: "appointments allowed".into(), offers: 0 },
             ],
         }
     }

@@ -101,7 +101,7 @@ fn offer_request(body: &[u8]) -> Result<OfferRequest, ApiError> {
     let date_time_start = new
         .date_time_start
         .ok_or_else(|| ApiError::bad_request("dateTimeStart is required, as yyyy-MM-dd HH:mm:ss."))?;
-    Ok(OfferRequest { op, date_time_start, targets: vec![target] })
+    Ok(OfferRequest { op, date_time_start, targets: vec![target], offered_by: "API".into() })
 }
 
 #[utoipa::path(get, path = "/appointments/ASAP", tag = "Appointments",

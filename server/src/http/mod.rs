@@ -3,8 +3,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod csrf;
 pub mod error;
 mod health;
+mod patient;
+pub mod sms;
 
 use crate::service::Services;
 use app::api::SharedPort;
@@ -29,6 +32,8 @@ pub struct AppState {
     pub services: Services,
     pub leptos_options: LeptosOptions,
     pub api_keys: Arc<ApiKeys>,
+    /// Set when an SMS provider with signed callbacks is configured.
+    pub sms_webhook: Option<sms::WebhookAuth>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -61,7 +66,8 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
         // One line per answered request (status and latency), inside the span that carries its id.
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        // Pages with stricter needs (the patient's page) set their own.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -74,6 +80,8 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest(api::BASE, api::routes())
+        .merge(patient::routes())
+        .merge(sms::routes())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || app::ui::shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, app::ui::shell))
         .layer(layers)

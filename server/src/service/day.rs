@@ -108,7 +108,8 @@ impl Services {
                     kind: ItemKind::Opening,
                     span,
                     label: "ASAP opening".into(),
-                    detail: format!("{offers} {} sent out", if offers == 1 { "offer" } else { "offers" }),
+                    detail: app::domain::slots::offers_sent_text(offers),
+                    offers,
                 }
             } else {
                 let name = types.get(&block.blockout_type).cloned().unwrap_or_else(|| "Blockout".into());
@@ -117,6 +118,7 @@ impl Services {
                     span,
                     label: name,
                     detail: if *blocking { "no appointments".into() } else { "appointments allowed".into() },
+                    offers: 0,
                 }
             };
             columns[i].items.push(item);
@@ -136,6 +138,7 @@ impl Services {
                 span: Span::starting_at(apt.apt_date_time, minutes),
                 label: name,
                 detail: format!("{} · {minutes} min", apt.apt_status),
+                offers: 0,
             });
         }
         for c in &mut columns {
@@ -248,7 +251,13 @@ impl Services {
     }
 
     /// The slot picker's Send: the same offer as `POST /asapcomms`, to several patients at once.
-    pub async fn offer_from_picker(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> ServiceResult<OfferOutcome> {
+    pub async fn offer_from_picker(
+        &self,
+        op: i64,
+        start: String,
+        recipients: Vec<CandidateKey>,
+        offered_by: &str,
+    ) -> ServiceResult<OfferOutcome> {
         let targets = recipients
             .into_iter()
             .map(|k| match k {
@@ -256,7 +265,7 @@ impl Services {
                 CandidateKey::Recall(n) => OfferTarget::Recall(n),
             })
             .collect();
-        let offers = self.offer(OfferRequest { op, date_time_start: start, targets }).await?;
+        let offers = self.offer(OfferRequest { op, date_time_start: start, targets, offered_by: offered_by.to_string() }).await?;
         let schedule_num = offers.first().map_or(0, |c| c.schedule_num);
         Ok(OfferOutcome { schedule_num, offers })
     }

@@ -1,18 +1,28 @@
 //! Use cases. HTTP handlers and server functions both call these; they own the transactions.
 
+mod answer;
+mod closeout;
 mod day;
 mod history;
+mod inbound;
 mod offer;
 mod overview;
+mod port;
 mod reads;
+mod sending;
 
+pub use answer::plausible_code;
+pub use closeout::{SweepReport, close_booked_openings};
 pub use offer::{OfferRequest, OfferTarget};
 pub use reads::{Occupancy, Params, path_key};
-mod port;
+pub use sending::{SendRound, UNKNOWN_OUTCOME_NOTE};
 
 use crate::clock::OfficeClock;
-use crate::store::{Store, StoreError};
-use app::model::AppError;
+use crate::sms::{OutboxProvider, SmsProvider};
+use crate::store::{self, Store, StoreError};
+use app::domain::waves::WavePlan;
+use app::model::{AppError, Preferences};
+use std::sync::Arc;
 
 /// What a use case can answer besides success. Each client-facing variant carries a message
 /// that tells the caller what to change.
@@ -74,16 +84,42 @@ pub struct Services {
     pub clock: OfficeClock,
     /// Base of the links patients get, without a trailing slash.
     pub public_url: String,
+    pub sms: Arc<dyn SmsProvider>,
+    pub waves: WavePlan,
+    /// Woken when new texts are queued, so the sender does not wait for its next look.
+    pub sender_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Services {
+    /// Texts go to the local outbox until another provider is given.
     pub fn new(store: Store, clock: OfficeClock, public_url: String) -> Self {
-        Services { store, clock, public_url }
+        let sms = Arc::new(OutboxProvider::new(store.clone()));
+        Services { store, clock, public_url, sms, waves: WavePlan::default(), sender_wake: Arc::new(tokio::sync::Notify::new()) }
+    }
+
+    pub fn with_sms(mut self, sms: Arc<dyn SmsProvider>) -> Self {
+        self.sms = sms;
+        self
+    }
+
+    pub fn with_waves(mut self, waves: WavePlan) -> Self {
+        self.waves = waves;
+        self
+    }
+
+    /// The office's preferences.
+    pub async fn prefs(&self) -> ServiceResult<Preferences> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(store::preferences(&mut conn).await?)
     }
 }
 
-/// A new patient link code: 16 letters and digits (about 95 bits), so links cannot be guessed.
+/// Letters and digits in a patient link code: 22 of 62 symbols is 131 bits.
+pub const SHORT_GUID_LEN: usize = 22;
+
+/// A new patient link code from a cryptographically secure generator (reseeded from the
+/// operating system), unrelated to any key, so a link cannot be guessed or worked out from another.
 pub fn new_short_guid() -> String {
     use rand::Rng;
-    rand::rng().sample_iter(&rand::distr::Alphanumeric).take(16).map(char::from).collect()
+    rand::rng().sample_iter(&rand::distr::Alphanumeric).take(SHORT_GUID_LEN).map(char::from).collect()
 }

@@ -5,9 +5,11 @@ use super::{ServiceError, ServiceResult, Services, new_short_guid};
 use crate::store::{self, NewAsapCommRow};
 use app::domain::length::{appointment_minutes, recall_minutes};
 use app::domain::occupancy::{blocks_scheduling, occupies_time};
+use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::offer::{
-    TextingFacts, expiry, fkey_type_for_appointment, limit_day, recall_orig, texting_decision,
+    NotTextable, TextingFacts, expiry, fkey_type_for_appointment, limit_day, recall_orig, texting_decision,
 };
+use app::domain::waves::{PlannedSend, plan_send, waiting_note};
 use app::domain::template::{fill_slot_tags, time_text};
 use app::domain::{SendWindow, Span};
 use app::model::{
@@ -29,12 +31,15 @@ pub struct OfferRequest {
     /// As sent by the client; parsed here so every caller gets the same message.
     pub date_time_start: String,
     pub targets: Vec<OfferTarget>,
+    /// Who offered it: a staff user's name, or the API key's.
+    pub offered_by: String,
 }
 
 /// What is being moved, resolved from the database.
 struct Candidate {
     f_key: i64,
     f_key_type: FKeyType,
+    kind: CandidateKind,
     pat_num: i64,
     minutes: i64,
     date_time_orig: OdDateTime,
@@ -44,7 +49,9 @@ struct Candidate {
 }
 
 impl Services {
-    /// The one path for `POST /asapcomms` and the slot picker's Send.
+    /// The one path for `POST /asapcomms` and the slot picker's Send. An offer for the same
+    /// operatory and start as an opening already offered joins it (one blockout, more offers,
+    /// later waves) when it fits; otherwise a new opening is placed.
     pub async fn offer(&self, req: OfferRequest) -> ServiceResult<Vec<AsapComm>> {
         if req.targets.is_empty() {
             return Err(ServiceError::bad_request("Choose at least one patient to offer the opening to."));
@@ -74,6 +81,8 @@ impl Services {
         for target in &req.targets {
             candidates.push(candidate(&mut tx, *target, &prefs).await?);
         }
+        // The first wave goes to the best-placed patients: ASAP list order.
+        candidates.sort_by_key(|c| asap_order_key(c.kind, c.date_time_orig, c.f_key));
         // Always in key order, so two offers to overlapping patients cannot deadlock.
         let mut patients: Vec<i64> = candidates.iter().map(|c| c.pat_num).collect();
         patients.sort_unstable();
@@ -100,26 +109,53 @@ impl Services {
             )));
         }
 
-        let schedule_num = store::insert_schedule(
-            &mut tx,
-            &store::NewSchedule {
-                sched_date: start.date(),
-                start_time: span.start.time(),
-                stop_time: span.end.time(),
-                sched_type: SchedType::WebSchedASAP,
-                prov_num: 0,
-                blockout_type: 0,
-                note: "Web Sched ASAP",
-                operatories: &[op.operatory_num],
-            },
-        )
-        .await?;
+        let joined = store::open_opening_starting(&mut tx, op.operatory_num, start)
+            .await?
+            .filter(|o| o.span.end >= span.end);
+        let (schedule_num, opening_span, mut next_wave, first_text) = match &joined {
+            Some(o) => {
+                let (first, waves) = store::opening_waves(&mut tx, o.schedule_num).await?;
+                (o.schedule_num, o.span, waves, first)
+            }
+            None => {
+                let schedule_num = store::insert_schedule(
+                    &mut tx,
+                    &store::NewSchedule {
+                        sched_date: start.date(),
+                        start_time: span.start.time(),
+                        stop_time: span.end.time(),
+                        sched_type: SchedType::WebSchedASAP,
+                        prov_num: 0,
+                        blockout_type: 0,
+                        note: "Web Sched ASAP",
+                        operatories: &[op.operatory_num],
+                    },
+                )
+                .await?;
+                store::insert_opening(
+                    &mut tx,
+                    &store::NewOpening {
+                        schedule_num,
+                        operatory_num: op.operatory_num,
+                        clinic_num: op.clinic_num,
+                        span,
+                        offered_at: now,
+                        offered_by: &req.offered_by,
+                    },
+                )
+                .await?;
+                (schedule_num, span, 0, None)
+            }
+        };
 
         let (office_name, office_phone) = office_identity(&mut tx, &op, &prefs).await?;
         let template_text = fill_slot_tags(&prefs.web_sched_asap_text_template, start, &office_name, &office_phone);
         let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
+        let elapsed = self.clock.elapsed(&prefs);
 
         let mut created = Vec::with_capacity(candidates.len());
+        let mut textable = 0usize;
+        let base_wave = next_wave;
         for c in &candidates {
             let patient = store::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
                 ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
@@ -133,8 +169,29 @@ impl Services {
                 text_limit: prefs.web_sched_asap_text_limit,
                 slot_start: start,
             };
+            let mut wave = 0;
             let (sms_send_status, response_status, scheduled, note) = match texting_decision(&facts, now, &window) {
-                Ok(send_at) => (SmsSendStatus::SendNotAttempted, ResponseStatus::AwaitingTransmit, send_at, String::new()),
+                Ok(send_at) => {
+                    wave = base_wave + self.waves.wave_of(textable);
+                    textable += 1;
+                    next_wave = next_wave.max(wave + 1);
+                    let first = first_text.unwrap_or(send_at);
+                    match plan_send(first, start, wave, &self.waves, &window, &elapsed) {
+                        PlannedSend::At { at, moved, .. } => {
+                            // A later wave of an opening offered a while ago goes now, not in the past.
+                            let at = at.max(send_at);
+                            let _ = moved;
+                            let note = waiting_note_if_outside(at, now, &window);
+                            (SmsSendStatus::SendNotAttempted, ResponseStatus::AwaitingTransmit, at, note)
+                        }
+                        PlannedSend::TooLate { at } => (
+                            SmsSendStatus::DoNotSend,
+                            ResponseStatus::UnableToSend,
+                            OdDateTime::never(),
+                            NotTextable::TooSoon { send_at: at }.note(),
+                        ),
+                    }
+                }
                 Err(why) => (SmsSendStatus::DoNotSend, ResponseStatus::UnableToSend, OdDateTime::never(), why.note()),
             };
             let mut comm = AsapComm {
@@ -158,15 +215,27 @@ impl Services {
                 comm: comm.clone(),
                 short_guid: new_short_guid(),
                 operatory_num: op.operatory_num,
-                slot_start: span.start,
-                slot_stop: span.end,
+                slot_start: opening_span.start,
+                slot_stop: opening_span.end,
+                wave,
             };
             comm.asap_comm_num = store::insert_asapcomm(&mut tx, &row).await?;
             created.push(comm);
         }
         tx.commit().await?;
-        tracing::info!(schedule_num, offers = created.len(), op = op.operatory_num, "opening offered");
+        self.sender_wake.notify_one();
+        tracing::info!(schedule_num, offers = created.len(), op = op.operatory_num, joined = joined.is_some(), "opening offered");
         Ok(created)
+    }
+}
+
+/// The Note on a text that waits: only when it waits for the texting hours, since waves a few
+/// minutes apart need no explanation.
+fn waiting_note_if_outside(at: OdDateTime, now: OdDateTime, window: &SendWindow) -> String {
+    if window.allows(now) && at.date() == now.date() && window.allows(at) {
+        String::new()
+    } else {
+        waiting_note(at, window)
     }
 }
 
@@ -191,6 +260,7 @@ async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Prefer
             Ok(Candidate {
                 f_key: num,
                 f_key_type: fkey_type_for_appointment(apt.apt_status),
+                kind: CandidateKind::Appointment(apt.apt_status),
                 pat_num: apt.pat_num,
                 minutes,
                 date_time_orig: apt.apt_date_time,
@@ -224,6 +294,7 @@ async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Prefer
             Ok(Candidate {
                 f_key: num,
                 f_key_type: FKeyType::Recall,
+                kind: CandidateKind::Recall,
                 pat_num: recall.pat_num,
                 minutes,
                 date_time_orig: recall_orig(recall.date_due),
@@ -235,7 +306,7 @@ async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Prefer
 }
 
 /// The first thing in the operatory that overlaps `span`, described for the person who asked.
-async fn first_blocker(
+pub(super) async fn first_blocker(
     conn: &mut AnyConnection,
     op: &Operatory,
     span: Span,
@@ -295,7 +366,7 @@ async fn first_blocker(
 }
 
 /// [OfficeName] and [OfficePhone]: the operatory's clinic when it has one, else the practice.
-async fn office_identity(
+pub(super) async fn office_identity(
     conn: &mut AnyConnection,
     op: &Operatory,
     prefs: &Preferences,

@@ -24,6 +24,6 @@ impl AsapPort for Services {
     }
 
     async fn offer(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
-        Ok(Services::offer_from_picker(self, op, start, recipients).await?)
+        Ok(Services::offer_from_picker(self, op, start, recipients, "Slot picker").await?)
     }
 }

@@ -119,6 +119,8 @@ pub struct NewAsapCommRow {
     pub operatory_num: i64,
     pub slot_start: OdDateTime,
     pub slot_stop: OdDateTime,
+    /// Which wave of the opening's texts this one goes out in (0 = the first).
+    pub wave: i64,
 }
 
 pub async fn insert_asapcomm(conn: &mut AnyConnection, row: &NewAsapCommRow) -> StoreResult<i64> {
@@ -126,8 +128,8 @@ pub async fn insert_asapcomm(conn: &mut AnyConnection, row: &NewAsapCommRow) -> 
     let num: i64 = sqlx::query_scalar(
         "INSERT INTO asapcomm (fkey, fkeytype, schedulenum, patnum, clinicnum, shortguid, datetimeentry, datetimeexpire, \
          datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, datetimeorig, templatetext, note, \
-         operatorynum, slotstart, slotstop) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING asapcommnum",
+         operatorynum, slotstart, slotstop, wave) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING asapcommnum",
     )
     .bind(c.f_key)
     .bind(c.f_key_type.as_i64())
@@ -147,6 +149,7 @@ pub async fn insert_asapcomm(conn: &mut AnyConnection, row: &NewAsapCommRow) -> 
     .bind(row.operatory_num)
     .bind(row.slot_start.to_string())
     .bind(row.slot_stop.to_string())
+    .bind(row.wave)
     .fetch_one(conn)
     .await?;
     Ok(num)

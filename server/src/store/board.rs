@@ -28,6 +28,34 @@ pub async fn patients_by_num(conn: &mut AnyConnection, nums: &[i64]) -> StoreRes
     Ok(out)
 }
 
+/// Patients whose wireless phone is this number (E.164), however it was typed in.
+pub async fn patients_with_phone(conn: &mut AnyConnection, e164: &str) -> StoreResult<Vec<Patient>> {
+    let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+    let last_four = &digits[digits.len().saturating_sub(4)..];
+    // Narrow by the last four digits in SQL, then compare the whole number as parsed.
+    let rows = sqlx::query(
+        "SELECT patnum, lname, fname, wirelessphone, txtmsgok, clinicnum FROM patient WHERE wirelessphone LIKE $1",
+    )
+    .bind(format!("%{last_four}"))
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let phone = text(&r, "wirelessphone")?;
+        if app::model::WirelessPhone::parse(&phone).is_some_and(|p| p.e164() == e164) {
+            out.push(Patient {
+                pat_num: int(&r, "patnum")?,
+                l_name: text(&r, "lname")?,
+                f_name: text(&r, "fname")?,
+                wireless_phone: phone,
+                txt_msg_ok: TxtMsgOk::from_i64(int(&r, "txtmsgok")?).unwrap_or(TxtMsgOk::Unknown),
+                clinic_num: int(&r, "clinicnum")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Opt-out flags of the given patients (absent = none).
 pub async fn opt_outs(conn: &mut AnyConnection, nums: &[i64]) -> StoreResult<HashMap<i64, i64>> {
     let mut out = HashMap::new();

@@ -4,16 +4,22 @@
 //! text columns only, and `ON CONFLICT … DO UPDATE` upserts, which both understand. The few real
 //! differences (how a writer locks, how identity counters move) live in this module.
 
+mod answers;
 mod asapcomm;
 mod board;
 mod history;
 mod office;
+mod opening;
 mod rows;
+mod sending;
 
+pub use answers::*;
 pub use asapcomm::*;
 pub use board::*;
 pub use history::*;
 pub use office::*;
+pub use opening::*;
+pub use sending::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -180,6 +186,12 @@ impl Store {
         self.advisory_lock(tx, ADVISORY_LOCK_PATIENT, pat_num).await
     }
 
+    /// Serialises the making of new appointment keys (MAX + 1) on PostgreSQL; SQLite's single
+    /// writer already does.
+    pub async fn lock_new_appointment_keys(&self, tx: &mut WriteTx) -> StoreResult<()> {
+        self.advisory_lock(tx, ADVISORY_LOCK_APPOINTMENT_KEYS, 0).await
+    }
+
     async fn advisory_lock(&self, tx: &mut WriteTx, space: i32, key: i64) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
             // Wrapped in a sub-select: the Any driver cannot carry PostgreSQL's `void` result type.
@@ -216,6 +228,7 @@ impl Store {
 /// The first key of two-key advisory locks taken on operatories.
 const ADVISORY_LOCK_OPERATORY: i32 = 0x0A5A_0001;
 const ADVISORY_LOCK_PATIENT: i32 = 0x0A5A_0002;
+const ADVISORY_LOCK_APPOINTMENT_KEYS: i32 = 0x0A5A_0003;
 
 /// Accepts `sqlite://path`, `sqlite:path`, a bare `*.db` path, or `postgres://…`; makes sure a
 /// SQLite file (and its folder) may be created.

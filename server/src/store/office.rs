@@ -358,6 +358,44 @@ pub async fn upsert_appointment(conn: &mut AnyConnection, a: &Appointment) -> St
     Ok(())
 }
 
+/// Moves an ASAP appointment into an opening: its operatory, time and clinic, Scheduled, and off
+/// the ASAP list.
+pub async fn move_appointment_into(
+    conn: &mut AnyConnection,
+    apt_num: i64,
+    op: &Operatory,
+    at: OdDateTime,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE appointment SET op = $1, aptdatetime = $2, clinicnum = $3, aptstatus = $4, priority = $5 WHERE aptnum = $6",
+    )
+    .bind(op.operatory_num)
+    .bind(at.to_string())
+    .bind(op.clinic_num)
+    .bind(AptStatus::Scheduled.as_i64())
+    .bind(Priority::Normal.as_i64())
+    .bind(apt_num)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A key for a new appointment: one past the largest in use. Callers hold the write lock
+/// (SQLite) or the appointment-key lock (PostgreSQL).
+pub async fn next_apt_num(conn: &mut AnyConnection) -> StoreResult<i64> {
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(aptnum) FROM appointment").fetch_one(conn).await?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub async fn set_recall_priority(conn: &mut AnyConnection, recall_num: i64, priority: Priority) -> StoreResult<()> {
+    sqlx::query("UPDATE recall SET priority = $1 WHERE recallnum = $2")
+        .bind(priority.as_i64())
+        .bind(recall_num)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Recalls
 

@@ -26,6 +26,7 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub store: Store,
     pub clock: Arc<FixedClock>,
+    pub office_clock: OfficeClock,
     app: Option<server::App>,
     cleanup: Cleanup,
 }
@@ -89,32 +90,39 @@ impl TestServer {
             }
         };
         let store = Store::connect(&url).await.expect("connect store");
-        if !fixture_json.is_empty() {
-            let data = server::import::parse(fixture_json).expect("fixture parses");
-            server::import::import(&store, &data).await.expect("fixture imports");
-        }
         let clock = Arc::new(FixedClock::new(now));
         let office_clock = OfficeClock::new(clock.clone(), chrono_tz::UTC);
-        let settings = Settings {
-            database_url: url,
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            api_keys: vec!["test-dev/test-customer".into()],
-            timezone: None,
-            site_root: format!("{}/../target/site", env!("CARGO_MANIFEST_DIR")),
-            public_url: Some("https://asap.example.test".into()),
-            frame_ancestors: "'self'".into(),
-            rate_limit: 0,
-            log_format: LogFormat::Text,
-        };
-        let app = server::App::start(settings, store.clone(), office_clock).await.expect("server starts");
+        if !fixture_json.is_empty() {
+            let data = server::import::parse(fixture_json).expect("fixture parses");
+            server::import::import(&store, &office_clock, &data).await.expect("fixture imports");
+        }
+        let mut settings = Settings::defaults();
+        settings.database_url = url;
+        settings.addr = "127.0.0.1:0".parse().expect("addr");
+        settings.api_keys = vec!["test-dev/test-customer".into()];
+        settings.timezone = None;
+        settings.site_root = format!("{}/../target/site", env!("CARGO_MANIFEST_DIR"));
+        settings.public_url = Some("https://asap.example.test".into());
+        settings.frame_ancestors = "'self'".into();
+        settings.rate_limit = 0;
+        settings.log_format = LogFormat::Text;
+        // Tests drive the sender and the sweep themselves, so each step is certain.
+        settings.workers = false;
+        let app = server::App::start(settings, store.clone(), office_clock.clone()).await.expect("server starts");
         Some(TestServer {
             base: format!("http://{}", app.addr),
             http: reqwest::Client::new(),
             store,
             clock,
+            office_clock,
             app: Some(app),
             cleanup,
         })
+    }
+
+    /// The use cases of the running server, to send due texts or sweep at a moment the test picks.
+    pub fn services(&self) -> &server::service::Services {
+        &self.app.as_ref().expect("server is running").services
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -138,7 +146,7 @@ impl TestServer {
 
     pub async fn import(&self, json: &str) {
         let data = server::import::parse(json).expect("parses");
-        server::import::import(&self.store, &data).await.expect("imports");
+        server::import::import(&self.store, &self.office_clock, &data).await.expect("imports");
     }
 
     /// Every row of the tables an offer writes, as text, to prove a rejected request changed nothing.

@@ -1,6 +1,8 @@
 //! `server demo`: a realistic demo practice around today's date, so every page has something
 //! true to show. Seeded, so two runs on the same day give the same practice.
 
+mod calendar;
+
 use crate::clock::OfficeClock;
 use crate::import::{self, ImportData};
 use crate::store::{self, NewAsapCommRow, Store};
@@ -79,14 +81,7 @@ fn hm(minutes: i64) -> OdTime {
     OdTime::new(chrono::NaiveTime::from_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0).unwrap_or_default())
 }
 
-fn is_workday(d: OdDate) -> bool {
-    !matches!(d.get().weekday(), Weekday::Sat | Weekday::Sun)
-}
-
-/// Closing time in minutes after midnight: early on Fridays.
-fn closing(d: OdDate) -> i64 {
-    if d.get().weekday() == Weekday::Fri { 14 * 60 } else { 17 * 60 }
-}
+use calendar::{closing_minutes as closing, is_open as is_workday};
 
 fn phone(rng: &mut StdRng, n: i64) -> String {
     let line = 1000 + (n * 37) % 9000;
@@ -506,6 +501,7 @@ fn history(
                         operatory_num: op.operatory_num,
                         slot_start,
                         slot_stop: slot_start.plus_minutes(len),
+                        wave: 0,
                     });
                 }
             }

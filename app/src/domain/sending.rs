@@ -1,0 +1,209 @@
+//! The checks made at the moment a queued text is due: the opening must still be open, the
+//! patient still reachable, the office inside its texting hours, the opening at least 30 minutes
+//! away, and the patient under the daily limit. A text that cannot go yet is rescheduled (with a
+//! Note saying when and why), never dropped; one that can never go is closed with a reason.
+
+use super::SendWindow;
+use super::answer::OpeningState;
+use super::offer::{MIN_LEAD_MINUTES, NotTextable};
+use super::template::time_text;
+use crate::model::{CommOptOut, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk, WirelessPhone};
+
+/// Real minutes between two wall-clock times of the office. Across a daylight-saving change the
+/// wall clock jumps, so this is not always their plain difference; the server answers it with
+/// the office's time zone.
+pub trait Elapsed {
+    fn minutes_between(&self, from: OdDateTime, to: OdDateTime) -> i64;
+}
+
+/// Wall-clock difference: right in every zone without daylight saving, and in tests.
+pub struct WallMinutes;
+
+impl Elapsed for WallMinutes {
+    fn minutes_between(&self, from: OdDateTime, to: OdDateTime) -> i64 {
+        from.minutes_until(to)
+    }
+}
+
+/// Everything the send-time check reads, gathered by the sender.
+#[derive(Clone, Debug)]
+pub struct DueText<'a> {
+    pub opening: OpeningState,
+    pub slot_start: OdDateTime,
+    pub wireless_phone: &'a str,
+    pub txt_msg_ok: TxtMsgOk,
+    pub opt_out_sms: i64,
+    /// ASAP texts already sent (or being sent) to the patient on the office's today.
+    pub texts_today: i64,
+    pub text_limit: i64,
+}
+
+/// What to do with a due text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendDecision {
+    SendNow,
+    /// Not yet: due again at `until`, with this Note.
+    Wait { until: OdDateTime, note: String },
+    /// Never: close the offer with these statuses and Note.
+    Cancel { send: SmsSendStatus, response: ResponseStatus, note: String },
+}
+
+/// Open Dental's Note when a queued text is dropped because the opening was filled.
+pub const TAKEN_NOTE: &str = "Not sending because the time slot has been taken by another appointment.";
+
+/// Why a queued text of an opening that is no longer open will not go out.
+pub fn closed_opening_note(state: OpeningState) -> &'static str {
+    match state {
+        OpeningState::Filled | OpeningState::Booked => TAKEN_NOTE,
+        OpeningState::Withdrawn => "Not sending because the office withdrew the opening.",
+        OpeningState::Lapsed | OpeningState::Open => "Not sending because the opening started before the text could go out.",
+    }
+}
+
+pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, elapsed: &dyn Elapsed) -> SendDecision {
+    let cancel = |response: ResponseStatus, note: String| SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response, note };
+    if text.opening != OpeningState::Open {
+        return cancel(ResponseStatus::Failed, closed_opening_note(text.opening).into());
+    }
+    let unable = |why: NotTextable| cancel(ResponseStatus::UnableToSend, why.note());
+    if text.opt_out_sms & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
+        return unable(NotTextable::OptedOut);
+    }
+    if text.txt_msg_ok == TxtMsgOk::No {
+        return unable(NotTextable::TextingRefused);
+    }
+    if WirelessPhone::parse(text.wireless_phone).is_none() {
+        return unable(NotTextable::NoWirelessPhone);
+    }
+    let too_soon = |at: OdDateTime| elapsed.minutes_between(at, text.slot_start) < MIN_LEAD_MINUTES;
+    let send_at = window.next_allowed(now);
+    if too_soon(send_at) {
+        return unable(NotTextable::TooSoon { send_at });
+    }
+    if text.texts_today >= text.text_limit {
+        let tomorrow = window.next_allowed(now.date().add_days(1).start());
+        if too_soon(tomorrow) {
+            return unable(NotTextable::DailyLimit { limit: text.text_limit, day: now.date() });
+        }
+        return SendDecision::Wait {
+            until: tomorrow,
+            note: format!(
+                "The patient has had the limit of {} ASAP texts today: will go {} at {}.",
+                text.text_limit,
+                tomorrow.get().format("%a %m/%d"),
+                time_text(tomorrow)
+            ),
+        };
+    }
+    if send_at != now {
+        return SendDecision::Wait { until: send_at, note: super::waves::waiting_note(send_at, window) };
+    }
+    SendDecision::SendNow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::OdTime;
+
+    fn dt(s: &str) -> OdDateTime {
+        OdDateTime::parse(s).unwrap()
+    }
+
+    fn window() -> SendWindow {
+        SendWindow::new(OdTime::parse("08:00:00").unwrap(), OdTime::parse("21:00:00").unwrap())
+    }
+
+    fn due() -> DueText<'static> {
+        DueText {
+            opening: OpeningState::Open,
+            slot_start: dt("2031-03-17 14:00:00"),
+            wireless_phone: "(555) 201-0101",
+            txt_msg_ok: TxtMsgOk::Yes,
+            opt_out_sms: 0,
+            texts_today: 0,
+            text_limit: 2,
+        }
+    }
+
+    #[test]
+    fn a_due_text_in_hours_goes_now() {
+        assert_eq!(decide_send(&due(), dt("2031-03-17 10:00:00"), &window(), &WallMinutes), SendDecision::SendNow);
+    }
+
+    #[test]
+    fn outside_the_window_it_waits_and_says_until_when() {
+        let text = DueText { slot_start: dt("2031-03-18 14:00:00"), ..due() };
+        match decide_send(&text, dt("2031-03-17 21:30:00"), &window(), &WallMinutes) {
+            SendDecision::Wait { until, note } => {
+                assert_eq!(until, dt("2031-03-18 08:00:00"));
+                assert_eq!(note, "Waiting for texting hours (8:00 AM–9:00 PM): will go Tue 03/18 at 8:00 AM.");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_daily_limit_moves_it_to_tomorrow_or_closes_it() {
+        let text = DueText { texts_today: 2, slot_start: dt("2031-03-19 14:00:00"), ..due() };
+        assert!(matches!(
+            decide_send(&text, dt("2031-03-17 10:00:00"), &window(), &WallMinutes),
+            SendDecision::Wait { until, .. } if until == dt("2031-03-18 08:00:00")
+        ));
+        let today_only = DueText { texts_today: 2, ..due() };
+        match decide_send(&today_only, dt("2031-03-17 10:00:00"), &window(), &WallMinutes) {
+            SendDecision::Cancel { send, response, note } => {
+                assert_eq!((send, response), (SmsSendStatus::DoNotSend, ResponseStatus::UnableToSend));
+                assert!(note.contains("limit of 2 ASAP texts"), "{note}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn too_close_to_the_opening_never_goes() {
+        let d = decide_send(&due(), dt("2031-03-17 13:31:00"), &window(), &WallMinutes);
+        assert!(matches!(d, SendDecision::Cancel { response: ResponseStatus::UnableToSend, .. }), "{d:?}");
+        assert_eq!(decide_send(&due(), dt("2031-03-17 13:30:00"), &window(), &WallMinutes), SendDecision::SendNow);
+    }
+
+    #[test]
+    fn a_closed_opening_or_an_opt_out_cancels() {
+        for (state, note) in [
+            (OpeningState::Filled, TAKEN_NOTE),
+            (OpeningState::Withdrawn, "Not sending because the office withdrew the opening."),
+        ] {
+            let text = DueText { opening: state, ..due() };
+            assert_eq!(
+                decide_send(&text, dt("2031-03-17 10:00:00"), &window(), &WallMinutes),
+                SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response: ResponseStatus::Failed, note: note.into() }
+            );
+        }
+        let stopped = DueText { opt_out_sms: CommOptOut::ALL, ..due() };
+        assert_eq!(
+            decide_send(&stopped, dt("2031-03-17 10:00:00"), &window(), &WallMinutes),
+            SendDecision::Cancel {
+                send: SmsSendStatus::DoNotSend,
+                response: ResponseStatus::UnableToSend,
+                note: NotTextable::OptedOut.note()
+            }
+        );
+    }
+
+    /// On the night clocks spring forward, 1:50 AM to 3:10 AM is 20 real minutes, not 80.
+    struct SpringForward;
+    impl Elapsed for SpringForward {
+        fn minutes_between(&self, from: OdDateTime, to: OdDateTime) -> i64 {
+            from.minutes_until(to) - 60
+        }
+    }
+
+    #[test]
+    fn the_lead_time_is_real_time_across_a_clock_change() {
+        let off = SendWindow::new(OdTime::parse("00:00:00").unwrap(), OdTime::parse("00:00:00").unwrap());
+        let text = DueText { slot_start: dt("2031-03-09 03:10:00"), ..due() };
+        let now = dt("2031-03-09 01:50:00");
+        assert_eq!(decide_send(&text, now, &off, &WallMinutes), SendDecision::SendNow);
+        assert!(matches!(decide_send(&text, now, &off, &SpringForward), SendDecision::Cancel { .. }));
+    }
+}

@@ -1,0 +1,169 @@
+//! `/asap/{code}`: the page behind the link in an ASAP text. Rendered on the server as a small
+//! standalone document with plain forms, so it works without JavaScript, loads fast on a phone,
+//! and needs none of the staff pages' code. It shows only this patient's own offers.
+
+use crate::domain::template::{phone_text, time_text};
+use crate::model::OdDateTime;
+use leptos::prelude::*;
+
+/// One opening as the patient sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpeningForPatient {
+    /// The link code of this patient's offer for it.
+    pub code: String,
+    pub office_name: String,
+    pub office_phone: String,
+    pub start: OdDateTime,
+    pub minutes: i64,
+}
+
+/// What the page says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatientPage {
+    /// The opening is free: accept, decline, or ask not to be offered this appointment again.
+    Offer { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
+    /// Accepted: the appointment is now in this opening.
+    Booked { f_name: String, opening: OpeningForPatient },
+    /// Declined (`stopped`: and no more offers for this appointment).
+    Declined { f_name: String, opening: OpeningForPatient, stopped: bool, others: Vec<OpeningForPatient> },
+    /// The patient already took another opening for this appointment.
+    Moved { f_name: String, opening: OpeningForPatient },
+    /// Someone else took it (or the office withdrew it) before this patient answered.
+    Taken { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
+    /// The link is unknown or has ended: the same page either way.
+    Ended,
+}
+
+impl PatientPage {
+    pub fn title(&self) -> &'static str {
+        match self {
+            PatientPage::Offer { .. } => "An earlier appointment is available",
+            PatientPage::Booked { .. } => "Your appointment is booked",
+            PatientPage::Declined { .. } => "Thank you for letting us know",
+            PatientPage::Moved { .. } => "You already have an earlier appointment",
+            PatientPage::Taken { .. } => "This opening was just taken",
+            PatientPage::Ended => "This link is no longer active",
+        }
+    }
+}
+
+fn when(start: OdDateTime) -> String {
+    format!("{} at {}", start.get().format("%A, %B %-d"), time_text(start))
+}
+
+#[component]
+fn OpeningFacts(opening: OpeningForPatient) -> impl IntoView {
+    view! {
+        <dl class="facts">
+            <dt>"Office"</dt><dd>{opening.office_name.clone()}</dd>
+            <dt>"Date"</dt><dd>{opening.start.get().format("%A, %B %-d, %Y").to_string()}</dd>
+            <dt>"Time"</dt><dd>{time_text(opening.start)}</dd>
+            <dt>"Length"</dt><dd>{format!("About {} minutes", opening.minutes)}</dd>
+        </dl>
+    }
+}
+
+#[component]
+fn OtherOpenings(others: Vec<OpeningForPatient>) -> impl IntoView {
+    (!others.is_empty()).then(|| {
+        view! {
+            <section class="others" aria-labelledby="others-title">
+                <h2 id="others-title">"Other openings offered to you"</h2>
+                <ul>
+                    {others.into_iter().map(|o| view! {
+                        <li><a href=format!("/asap/{}", o.code)>{format!("{} – {}", when(o.start), o.office_name)}</a></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn CallUs(opening: OpeningForPatient) -> impl IntoView {
+    let phone = phone_text(&opening.office_phone);
+    let tel: String = opening.office_phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    (!tel.is_empty()).then(|| view! {
+        <p class="call">"Questions? Call " {opening.office_name.clone()} " at " <a href=format!("tel:{tel}")>{phone}</a> "."</p>
+    })
+}
+
+#[component]
+pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
+    let title = page.title();
+    let body = match page {
+        PatientPage::Offer { f_name, opening, others } => {
+            let action = format!("/asap/{}", opening.code);
+            view! {
+                <p class="lead">{format!("Hi {f_name}, an earlier appointment has opened up. Would you like it?")}</p>
+                <OpeningFacts opening=opening.clone()/>
+                <form method="post" action=action.clone() class="answer">
+                    <button type="submit" name="answer" value="accept" class="accept">"Yes, book me in"</button>
+                </form>
+                <form method="post" action=action.clone() class="answer">
+                    <button type="submit" name="answer" value="decline" class="decline">"No, thanks"</button>
+                </form>
+                <form method="post" action=action class="answer">
+                    <button type="submit" name="answer" value="stop" class="stop">"Don't offer me this appointment again"</button>
+                </form>
+                <p class="small">"The first patient to say yes gets the time. Your current appointment stays as it is if you say no."</p>
+                <OtherOpenings others/>
+                <CallUs opening/>
+            }
+            .into_any()
+        }
+        PatientPage::Booked { f_name, opening } => view! {
+            <p class="lead ok" role="status">{format!("You're booked, {f_name}. We look forward to seeing you on {}.", when(opening.start))}</p>
+            <OpeningFacts opening=opening.clone()/>
+            <p class="small">"There is nothing more to do: the office has your new time."</p>
+            <CallUs opening/>
+        }
+        .into_any(),
+        PatientPage::Declined { f_name, opening, stopped, others } => view! {
+            <p class="lead" role="status">{if stopped {
+                format!("Thanks, {f_name}. We won't offer you openings for this appointment again.")
+            } else {
+                format!("Thanks, {f_name}. We'll keep you on our list for earlier openings.")
+            }}</p>
+            <OtherOpenings others/>
+            <CallUs opening/>
+        }
+        .into_any(),
+        PatientPage::Moved { f_name, opening } => view! {
+            <p class="lead" role="status">{format!("{f_name}, you already took another opening for this appointment, so this one is no longer needed.")}</p>
+            <CallUs opening/>
+        }
+        .into_any(),
+        PatientPage::Taken { f_name, opening, others } => view! {
+            <p class="lead" role="status">{format!("Sorry, {f_name}: another patient took the {} opening just before you. Your current appointment has not changed.", when(opening.start))}</p>
+            <OtherOpenings others/>
+            <CallUs opening/>
+        }
+        .into_any(),
+        PatientPage::Ended => view! {
+            <p class="lead">"This link has ended: the opening it was for has passed or is no longer offered. Your current appointment has not changed."</p>
+            <p class="small">"If you were expecting something else, please call your dental office."</p>
+        }
+        .into_any(),
+    };
+    view! {
+        <main>
+            <h1>{title}</h1>
+            {body}
+        </main>
+    }
+}
+
+/// The whole document, ready to send.
+#[cfg(feature = "ssr")]
+pub fn render_patient_page(page: PatientPage) -> String {
+    let title = page.title();
+    let owner = Owner::new();
+    let body = owner.with(|| view! { <PatientPageBody page/> }.to_html());
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{title}</title>\
+         <link rel=\"stylesheet\" href=\"/patient.css\"></head><body>{body}</body></html>"
+    )
+}

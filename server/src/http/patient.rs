@@ -1,0 +1,86 @@
+//! `/asap/{code}`: the patient's page. No sign-in: the code in the link is the only key, and the
+//! page shows nothing but that patient's own offers. Plain HTML and forms, no script.
+
+use super::AppState;
+use crate::service::ServiceError;
+use app::domain::answer::PatientAnswer;
+use app::ui::patient::{PatientPage, render_patient_page};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Router};
+use axum::routing::get;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/asap/{code}", get(show).post(answer))
+}
+
+/// The page allows nothing but its own stylesheet and form posts back to itself.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn page_response(status: StatusCode, page: PatientPage) -> Response {
+    let mut response = (status, render_patient_page(page)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    // The page names the patient: never kept by a shared cache or the browser's history cache.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+fn failure(e: ServiceError) -> Response {
+    match e {
+        ServiceError::Store(cause) => {
+            tracing::error!(error = %cause, "patient page failed");
+            let mut r = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, this page cannot be shown right now. Please try again in a minute, or call your dental office.",
+            )
+                .into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            r
+        }
+        other => (StatusCode::BAD_REQUEST, other.to_string()).into_response(),
+    }
+}
+
+async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    match state.services.patient_view(&code).await {
+        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
+        Ok(page) => page_response(StatusCode::OK, page),
+        Err(e) => failure(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<AnswerForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    // A form on another site cannot answer for the patient.
+    if super::csrf::is_cross_site(&headers) {
+        return (StatusCode::FORBIDDEN, "This answer did not come from the offer page. Open the link in your text again.")
+            .into_response();
+    }
+    let Some(answer) = form.ok().and_then(|Form(f)| PatientAnswer::parse(&f.answer)) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Please answer with one of the buttons on the offer page: book, no thanks, or don't offer again.",
+        )
+            .into_response();
+    };
+    match state.services.patient_answer(&code, answer).await {
+        // Back to the page, which now shows the outcome; reloading it does not answer twice.
+        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
+        Ok(_) => Redirect::to(&format!("/asap/{code}")).into_response(),
+        Err(e) => failure(e),
+    }
+}

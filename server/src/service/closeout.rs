@@ -1,0 +1,128 @@
+//! Closing openings: filled by a patient, withdrawn by staff, started with nobody taking it, or
+//! booked by the office another way. Every route removes the blockout, stops the texts still
+//! queued, and leaves no offer that can take the time.
+
+use super::offer::first_blocker;
+use super::{ServiceError, ServiceResult, Services};
+use crate::store::{self, OpeningRow, WriteTx};
+use app::domain::answer::OpeningState;
+use app::domain::sending::closed_opening_note;
+use app::domain::template::time_text;
+use app::model::{OdDateTime, ResponseStatus};
+
+/// Closes one opening inside the caller's transaction. False when it was already closed.
+pub(super) async fn close_opening_in(
+    tx: &mut WriteTx,
+    schedule_num: i64,
+    state: OpeningState,
+    now: OdDateTime,
+    by: &str,
+    winner: i64,
+    apt_num: i64,
+) -> ServiceResult<bool> {
+    let closing = store::Closing { state, at: now, by, winner, apt_num };
+    if !store::close_opening(tx, schedule_num, &closing).await? {
+        return Ok(false);
+    }
+    store::delete_schedule(tx, schedule_num).await?;
+    store::cancel_queued_texts(tx, schedule_num, ResponseStatus::Failed, closed_opening_note(state)).await?;
+    let at = time_text(now);
+    let note = match state {
+        OpeningState::Filled => format!("The opening was filled by another patient at {at}."),
+        OpeningState::Withdrawn => format!("The office withdrew the opening at {at}."),
+        OpeningState::Booked => format!("The office booked this time another way (noticed at {at})."),
+        OpeningState::Lapsed | OpeningState::Open => "The opening started before anyone took it.".to_string(),
+    };
+    store::note_unanswered_offers(tx, schedule_num, &note, winner).await?;
+    Ok(true)
+}
+
+/// What one sweep did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub lapsed: usize,
+    pub expired: u64,
+    pub released: u64,
+    pub unknown: u64,
+}
+
+impl Services {
+    /// Staff take an opening back: its texts still queued are not sent, the blockout goes, and
+    /// its offers can no longer take the time.
+    pub async fn withdraw_opening(&self, schedule_num: i64, by: &str) -> ServiceResult<OpeningRow> {
+        let operatory = {
+            let mut conn = self.store.pool().acquire().await?;
+            store::opening(&mut conn, schedule_num)
+                .await?
+                .ok_or_else(|| ServiceError::not_found(format!("Opening {schedule_num} does not exist.")))?
+                .operatory_num
+        };
+        let mut tx = self.store.begin_write().await?;
+        self.store.lock_operatory(&mut tx, operatory).await?;
+        let prefs = store::preferences(&mut tx).await?;
+        let now = self.clock.now(&prefs);
+        let opening = store::opening(&mut tx, schedule_num)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("Opening {schedule_num} does not exist.")))?;
+        if opening.state != OpeningState::Open {
+            return Err(ServiceError::Conflict(format!(
+                "This opening can no longer be withdrawn: it is {} already.",
+                opening.state.label().to_lowercase()
+            )));
+        }
+        close_opening_in(&mut tx, schedule_num, OpeningState::Withdrawn, now, by, 0, 0).await?;
+        let closed = store::opening(&mut tx, schedule_num).await?.unwrap_or(opening);
+        tx.commit().await?;
+        tracing::info!(schedule_num, "opening withdrawn");
+        Ok(closed)
+    }
+
+    /// Openings that have started are closed; offers past DateTimeExpire expire; texts whose
+    /// sender stopped mid-way are recovered. Safe to run from several processes at once.
+    pub async fn sweep(&self) -> ServiceResult<SweepReport> {
+        let mut report = SweepReport::default();
+        let (released, unknown) = self.recover_interrupted_sends().await?;
+        report.released = released;
+        report.unknown = unknown;
+        let prefs = self.prefs().await?;
+        loop {
+            let now = self.clock.now(&prefs);
+            let mut tx = self.store.begin_write().await?;
+            let started = store::started_open_openings(&mut tx, now, 100).await?;
+            let batch = started.len();
+            for opening in started {
+                self.store.lock_operatory(&mut tx, opening.operatory_num).await?;
+                if close_opening_in(&mut tx, opening.schedule_num, OpeningState::Lapsed, now, "", 0, 0).await? {
+                    report.lapsed += 1;
+                }
+            }
+            report.expired += store::expire_offers(&mut tx, now).await?;
+            tx.commit().await?;
+            if batch < 100 {
+                break;
+            }
+        }
+        if report.lapsed > 0 || report.expired > 0 {
+            tracing::info!(lapsed = report.lapsed, expired = report.expired, "openings and offers closed out");
+        }
+        Ok(report)
+    }
+}
+
+/// After office data changed (an import): every open opening whose time is no longer free is
+/// closed as booked by the office, in the same transaction as the change.
+pub async fn close_booked_openings(tx: &mut WriteTx, now: OdDateTime) -> ServiceResult<usize> {
+    let mut closed = 0;
+    for opening in store::all_open_openings(tx).await? {
+        let Some(op) = store::operatory(tx, opening.operatory_num).await? else {
+            close_opening_in(tx, opening.schedule_num, OpeningState::Booked, now, "", 0, 0).await?;
+            closed += 1;
+            continue;
+        };
+        if first_blocker(tx, &op, opening.span, &[]).await?.is_some() {
+            close_opening_in(tx, opening.schedule_num, OpeningState::Booked, now, "", 0, 0).await?;
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}

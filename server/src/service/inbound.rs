@@ -1,0 +1,75 @@
+//! What the SMS provider tells us: delivery reports, and texts patients send back (STOP, START,
+//! HELP).
+
+use super::{ServiceResult, Services};
+use crate::sms::{Keyword, keyword};
+use crate::store;
+use app::domain::template::phone_text;
+use app::model::{CommOptOut, WirelessPhone};
+
+impl Services {
+    /// Applies a delivery report forward only; repeats and reports out of order change nothing.
+    /// Returns the AsapCommNum it moved, if any.
+    pub async fn delivery_report(&self, message_id: &str, status: &str, error_code: &str) -> ServiceResult<Option<i64>> {
+        let delivered = match status {
+            "delivered" | "read" => true,
+            "undelivered" | "failed" => false,
+            // queued, accepted, sending, sent: nothing to record yet.
+            _ => return Ok(None),
+        };
+        let prefs = self.prefs().await?;
+        let now = self.clock.now(&prefs);
+        let note = if error_code.trim().is_empty() {
+            "The carrier could not deliver the text.".to_string()
+        } else {
+            format!("The carrier could not deliver the text (error {}).", error_code.trim())
+        };
+        let mut tx = self.store.begin_write().await?;
+        let changed = store::apply_delivery_report(&mut tx, message_id, delivered, now, &note).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// A text from a patient's phone. STOP writes their SMS opt-out, START removes it, HELP
+    /// answers with the office's name and phone. Returns the reply to text back, if any.
+    pub async fn incoming_text(&self, from: &str, body: &str) -> ServiceResult<Option<String>> {
+        let Some(word) = keyword(body) else { return Ok(None) };
+        let Some(from) = WirelessPhone::parse(from) else { return Ok(None) };
+        let mut tx = self.store.begin_write().await?;
+        let prefs = store::preferences(&mut tx).await?;
+        let patients = store::patients_with_phone(&mut tx, from.e164()).await?;
+        let reply = match word {
+            Keyword::Stop => {
+                for p in &patients {
+                    let flags = store::opt_out_sms(&mut tx, p.pat_num).await?;
+                    store::upsert_opt_out(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: flags | CommOptOut::ALL }).await?;
+                }
+                if !patients.is_empty() {
+                    tracing::info!(patients = patients.len(), "SMS opt-out recorded from a STOP reply");
+                }
+                None
+            }
+            Keyword::Start => {
+                for p in &patients {
+                    store::upsert_opt_out(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: 0 }).await?;
+                }
+                None
+            }
+            Keyword::Help => {
+                // The clinic the patient belongs to, or the practice.
+                let clinic = match patients.first().map(|p| p.clinic_num).filter(|c| *c > 0) {
+                    Some(c) => store::clinic(&mut tx, c).await?,
+                    None => None,
+                };
+                let name = clinic.as_ref().map(|c| c.description.clone()).filter(|d| !d.is_empty()).unwrap_or(prefs.practice_title.clone());
+                let phone = clinic.as_ref().map(|c| c.phone.clone()).filter(|p| !p.is_empty()).unwrap_or(prefs.practice_phone.clone());
+                Some(format!(
+                    "{name}: texts about earlier appointment openings. Call {} for help. Reply STOP to stop these texts.",
+                    phone_text(&phone)
+                ))
+            }
+        };
+        tx.commit().await?;
+        Ok(reply)
+    }
+}

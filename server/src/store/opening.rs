@@ -1,0 +1,283 @@
+//! Web Sched ASAP openings (asapopening) and what closing one does to its offers.
+
+use super::rows::{date_time, int, member, text};
+use super::StoreResult;
+use app::domain::Span;
+use app::domain::answer::OpeningState;
+use app::model::{OdDate, OdDateTime, ResponseStatus, SmsSendStatus};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+/// One opening as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpeningRow {
+    pub schedule_num: i64,
+    pub operatory_num: i64,
+    pub clinic_num: i64,
+    pub span: Span,
+    pub offered_at: OdDateTime,
+    pub offered_by: String,
+    pub state: OpeningState,
+    pub closed_at: OdDateTime,
+    pub closed_by: String,
+    pub winner: i64,
+    pub apt_num: i64,
+}
+
+const OPENING_COLUMNS: &str = "o.schedulenum, o.operatorynum, o.clinicnum, o.slotstart, o.slotstop, o.offeredat, \
+    o.offeredby, o.state, o.closedat, o.closedby, o.winner, o.aptnum";
+
+fn opening_from(r: &AnyRow) -> StoreResult<OpeningRow> {
+    Ok(OpeningRow {
+        schedule_num: int(r, "schedulenum")?,
+        operatory_num: int(r, "operatorynum")?,
+        clinic_num: int(r, "clinicnum")?,
+        span: Span::new(date_time(r, "slotstart")?, date_time(r, "slotstop")?),
+        offered_at: date_time(r, "offeredat")?,
+        offered_by: text(r, "offeredby")?,
+        state: member(r, "state", OpeningState::from_i64)?,
+        closed_at: date_time(r, "closedat")?,
+        closed_by: text(r, "closedby")?,
+        winner: int(r, "winner")?,
+        apt_num: int(r, "aptnum")?,
+    })
+}
+
+pub struct NewOpening<'a> {
+    pub schedule_num: i64,
+    pub operatory_num: i64,
+    pub clinic_num: i64,
+    pub span: Span,
+    pub offered_at: OdDateTime,
+    pub offered_by: &'a str,
+}
+
+pub async fn insert_opening(conn: &mut AnyConnection, o: &NewOpening<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO asapopening (schedulenum, operatorynum, clinicnum, slotstart, slotstop, offeredat, offeredby, state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(o.schedule_num)
+    .bind(o.operatory_num)
+    .bind(o.clinic_num)
+    .bind(o.span.start.to_string())
+    .bind(o.span.end.to_string())
+    .bind(o.offered_at.to_string())
+    .bind(o.offered_by)
+    .bind(OpeningState::Open.as_i64())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn opening(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<Option<OpeningRow>> {
+    let sql = format!("SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.schedulenum = $1");
+    let row = sqlx::query(&sql).bind(schedule_num).fetch_optional(conn).await?;
+    row.as_ref().map(opening_from).transpose()
+}
+
+/// The open opening in this operatory that starts exactly at `start`, if any: a new offer for
+/// the same time joins it instead of placing a second blockout on top of it.
+pub async fn open_opening_starting(
+    conn: &mut AnyConnection,
+    operatory_num: i64,
+    start: OdDateTime,
+) -> StoreResult<Option<OpeningRow>> {
+    let sql = format!(
+        "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.operatorynum = $1 AND o.slotstart = $2 AND o.state = $3 \
+         ORDER BY o.schedulenum LIMIT 1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(operatory_num)
+        .bind(start.to_string())
+        .bind(OpeningState::Open.as_i64())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(opening_from).transpose()
+}
+
+/// When an opening's first text was due, and the next wave number: where offers added to it
+/// continue.
+pub async fn opening_waves(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<(Option<OdDateTime>, i64)> {
+    let never = OdDateTime::never().to_string();
+    let row = sqlx::query(
+        "SELECT MIN(CASE WHEN datetimesmsscheduled <> $2 THEN datetimesmsscheduled END) AS firsttext, \
+         COALESCE(MAX(CASE WHEN datetimesmsscheduled <> $2 THEN wave + 1 END), 0) AS nextwave \
+         FROM asapcomm WHERE schedulenum = $1",
+    )
+    .bind(schedule_num)
+    .bind(&never)
+    .fetch_one(conn)
+    .await?;
+    use sqlx::Row;
+    let first: Option<String> = row.try_get("firsttext")?;
+    Ok((first.and_then(|s| OdDateTime::parse(&s).ok()), int(&row, "nextwave")?))
+}
+
+/// Open openings in the operatory whose time overlaps `span`.
+pub async fn open_openings_overlapping(
+    conn: &mut AnyConnection,
+    operatory_num: i64,
+    span: Span,
+) -> StoreResult<Vec<OpeningRow>> {
+    let sql = format!(
+        "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.operatorynum = $1 AND o.state = $2 \
+         AND o.slotstart < $3 AND o.slotstop > $4 ORDER BY o.schedulenum"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(operatory_num)
+        .bind(OpeningState::Open.as_i64())
+        .bind(span.end.to_string())
+        .bind(span.start.to_string())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(opening_from).collect()
+}
+
+/// Open openings that have started by `now`: nobody can take them any more.
+pub async fn started_open_openings(conn: &mut AnyConnection, now: OdDateTime, limit: i64) -> StoreResult<Vec<OpeningRow>> {
+    let sql = format!(
+        "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.state = $1 AND o.slotstart <= $2 \
+         ORDER BY o.slotstart, o.schedulenum LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(OpeningState::Open.as_i64())
+        .bind(now.to_string())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(opening_from).collect()
+}
+
+/// Every open opening, oldest first (the check after an import).
+pub async fn all_open_openings(conn: &mut AnyConnection) -> StoreResult<Vec<OpeningRow>> {
+    let sql = format!("SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.state = $1 ORDER BY o.schedulenum");
+    let rows = sqlx::query(&sql).bind(OpeningState::Open.as_i64()).fetch_all(conn).await?;
+    rows.iter().map(opening_from).collect()
+}
+
+/// Openings in these operatories whose time falls on `day`, any state, by start time.
+pub async fn openings_on_day(conn: &mut AnyConnection, ops: &[i64], day: OdDate) -> StoreResult<Vec<OpeningRow>> {
+    if ops.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.operatorynum IN ({}) AND o.slotstart >= $1 \
+         AND o.slotstart < $2 ORDER BY o.slotstart, o.schedulenum",
+        super::int_list(ops)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(day.start().to_string())
+        .bind(day.add_days(1).start().to_string())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(opening_from).collect()
+}
+
+/// How an opening was closed.
+pub struct Closing<'a> {
+    pub state: OpeningState,
+    pub at: OdDateTime,
+    pub by: &'a str,
+    pub winner: i64,
+    pub apt_num: i64,
+}
+
+/// Closes an opening that is still open; false when it was already closed (someone else won).
+pub async fn close_opening(conn: &mut AnyConnection, schedule_num: i64, c: &Closing<'_>) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE asapopening SET state = $1, closedat = $2, closedby = $3, winner = $4, aptnum = $5 \
+         WHERE schedulenum = $6 AND state = $7",
+    )
+    .bind(c.state.as_i64())
+    .bind(c.at.to_string())
+    .bind(c.by)
+    .bind(c.winner)
+    .bind(c.apt_num)
+    .bind(schedule_num)
+    .bind(OpeningState::Open.as_i64())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Texts of an opening still waiting to go out (and not being handed to the provider right now)
+/// will not be sent: `DoNotSend`, with this status and Note.
+pub async fn cancel_queued_texts(
+    conn: &mut AnyConnection,
+    schedule_num: i64,
+    response: ResponseStatus,
+    note: &str,
+) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE asapcomm SET smssendstatus = $1, responsestatus = $2, note = $3, sendleaseuntil = 0 \
+         WHERE schedulenum = $4 AND smssendstatus = $5 AND datetimesendstarted = $6",
+    )
+    .bind(SmsSendStatus::DoNotSend.as_i64())
+    .bind(response.as_i64())
+    .bind(note)
+    .bind(schedule_num)
+    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(OdDateTime::never().to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Offers of an opening whose text went out and that have no answer yet get a Note saying the
+/// opening is gone; their status changes when the patient opens the link or the offer expires.
+pub async fn note_unanswered_offers(conn: &mut AnyConnection, schedule_num: i64, note: &str, except: i64) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE asapcomm SET note = $1 WHERE schedulenum = $2 AND asapcommnum <> $3 AND responsestatus IN ($4, $5, $6)",
+    )
+    .bind(note)
+    .bind(schedule_num)
+    .bind(except)
+    .bind(ResponseStatus::AwaitingTransmit.as_i64())
+    .bind(ResponseStatus::PendingRsvp.as_i64())
+    .bind(ResponseStatus::Viewed.as_i64())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Counts of an opening's offers by what became of them, for the slot picker.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpeningTally {
+    pub offers: i64,
+    pub sent: i64,
+    pub waiting: i64,
+    pub viewed: i64,
+    pub declined: i64,
+}
+
+pub async fn opening_tallies(
+    conn: &mut AnyConnection,
+    schedule_nums: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, OpeningTally>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in schedule_nums.chunks(500) {
+        let sql = format!(
+            "SELECT schedulenum, COUNT(*) AS offers, \
+             COALESCE(SUM(CASE WHEN smssendstatus IN (3, 5) THEN 1 ELSE 0 END), 0) AS sent, \
+             COALESCE(SUM(CASE WHEN smssendstatus = 2 THEN 1 ELSE 0 END), 0) AS waiting, \
+             COALESCE(SUM(CASE WHEN responsestatus IN (3, 4) THEN 1 ELSE 0 END), 0) AS viewed, \
+             COALESCE(SUM(CASE WHEN responsestatus IN (7, 11) THEN 1 ELSE 0 END), 0) AS declined \
+             FROM asapcomm WHERE schedulenum IN ({}) GROUP BY schedulenum",
+            super::int_list(chunk)
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            out.insert(
+                int(&r, "schedulenum")?,
+                OpeningTally {
+                    offers: int(&r, "offers")?,
+                    sent: int(&r, "sent")?,
+                    waiting: int(&r, "waiting")?,
+                    viewed: int(&r, "viewed")?,
+                    declined: int(&r, "declined")?,
+                },
+            );
+        }
+    }
+    Ok(out)
+}

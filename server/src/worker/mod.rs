@@ -1,0 +1,76 @@
+//! Background work in the server process: the sender (due texts, woken when new ones are
+//! queued) and the sweeper (openings that started, offers that expired, sends interrupted by a
+//! crash). Both stop cleanly when the server shuts down, and both are safe to run in several
+//! processes on one PostgreSQL.
+
+use crate::service::Services;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The longest the sender sleeps without looking for due texts.
+const SENDER_IDLE: Duration = Duration::from_secs(5);
+const SWEEP_EVERY: Duration = Duration::from_secs(20);
+
+pub struct Workers {
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    pub fn start(services: Services, stop: watch::Receiver<bool>) -> Workers {
+        let sender = tokio::spawn(run_sender(services.clone(), stop.clone()));
+        let sweeper = tokio::spawn(run_sweeper(services, stop));
+        Workers { tasks: vec![sender, sweeper] }
+    }
+
+    /// Waits for the workers to finish what they are doing after the stop signal.
+    pub async fn join(self) {
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+async fn run_sender(services: Services, mut stop: watch::Receiver<bool>) {
+    // Anything a previous run left half-way is settled before new texts go out.
+    if let Err(e) = services.recover_interrupted_sends().await {
+        tracing::error!(error = %e, "could not recover interrupted sends");
+    }
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = services.send_due_texts().await {
+            tracing::error!(error = %e, "sending due texts failed; trying again shortly");
+        }
+        let nap = match services.next_text_due().await {
+            Ok(Some(due)) => {
+                let prefs = services.prefs().await.unwrap_or_default();
+                let now = services.clock.now(&prefs);
+                Duration::from_secs(now.seconds_until(due).clamp(0, SENDER_IDLE.as_secs() as i64) as u64)
+            }
+            _ => SENDER_IDLE,
+        }
+        .max(Duration::from_millis(200));
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = services.sender_wake.notified() => {}
+            _ = tokio::time::sleep(nap) => {}
+        }
+    }
+}
+
+async fn run_sweeper(services: Services, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = services.sweep().await {
+            tracing::error!(error = %e, "closing out openings failed; trying again shortly");
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(SWEEP_EVERY) => {}
+        }
+    }
+}

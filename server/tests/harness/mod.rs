@@ -72,6 +72,17 @@ impl TestServer {
     /// A server on a fresh database holding `fixture_json`, its clock stopped at `now`.
     /// `None` when this backend is not available here.
     pub async fn start(db: Db, fixture_json: &str, now: DateTime<Utc>) -> Option<TestServer> {
+        Self::start_with(db, fixture_json, now, |_| {}, None).await
+    }
+
+    /// As `start`, with settings changed by `configure` and texts going to `sms` if given.
+    pub async fn start_with(
+        db: Db,
+        fixture_json: &str,
+        now: DateTime<Utc>,
+        configure: impl FnOnce(&mut Settings),
+        sms: Option<Arc<dyn server::sms::SmsProvider>>,
+    ) -> Option<TestServer> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (url, cleanup) = match db {
             Db::Sqlite => {
@@ -108,7 +119,8 @@ impl TestServer {
         settings.log_format = LogFormat::Text;
         // Tests drive the sender and the sweep themselves, so each step is certain.
         settings.workers = false;
-        let app = server::App::start(settings, store.clone(), office_clock.clone()).await.expect("server starts");
+        configure(&mut settings);
+        let app = server::App::start_with_sms(settings, store.clone(), office_clock.clone(), sms).await.expect("server starts");
         Some(TestServer {
             base: format!("http://{}", app.addr),
             http: reqwest::Client::new(),
@@ -202,7 +214,16 @@ where
     F: FnOnce(Arc<TestServer>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some(server) = TestServer::start(db, fixture_json, now).await else {
+    run_with(db, fixture_json, now, |_| {}, body).await
+}
+
+/// As `run`, with the settings changed by `configure`.
+pub async fn run_with<F, Fut>(db: Db, fixture_json: &str, now: DateTime<Utc>, configure: impl FnOnce(&mut Settings), body: F)
+where
+    F: FnOnce(Arc<TestServer>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(server) = TestServer::start_with(db, fixture_json, now, configure, None).await else {
         eprintln!("skipped: {db:?} is not available (set ASAP_TEST_POSTGRES_URL)");
         return;
     };

@@ -1,6 +1,7 @@
 //! The slot picker's server functions: read one clinic's day, and offer an opening.
 
 use crate::domain::Span;
+use crate::domain::answer::OpeningState;
 use crate::model::{AppError, AsapComm, Clinic, OdDate, OdDateTime, Operatory};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,27 @@ pub struct OpColumn {
     pub items: Vec<GridItem>,
 }
 
+/// A Web Sched ASAP opening on the day, and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningSummary {
+    pub schedule_num: i64,
+    pub operatory: String,
+    pub span: Span,
+    pub state: OpeningState,
+    pub offered_at: OdDateTime,
+    pub offered_by: String,
+    pub offers: i64,
+    pub sent: i64,
+    /// Texts still queued (later waves, or waiting for texting hours).
+    pub waiting: i64,
+    pub viewed: i64,
+    pub declined: i64,
+    /// Who took it (`LName, FName`), when filled.
+    pub taken_by: Option<String>,
+    pub closed_at: OdDateTime,
+    pub closed_by: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayBoard {
     pub clinics: Vec<Clinic>,
@@ -92,6 +114,8 @@ pub struct DayBoard {
     pub template: String,
     pub office_name: String,
     pub office_phone: String,
+    /// Openings offered on this day in this clinic, by start time.
+    pub openings: Vec<OpeningSummary>,
 }
 
 /// What Send created.
@@ -109,4 +133,10 @@ pub async fn load_day(query: DayQuery) -> Result<DayBoard, AppError> {
 #[server(prefix = "/ui-api", endpoint = "offer", input = leptos::server_fn::codec::Json)]
 pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
     crate::api::port::port()?.offer(op, start, recipients).await
+}
+
+/// Takes an opening back: its queued texts are not sent and its blockout goes.
+#[server(prefix = "/ui-api", endpoint = "withdraw", input = leptos::server_fn::codec::Json)]
+pub async fn withdraw_opening(schedule_num: i64) -> Result<OpeningSummary, AppError> {
+    crate::api::port::port()?.withdraw(schedule_num).await
 }

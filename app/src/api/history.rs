@@ -102,6 +102,15 @@ pub struct HistoryRow {
     pub operatory: String,
     pub slot_start: OdDateTime,
     pub slot_stop: OdDateTime,
+    /// When the patient opened the link, the carrier confirmed delivery, and the offer got its
+    /// outcome (an answer or expiry); never when not (yet).
+    pub viewed: OdDateTime,
+    pub delivered: OdDateTime,
+    pub responded: OdDateTime,
+    /// What became of the opening; None for offers imported without one.
+    pub opening: Option<crate::domain::answer::OpeningState>,
+    /// Who offered the opening (a staff user, or "API").
+    pub offered_by: String,
 }
 
 /// Counts over the whole range and clinic (the status filters narrow the rows, not these).

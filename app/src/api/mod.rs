@@ -5,18 +5,20 @@
 mod port;
 mod day;
 mod history;
+mod outbox;
 mod overview;
 
 #[cfg(feature = "ssr")]
 pub use port::{AsapPort, SharedPort};
 pub use day::{
-    Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, LoadDay, OfferOutcome, OpColumn, SendOffer, load_day,
-    send_offer,
+    Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, LoadDay, OfferOutcome, OpColumn, OpeningSummary,
+    SendOffer, WithdrawOpening, load_day, send_offer, withdraw_opening,
 };
 pub use history::{
     HISTORY_PAGE_SIZE, HistoryDay, HistoryPage, HistoryQuery, HistoryRow, HistoryTotals, LoadHistory, load_history,
 };
-pub use overview::{LoadClinics, LoadOfficeOverview, OfficeOverview, load_clinics, load_office_overview};
+pub use outbox::{LoadOutbox, OUTBOX_PAGE_SIZE, OutboxMessage, OutboxPage, load_outbox};
+pub use overview::{LoadClinics, LoadOfficeOverview, OfficeOverview, WeekOutcome, load_clinics, load_office_overview};
 
 /// URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/ui-api";

@@ -1,4 +1,6 @@
-use crate::api::{CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, OfficeOverview, OfferOutcome};
+use crate::api::{
+    CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, OfficeOverview, OfferOutcome, OpeningSummary, OutboxPage,
+};
 use crate::model::AppError;
 use std::sync::Arc;
 
@@ -11,6 +13,8 @@ pub trait AsapPort: Send + Sync + 'static {
     async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, AppError>;
     async fn day(&self, query: DayQuery) -> Result<DayBoard, AppError>;
     async fn offer(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError>;
+    async fn withdraw(&self, schedule_num: i64) -> Result<OpeningSummary, AppError>;
+    async fn outbox(&self, before: Option<i64>) -> Result<OutboxPage, AppError>;
 }
 
 pub type SharedPort = Arc<dyn AsapPort>;

@@ -7,6 +7,7 @@ pub mod sending;
 pub mod length;
 pub mod occupancy;
 pub mod offer;
+pub mod outcomes;
 mod send_window;
 pub mod slots;
 mod span;

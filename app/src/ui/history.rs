@@ -5,6 +5,7 @@
 use super::format::{day, span_text, when};
 use crate::api::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow, load_clinics, load_history};
 use crate::domain::template::fill_patient_tags;
+use crate::domain::answer::OpeningState;
 use crate::model::{AppError, Clinic, ResponseStatus, SmsSendStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -269,7 +270,7 @@ fn HistoryTable(rows: Vec<HistoryRow>) -> impl IntoView {
                     <tr>
                         <th scope="col">"Patient"</th>
                         <th scope="col">"Status"</th>
-                        <th scope="col">"Text send time"</th>
+                        <th scope="col">"Text and answer"</th>
                         <th scope="col">"Clinic"</th>
                         <th scope="col">"Offered for"</th>
                         <th scope="col">"Opening"</th>
@@ -288,18 +289,52 @@ fn HistoryTable(rows: Vec<HistoryRow>) -> impl IntoView {
     }
 }
 
-/// Sent time if sent, the scheduled time if not sent yet, blank otherwise.
-fn send_time(row: &HistoryRow) -> String {
+/// Each step the offer went through, with its time: scheduled or sent, delivered, viewed, and
+/// its outcome.
+fn timeline(row: &HistoryRow) -> Vec<(&'static str, String)> {
     let c = &row.comm;
+    let mut steps = Vec::new();
     if let Some(sent) = c.date_time_sms_sent.known() {
-        return when(sent);
+        let what = match c.sms_send_status {
+            SmsSendStatus::SendFailed => "Not delivered",
+            SmsSendStatus::SentAwaitingReceipt => "Sent",
+            _ => "Sent",
+        };
+        steps.push((what, when(sent)));
+    } else if c.sms_send_status == SmsSendStatus::SendNotAttempted {
+        steps.push(("Will send", when(c.date_time_sms_scheduled)));
     }
-    match c.sms_send_status {
-        SmsSendStatus::SendNotAttempted => {
-            let at = when(c.date_time_sms_scheduled);
-            if at.is_empty() { at } else { format!("{at} (scheduled)") }
+    if let Some(at) = row.delivered.known() {
+        if c.sms_send_status == SmsSendStatus::SendSuccessful {
+            steps.push(("Delivered", when(at)));
         }
-        _ => String::new(),
+    }
+    if let Some(at) = row.viewed.known() {
+        steps.push(("Viewed", when(at)));
+    }
+    if let Some(at) = row.responded.known() {
+        let what = match c.response_status {
+            ResponseStatus::AcceptedAndMoved | ResponseStatus::AcceptedAndNotAvailable => "Accepted",
+            ResponseStatus::Declined | ResponseStatus::DeclinedStopComm => "Declined",
+            ResponseStatus::Expired => "Expired",
+            ResponseStatus::ChoseDifferentSlot => "Took another opening",
+            _ => "Answered",
+        };
+        steps.push((what, when(at)));
+    }
+    steps
+}
+
+/// A sent offer still waiting for an answer whose opening is gone says so beside its status.
+fn opening_gone(row: &HistoryRow) -> Option<&'static str> {
+    let waiting = matches!(row.comm.response_status, ResponseStatus::AwaitingTransmit | ResponseStatus::PendingRsvp | ResponseStatus::Viewed);
+    match row.opening? {
+        OpeningState::Open => None,
+        _ if !waiting => None,
+        OpeningState::Filled => Some("Opening filled"),
+        OpeningState::Withdrawn => Some("Opening withdrawn"),
+        OpeningState::Lapsed => Some("Opening passed"),
+        OpeningState::Booked => Some("Booked by the office"),
     }
 }
 
@@ -339,8 +374,15 @@ fn Row(row: HistoryRow) -> impl IntoView {
                     <p>{message}</p>
                 </details>
             </th>
-            <td><span class=format!("badge tone-{}", status.tone())>{status.label()}</span></td>
-            <td>{send_time(&row)}</td>
+            <td>
+                <span class=format!("badge tone-{}", status.tone())>{status.label()}</span>
+                {opening_gone(&row).map(|g| view! { <span class="sub gone">{g}</span> })}
+            </td>
+            <td class="timeline">
+                <ul>
+                    {timeline(&row).into_iter().map(|(what, at)| view! { <li><span class="step">{what}</span>" "{at}</li> }).collect_view()}
+                </ul>
+            </td>
             <td>{row.clinic.clone()}</td>
             <td>
                 {c.f_key_type.label()}

@@ -1,4 +1,5 @@
-use crate::api::load_office_overview;
+use super::format::day;
+use crate::api::{WeekOutcome, load_office_overview};
 use leptos::prelude::*;
 
 #[component]
@@ -21,6 +22,7 @@ pub fn HomePage() -> impl IntoView {
                                 <dt>"ASAP recalls"</dt><dd>{o.asap_recalls}</dd>
                                 <dt>"Offers in the last 7 days"</dt><dd>{o.offers_last_7_days}</dd>
                             </dl>
+                            <Outcomes weeks=o.outcomes/>
                         }.into_any(),
                         Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                     }
@@ -44,5 +46,56 @@ fn RefreshButton() -> impl IntoView {
                 Err(e) => format!("The server could not answer: {e}"),
             })}
         </p>
+    }
+}
+
+/// Openings offered, filled and how fast, per clinic and week.
+#[component]
+fn Outcomes(weeks: Vec<WeekOutcome>) -> impl IntoView {
+    view! {
+        <h2 id="outcomes-title">"ASAP outcomes by week"</h2>
+        {if weeks.is_empty() {
+            view! { <p class="empty">"No openings offered in the last eight weeks."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="outcomes-title">
+                    <table class="outcomes">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Week of"</th>
+                                <th scope="col">"Clinic"</th>
+                                <th scope="col" class="num">"Openings offered"</th>
+                                <th scope="col" class="num">"Filled"</th>
+                                <th scope="col" class="num">"Fill rate"</th>
+                                <th scope="col" class="num">"Median time to claim"</th>
+                                <th scope="col" class="num">"Texts per filled opening"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {weeks.into_iter().map(|w| view! {
+                                <tr>
+                                    <th scope="row">{day(w.week_start)}</th>
+                                    <td>{w.clinic.clone()}</td>
+                                    <td class="num">{w.offered}</td>
+                                    <td class="num">{w.filled}</td>
+                                    <td class="num">{w.fill_rate().map(|r| format!("{r}%")).unwrap_or_else(|| "–".into())}</td>
+                                    <td class="num">{w.median_minutes_to_claim.map(minutes_text).unwrap_or_else(|| "–".into())}</td>
+                                    <td class="num">{w.texts_per_fill().map(|t| format!("{t:.1}")).unwrap_or_else(|| "–".into())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
+/// `45 min`, `3 h 20 min`, `2 d 4 h`.
+fn minutes_text(m: i64) -> String {
+    match m {
+        m if m < 60 => format!("{m} min"),
+        m if m < 24 * 60 => format!("{} h {} min", m / 60, m % 60),
+        m => format!("{} d {} h", m / (24 * 60), (m % (24 * 60)) / 60),
     }
 }

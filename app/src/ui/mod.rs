@@ -3,6 +3,7 @@
 mod format;
 mod history;
 mod home;
+mod outbox;
 pub mod patient;
 mod picker;
 
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/">"Slot picker"</A>
                     <A href="/history">"ASAP history"</A>
+                    <A href="/outbox">"Outbox"</A>
                     <A href="/overview">"Overview"</A>
                 </nav>
             </header>
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=picker::PickerPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("overview") view=home::HomePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("history") view=history::HistoryPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("outbox") view=outbox::OutboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

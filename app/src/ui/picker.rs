@@ -2,8 +2,11 @@
 //! preview the text, and send. The grid follows the WAI-ARIA grid pattern: one tab stop,
 //! arrow keys move, Enter or Space picks.
 
-use super::format::{day, when};
-use crate::api::{Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, load_day, send_offer};
+use super::format::{day, span_text, when};
+use crate::api::{
+    Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, OpeningSummary, load_day, send_offer, withdraw_opening,
+};
+use crate::domain::answer::OpeningState;
 use crate::domain::Span;
 use crate::domain::slots::{free_minutes_at, offers_sent_text};
 use crate::domain::template::{fill_patient_tags, fill_slot_tags, time_text};
@@ -289,6 +292,7 @@ fn Board(board: DayBoard, reload: RwSignal<u64>, outcome: RwSignal<Option<Result
             <div class="side">
                 <OfferPanel board selected recipients outcome reload cell_free rows/>
                 <AsapList board selected recipients shown_patient cell_free/>
+                <OpeningsToday board reload/>
             </div>
         </div>
     }
@@ -349,6 +353,18 @@ fn OfferPanel(
         let text = board.with_value(|b| fill_slot_tags(&b.template, start, &b.office_name, &b.office_phone));
         Some(fill_patient_tags(&text, &c.f_name, "[link]"))
     };
+    // Chosen patients a text cannot reach: still offered (and recorded), but told before Send.
+    let unreachable = move || {
+        let chosen = recipients.get();
+        let list: Vec<String> = board.with_value(|b| {
+            chosen
+                .iter()
+                .filter_map(|k| b.candidates.iter().find(|c| c.key == *k))
+                .filter_map(|c| c.not_textable.as_ref().map(|why| format!("{} ({})", c.patient, short_reason(why))))
+                .collect()
+        });
+        (!list.is_empty()).then(|| (list, chosen.len()))
+    };
     view! {
         <section class="card offer" aria-labelledby="offer-title">
             <h2 id="offer-title">"Offer an opening"</h2>
@@ -371,6 +387,11 @@ fn OfferPanel(
                     <p class="preview" aria-label="Text preview">{text}</p>
                 </div>
             })}
+            {move || unreachable().map(|(list, chosen)| view! {
+                <p class="notice warn" role="status">
+                    {format!("{} of {chosen} chosen cannot receive a text: {}. They are still offered the opening, without a text.", list.len(), list.join("; "))}
+                </p>
+            })}
             <button type="button"
                 disabled=move || opening().is_none() || recipients.get().is_empty() || send.pending().get()
                 on:click=move |_| {
@@ -390,6 +411,90 @@ fn OfferPanel(
                 Err(message) => view! { <p class="notice error" role="alert">{message}</p> }.into_any(),
             })}
         </section>
+    }
+}
+
+/// "the patient has opted out of automated messaging" from the Note's full sentence.
+fn short_reason(note: &str) -> String {
+    note.trim_start_matches("Not sending text because ").trim_end_matches('.').to_string()
+}
+
+/// The openings offered on this day and what became of them; open ones can be withdrawn.
+#[component]
+fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>) -> impl IntoView {
+    let openings = board.with_value(|b| b.openings.clone());
+    let withdraw = Action::new(|n: &i64| withdraw_opening(*n));
+    let message: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(result) = withdraw.value().get() {
+            message.set(Some(match result {
+                Ok(o) => Ok(format!("Withdrew the {} opening in {}.", span_text(o.span.start, o.span.end), o.operatory)),
+                Err(e) => Err(e.message().to_string()),
+            }));
+            reload.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <section class="card openings" aria-labelledby="openings-title">
+            <h2 id="openings-title">{format!("Openings offered this day ({})", openings.len())}</h2>
+            {move || message.get().map(|m| match m {
+                Ok(text) => view! { <p class="notice ok" role="status">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="notice error" role="alert">{text}</p> }.into_any(),
+            })}
+            {if openings.is_empty() {
+                view! { <p class="empty">"None yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="opening-list">
+                        {openings.into_iter().map(|o| {
+                            let n = o.schedule_num;
+                            let open = o.state == OpeningState::Open;
+                            let what = format!("{} · {}", span_text(o.span.start, o.span.end), o.operatory);
+                            let status = opening_status(&o);
+                            view! {
+                                <li data-schedulenum=n class=format!("opening-{}", o.state.label().to_lowercase().replace(' ', "-"))>
+                                    <span class="what">{what}</span>
+                                    <span class="state">{status}</span>
+                                    <span class="meta">{format!("{} {} offered{}", o.offers, if o.offers == 1 { "patient" } else { "patients" },
+                                        if o.offered_by.is_empty() { String::new() } else { format!(" by {}", o.offered_by) })}</span>
+                                    <a href=format!("/history?ScheduleNum={n}")>"Offers"</a>
+                                    {open.then(|| view! {
+                                        <button type="button" class="secondary withdraw" disabled=move || withdraw.pending().get()
+                                            on:click=move |_| { withdraw.dispatch(n); }>
+                                            "Withdraw"
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// What became of an opening, in a few words.
+fn opening_status(o: &OpeningSummary) -> String {
+    let at = || o.closed_at.known().map(|t| format!(" at {}", time_text(t))).unwrap_or_default();
+    match o.state {
+        OpeningState::Open => {
+            let mut parts = vec![format!("{} sent", o.sent)];
+            if o.waiting > 0 {
+                parts.push(format!("{} waiting", o.waiting));
+            }
+            if o.viewed > 0 {
+                parts.push(format!("{} viewed", o.viewed));
+            }
+            if o.declined > 0 {
+                parts.push(format!("{} declined", o.declined));
+            }
+            format!("Offered: {}", parts.join(", "))
+        }
+        OpeningState::Filled => format!("Filled by {}{}", o.taken_by.clone().unwrap_or_else(|| "a patient".into()), at()),
+        OpeningState::Withdrawn => format!("Withdrawn{}{}", at(), if o.closed_by.is_empty() { String::new() } else { format!(" by {}", o.closed_by) }),
+        OpeningState::Lapsed => "Started with nobody taking it".into(),
+        OpeningState::Booked => format!("Booked by the office{}", at()),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{OfferRequest, OfferTarget, ServiceError, ServiceResult, Services};
 use crate::store;
-use app::api::{Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn};
+use app::api::{Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
 use app::domain::Span;
 use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::length::{appointment_minutes, recall_minutes};
@@ -146,6 +146,9 @@ impl Services {
         }
 
         let candidates = self.candidates(&mut conn, clinic_num, &prefs).await?;
+        let op_nums: Vec<i64> = ops.iter().map(|o| o.operatory_num).collect();
+        let day_openings = store::openings_on_day(&mut conn, &op_nums, date).await?;
+        let openings = self.opening_summaries(&mut conn, day_openings).await?;
         let clinic = clinics.iter().find(|c| c.clinic_num == clinic_num);
         let office_name = clinic
             .map(|c| c.description.clone())
@@ -169,7 +172,44 @@ impl Services {
             template: prefs.web_sched_asap_text_template.clone(),
             office_name,
             office_phone,
+            openings,
         })
+    }
+
+    /// Openings as the slot picker lists them: counts of their offers and who took them.
+    pub async fn opening_summaries(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        rows: Vec<store::OpeningRow>,
+    ) -> ServiceResult<Vec<OpeningSummary>> {
+        let nums: Vec<i64> = rows.iter().map(|o| o.schedule_num).collect();
+        let tallies = store::opening_tallies(conn, &nums).await?;
+        let winners: Vec<i64> = rows.iter().map(|o| o.winner).collect();
+        let names = store::winner_names(conn, &winners).await?;
+        let op_names: HashMap<i64, String> =
+            store::operatories(conn, None).await?.into_iter().map(|o| (o.operatory_num, o.op_name)).collect();
+        Ok(rows
+            .into_iter()
+            .map(|o| {
+                let t = tallies.get(&o.schedule_num).cloned().unwrap_or_default();
+                OpeningSummary {
+                    schedule_num: o.schedule_num,
+                    operatory: op_names.get(&o.operatory_num).cloned().unwrap_or_else(|| format!("Operatory {}", o.operatory_num)),
+                    span: o.span,
+                    state: o.state,
+                    offered_at: o.offered_at,
+                    offered_by: o.offered_by,
+                    offers: t.offers,
+                    sent: t.sent,
+                    waiting: t.waiting,
+                    viewed: t.viewed,
+                    declined: t.declined,
+                    taken_by: names.get(&o.winner).cloned().filter(|_| o.state == app::domain::answer::OpeningState::Filled),
+                    closed_at: o.closed_at,
+                    closed_by: o.closed_by,
+                }
+            })
+            .collect())
     }
 
     /// The clinic's ASAP list in spec order, with what the list shows about each patient.

@@ -6,6 +6,7 @@ mod day;
 mod history;
 mod inbound;
 mod offer;
+mod outbox;
 mod overview;
 mod port;
 mod reads;

@@ -11,6 +11,14 @@ impl Services {
             .bind(since.to_string())
             .fetch_one(&mut *conn)
             .await?;
+        // Eight whole weeks, this one included.
+        let since = app::domain::outcomes::week_start(self.clock.today(&prefs)).add_days(-7 * 7).start();
+        let facts = store::opening_facts_since(&mut conn, since, None).await?;
+        let clinic_names: std::collections::HashMap<i64, String> =
+            store::clinics(&mut conn).await?.into_iter().map(|c| (c.clinic_num, c.description)).collect();
+        let outcomes = app::domain::outcomes::week_outcomes(&facts, |c| {
+            clinic_names.get(&c).cloned().unwrap_or_else(|| if c == 0 { prefs.practice_title.clone() } else { format!("Clinic {c}") })
+        });
         Ok(OfficeOverview {
             practice_title: prefs.practice_title,
             clinics: count(&mut conn, "SELECT COUNT(*) FROM clinic").await?,
@@ -19,6 +27,7 @@ impl Services {
             asap_appointments: store::asap_appointments(&mut conn, None, None).await?.len() as i64,
             asap_recalls: store::asap_recalls(&mut conn).await?.len() as i64,
             offers_last_7_days: offers,
+            outcomes,
         })
     }
 }

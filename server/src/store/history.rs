@@ -6,6 +6,7 @@ use super::asapcomm::{ASAPCOMM_COLUMNS, asapcomm_from};
 use super::rows::{date, date_time, int, text};
 use super::{AsapCommRange, StoreResult};
 use app::api::{HistoryDay, HistoryRow, HistoryTotals};
+use app::domain::answer::OpeningState;
 use app::model::{ResponseStatus, SmsSendStatus};
 use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
@@ -67,10 +68,11 @@ pub async fn history_rows(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreR
     let dir = if f.newest_first { "DESC" } else { "ASC" };
     let n = values.len();
     let sql = format!(
-        "SELECT {ASAPCOMM_COLUMNS}, c.slotstart, c.slotstop, COALESCE(p.lname, '') AS lname, \
+        "SELECT {ASAPCOMM_COLUMNS}, c.slotstart, c.slotstop, c.datetimeviewed, c.datetimedelivered, c.datetimeresponded, \
+         COALESCE(ao.state, 0) AS openingstate, COALESCE(ao.offeredby, '') AS offeredby, COALESCE(p.lname, '') AS lname, \
          COALESCE(p.fname, '') AS fname, COALESCE(cl.abbr, '') AS clinicabbr, COALESCE(o.opname, '') AS opname \
          FROM asapcomm c LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN clinic cl ON cl.clinicnum = c.clinicnum \
-         LEFT JOIN operatory o ON o.operatorynum = c.operatorynum \
+         LEFT JOIN operatory o ON o.operatorynum = c.operatorynum LEFT JOIN asapopening ao ON ao.schedulenum = c.schedulenum \
          WHERE {cond} ORDER BY c.datetimeentry {dir}, c.asapcommnum {dir} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
@@ -95,6 +97,11 @@ pub async fn history_rows(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreR
                 operatory: text(r, "opname")?,
                 slot_start: date_time(r, "slotstart")?,
                 slot_stop: date_time(r, "slotstop")?,
+                viewed: date_time(r, "datetimeviewed")?,
+                delivered: date_time(r, "datetimedelivered")?,
+                responded: date_time(r, "datetimeresponded")?,
+                opening: OpeningState::from_i64(int(r, "openingstate")?),
+                offered_by: text(r, "offeredby")?,
             })
         })
         .collect()

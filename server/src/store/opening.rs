@@ -281,3 +281,55 @@ pub async fn opening_tallies(
     }
     Ok(out)
 }
+
+/// `LName, FName` of the patient of each winning offer.
+pub async fn winner_names(conn: &mut AnyConnection, winners: &[i64]) -> StoreResult<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::new();
+    let winners: Vec<i64> = winners.iter().copied().filter(|w| *w > 0).collect();
+    for chunk in winners.chunks(500) {
+        let sql = format!(
+            "SELECT c.asapcommnum, COALESCE(p.lname, '') AS lname, COALESCE(p.fname, '') AS fname FROM asapcomm c \
+             LEFT JOIN patient p ON p.patnum = c.patnum WHERE c.asapcommnum IN ({})",
+            super::int_list(chunk)
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            out.insert(int(&r, "asapcommnum")?, format!("{}, {}", text(&r, "lname")?, text(&r, "fname")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Openings offered on or after `since`, with their first text and texts sent (the outcomes).
+pub async fn opening_facts_since(
+    conn: &mut AnyConnection,
+    since: OdDateTime,
+    clinics: Option<&[i64]>,
+) -> StoreResult<Vec<app::domain::outcomes::OpeningFacts>> {
+    let clinic_filter = match clinics {
+        Some(list) if list.is_empty() => return Ok(Vec::new()),
+        Some(list) => format!("AND o.clinicnum IN ({})", super::int_list(list)),
+        None => String::new(),
+    };
+    let never = OdDateTime::never().to_string();
+    let sql = format!(
+        "SELECT o.clinicnum, o.offeredat, o.state, o.closedat, \
+         COALESCE(MIN(CASE WHEN c.datetimesmssent <> $2 THEN c.datetimesmssent END), $2) AS firsttext, \
+         COALESCE(SUM(CASE WHEN c.datetimesmssent <> $2 THEN 1 ELSE 0 END), 0) AS textssent \
+         FROM asapopening o LEFT JOIN asapcomm c ON c.schedulenum = o.schedulenum \
+         WHERE o.offeredat >= $1 {clinic_filter} \
+         GROUP BY o.schedulenum, o.clinicnum, o.offeredat, o.state, o.closedat"
+    );
+    let rows = sqlx::query(&sql).bind(since.to_string()).bind(&never).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(app::domain::outcomes::OpeningFacts {
+                clinic_num: int(r, "clinicnum")?,
+                offered_at: date_time(r, "offeredat")?,
+                state: member(r, "state", OpeningState::from_i64)?,
+                closed_at: date_time(r, "closedat")?,
+                first_text: date_time(r, "firsttext")?,
+                texts_sent: int(r, "textssent")?,
+            })
+        })
+        .collect()
+}

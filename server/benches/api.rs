@@ -44,17 +44,16 @@ async fn main() {
     println!("loaded {rows} asapcomms into {} in {:.1} s", format!("{:?}", store.backend()), started.elapsed().as_secs_f64());
 
     let clock = OfficeClock::new(Arc::new(SystemClock), chrono_tz::UTC);
-    let settings = Settings {
-        database_url: url.clone(),
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        api_keys: vec!["bench-dev/bench-customer".into()],
-        timezone: None,
-        site_root: "target/site".into(),
-        public_url: None,
-        frame_ancestors: "'self'".into(),
-        rate_limit: 0,
-        log_format: LogFormat::Text,
-    };
+    let mut settings = Settings::defaults();
+    settings.database_url = url.clone();
+    settings.addr = "127.0.0.1:0".parse().expect("addr");
+    settings.api_keys = vec!["bench-dev/bench-customer".into()];
+    settings.timezone = None;
+    settings.site_root = "target/site".into();
+    settings.public_url = None;
+    settings.rate_limit = 0;
+    // The API alone: no texts go out while it is measured.
+    settings.workers = false;
     let app = server::App::start(settings, store.clone(), clock).await.expect("server");
     let ours = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
@@ -183,7 +182,8 @@ async fn load(store: &Store, rows: i64) {
         "appointments": [{"AptNum": 1, "PatNum": 1, "AptStatus": "UnschedList", "Pattern": "XXXXXX", "ClinicNum": 1, "Priority": "ASAP"}]
     });
     let data = server::import::parse(&office.to_string()).expect("office");
-    server::import::import(store, &data).await.expect("import");
+    let clock = OfficeClock::new(Arc::new(SystemClock), chrono_tz::UTC);
+    server::import::import(store, &clock, &data).await.expect("import");
     let mut tx = store.begin_write().await.expect("tx");
     let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date").and_hms_opt(8, 0, 0).expect("time");
     let per_day = CLINICS * PER_CLINIC_DAY;

@@ -51,6 +51,11 @@ impl OfficeClock {
         OfficeClock { clock, fallback_zone }
     }
 
+    /// The same office on another clock (the demo runs weeks of the office on a simulated one).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> OfficeClock {
+        OfficeClock { clock, fallback_zone: self.fallback_zone }
+    }
+
     /// The zone the TimeZone preference names, or the configured one.
     pub fn zone(&self, prefs: &Preferences) -> Tz {
         prefs.time_zone.parse::<Tz>().unwrap_or(self.fallback_zone)

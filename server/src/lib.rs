@@ -64,7 +64,8 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             Ok(())
         }
         Command::Demo { if_empty } => {
-            let summary = demo::fill(&store, &clock, if_empty).await.map_err(StartupError::Demo)?;
+            let summary =
+                demo::fill(&store, &clock, &settings.public_base_url(), if_empty).await.map_err(StartupError::Demo)?;
             println!("{summary}");
             Ok(())
         }

@@ -1,43 +1,22 @@
 //! `server demo`: a realistic demo practice around today's date, so every page has something
-//! true to show. Seeded, so two runs on the same day give the same practice.
+//! true to show. The office data is generated (seeded by the date); the ASAP history is made by
+//! running the product's own rules over a simulated clock (see `simulate`).
 
 mod calendar;
+mod carrier;
+mod practice;
+mod simulate;
+
+pub use calendar::is_open;
 
 use crate::clock::OfficeClock;
-use crate::import::{self, ImportData};
-use crate::store::{self, NewAsapCommRow, Store};
-use app::domain::{Span, length, occupancy, offer, template};
-use app::model::{
-    Appointment, AptStatus, AsapComm, Clinic, CommOptOut, Definition, OdBool, OdDate, OdDateTime,
-    OdTime, Operatory, Patient, Preferences, Priority, Provider, Recall, RecallType, ResponseStatus, SchedType,
-    Schedule, SmsSendStatus, TimePattern, TxtMsgOk, OpList,
-};
-use chrono::{Datelike, Weekday};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-
-const FIRST: &[&str] = &[
-    "Lan", "Jordan", "Maria", "Tess", "Piotr", "Aisha", "Ben", "Chloe", "Diego", "Emma", "Farah", "Gabriel", "Hana",
-    "Isaac", "Julia", "Kofi", "Leah", "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tomás", "Uma",
-    "Victor", "Wen", "Ximena", "Yusuf", "Zoe", "Amara", "Bruno", "Carmen", "Dev", "Elena", "Felix", "Grace", "Hugo",
-    "Ines", "Jonah", "Kira", "Luca", "Maya", "Nadia", "Oscar", "Paula", "Rafael", "Sofia", "Theo", "Valentina",
-    "Will", "Yara", "Ava", "Ethan", "Mia", "Noah", "Olivia", "Liam", "Harper",
-];
-const LAST: &[&str] = &[
-    "Nguyen", "Smith", "Garcia", "Brown", "Kowalski", "Okafor", "Ruiz", "Patel", "Johnson", "Kim", "Martinez",
-    "Davis", "Lopez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez",
-    "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen",
-    "King", "Wright", "Scott", "Torres", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera",
-    "Campbell", "Mitchell", "Carter", "Roberts", "Chen", "Novak", "Haddad", "Mensah", "Sato", "Fischer", "Rossi",
-    "Dubois", "Silva", "Ivanova", "Murphy",
-];
-
-const LUNCH: i64 = 301;
-const STAFF_MEETING: i64 = 302;
-const EMERGENCY_HOLD: i64 = 303;
+use crate::import;
+use crate::store::{self, Store};
+use chrono::Datelike;
 
 /// Fills an empty database. With `if_empty`, a database that already has patients is left alone.
-pub async fn fill(store: &Store, clock: &OfficeClock, if_empty: bool) -> Result<String, String> {
+/// `public_url` is where the server will serve the patient links the demo's texts carry.
+pub async fn fill(store: &Store, clock: &OfficeClock, public_url: &str, if_empty: bool) -> Result<String, String> {
     let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
     let patients = store::count(&mut conn, "SELECT COUNT(*) FROM patient").await.map_err(|e| e.to_string())?;
     drop(conn);
@@ -51,479 +30,34 @@ pub async fn fill(store: &Store, clock: &OfficeClock, if_empty: bool) -> Result<
             ))
         };
     }
-    let prefs = Preferences::default();
-    let today = clock.today(&prefs);
-    let now = clock.now(&prefs);
-    let practice = build(today, now);
+    let blank = app::model::Preferences::default();
+    let now = clock.now(&blank);
+    let today = now.date();
+    let office = practice::office(today);
+    let clinics: Vec<i64> = office.clinics.iter().map(|c| c.clinic_num).collect();
     let mut tx = store.begin_write().await.map_err(|e| e.to_string())?;
-    let summary = import::write_all(&mut tx, &practice.data).await.map_err(|e| e.to_string())?;
-    for row in &practice.history {
-        store::upsert_asapcomm(&mut tx, row).await.map_err(|e| e.to_string())?;
-    }
+    let summary = import::write_all(&mut tx, &office).await.map_err(|e| e.to_string())?;
     store.sync_identity_counters(&mut tx).await.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
+
+    let prefs = {
+        let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
+        store::preferences(&mut conn).await.map_err(|e| e.to_string())?
+    };
+    let seed = u64::from(today.get().num_days_from_ce().unsigned_abs());
+    let mut simulation = simulate::Simulation::new(store, clock, &prefs, public_url.to_string(), seed);
+    simulation.plan(now, &clinics);
+    let done = simulation.run(now).await?;
+
+    // What happened before today is history in the practice system: those visits are complete.
+    let mut tx = store.begin_write().await.map_err(|e| e.to_string())?;
+    store::complete_past_appointments(&mut tx, today.start()).await.map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
     Ok(format!(
-        "Demo practice for {today}: {summary} Also {} ASAP messages of history.",
-        practice.history.len()
+        "Demo practice for {today}: {summary} Simulated {} days of ASAP texting: {} openings offered, {} texts sent, {} filled.",
+        simulate::HISTORY_DAYS + 1,
+        done.openings,
+        done.texts,
+        done.claims
     ))
-}
-
-pub struct DemoPractice {
-    pub data: ImportData,
-    pub history: Vec<NewAsapCommRow>,
-}
-
-fn dt(date: OdDate, minutes: i64) -> OdDateTime {
-    date.start().plus_minutes(minutes)
-}
-
-fn hm(minutes: i64) -> OdTime {
-    OdTime::new(chrono::NaiveTime::from_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0).unwrap_or_default())
-}
-
-use calendar::{closing_minutes as closing, is_open as is_workday};
-
-fn phone(rng: &mut StdRng, n: i64) -> String {
-    let line = 1000 + (n * 37) % 9000;
-    match rng.random_range(0..100) {
-        0..=29 => format!("(555) 3{:02}-{line:04}", n % 100),
-        30..=59 => format!("555-3{:02}-{line:04}", n % 100),
-        60..=84 => format!("5553{:02}{line:04}", n % 100),
-        85..=92 => String::new(),
-        _ => format!("3{:02}-{line:04}", n % 100),
-    }
-}
-
-pub fn build(today: OdDate, now: OdDateTime) -> DemoPractice {
-    let mut rng = StdRng::seed_from_u64(u64::from(today.get().num_days_from_ce().unsigned_abs()));
-    let mut d = ImportData::default();
-    let prefs = Preferences {
-        practice_title: "Riverside Family Dental".into(),
-        practice_phone: "5550142200".into(),
-        automatic_communication_time_start: hm(8 * 60),
-        automatic_communication_time_end: hm(21 * 60),
-        ..Preferences::default()
-    };
-    d.preferences = vec![
-        ("PracticeTitle".into(), prefs.practice_title.clone()),
-        ("PracticePhone".into(), prefs.practice_phone.clone()),
-        ("AppointmentTimeIncrement".into(), prefs.appointment_time_increment.to_string()),
-        ("WebSchedAsapTextTemplate".into(), prefs.web_sched_asap_text_template.clone()),
-        ("WebSchedAsapTextLimit".into(), prefs.web_sched_asap_text_limit.to_string()),
-        ("AutomaticCommunicationTimeStart".into(), prefs.automatic_communication_time_start.to_string()),
-        ("AutomaticCommunicationTimeEnd".into(), prefs.automatic_communication_time_end.to_string()),
-    ];
-
-    for (num, place, phone) in [(1, "Downtown", "5550142201"), (2, "Northgate", "5550142202"), (3, "Lakeside", "5550142203")] {
-        d.clinics.push(Clinic {
-            clinic_num: num,
-            description: format!("Riverside Family Dental - {place}"),
-            abbr: place.into(),
-            phone: phone.into(),
-        });
-    }
-    let staff = [
-        (1, "DOC1", "Ana", "Ruiz", false),
-        (2, "DOC2", "Marcus", "Bell", false),
-        (3, "DOC3", "Priya", "Shah", false),
-        (4, "DOC4", "Owen", "Hart", false),
-        (5, "HYG1", "Ben", "Okafor", true),
-        (6, "HYG2", "Lucia", "Moreno", true),
-        (7, "HYG3", "Dana", "Frost", true),
-        (8, "HYG4", "Kai", "Tanaka", true),
-    ];
-    for (num, abbr, f, l, hyg) in staff {
-        d.providers.push(Provider {
-            prov_num: num,
-            abbr: abbr.into(),
-            f_name: f.into(),
-            l_name: l.into(),
-            is_secondary: OdBool(hyg),
-            is_hidden: OdBool(false),
-        });
-    }
-    // (OperatoryNum, clinic, name, abbrev, provider, hygiene)
-    let ops: [(i64, i64, &str, &str, i64, bool); 12] = [
-        (1, 1, "Op 1", "D1", 1, false),
-        (2, 1, "Op 2", "D2", 2, false),
-        (3, 1, "Op 3", "D3", 1, false),
-        (4, 1, "Hyg 1", "H1", 5, true),
-        (5, 1, "Hyg 2", "H2", 6, true),
-        (6, 2, "Op 1", "N1", 3, false),
-        (7, 2, "Op 2", "N2", 3, false),
-        (8, 2, "Hyg 1", "NH1", 7, true),
-        (9, 3, "Op 1", "L1", 4, false),
-        (10, 3, "Op 2", "L2", 4, false),
-        (11, 3, "Hyg 1", "LH1", 8, true),
-        (12, 3, "Hyg 2", "LH2", 8, true),
-    ];
-    for (i, (num, clinic, name, abbrev, prov, hyg)) in ops.iter().enumerate() {
-        d.operatories.push(Operatory {
-            operatory_num: *num,
-            op_name: (*name).into(),
-            abbrev: (*abbrev).into(),
-            item_order: i as i64,
-            is_hidden: OdBool(false),
-            clinic_num: *clinic,
-            prov_dentist: if *hyg { 0 } else { *prov },
-            prov_hygienist: if *hyg { *prov } else { 0 },
-            is_hygiene: OdBool(*hyg),
-            is_web_sched: OdBool(true),
-        });
-    }
-    for (num, name, value, order) in [
-        (LUNCH, "Lunch", "NS", 0),
-        (STAFF_MEETING, "Staff meeting", "NS", 1),
-        (EMERGENCY_HOLD, "Emergency hold", "", 2),
-        (304, "New patients only", "", 3),
-    ] {
-        d.definitions.push(Definition {
-            def_num: num,
-            category: Definition::BLOCKOUT_CATEGORY,
-            item_name: name.into(),
-            item_value: value.into(),
-            item_order: order,
-            is_hidden: OdBool(false),
-        });
-    }
-
-    // Patients, spread over the clinics.
-    for n in 0..420_i64 {
-        let clinic = 1 + n % 3;
-        let txt = match rng.random_range(0..100) {
-            0..=69 => TxtMsgOk::Yes,
-            70..=91 => TxtMsgOk::Unknown,
-            _ => TxtMsgOk::No,
-        };
-        d.patients.push(Patient {
-            pat_num: 1000 + n,
-            l_name: LAST[rng.random_range(0..LAST.len())].into(),
-            f_name: FIRST[rng.random_range(0..FIRST.len())].into(),
-            wireless_phone: phone(&mut rng, n),
-            txt_msg_ok: txt,
-            clinic_num: clinic,
-        });
-        match rng.random_range(0..100) {
-            0..=3 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::WEB_SCHED_ASAP }),
-            4..=5 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::ALL }),
-            _ => {}
-        }
-    }
-    let patients_of = |clinic: i64| -> Vec<i64> {
-        (0..420_i64).filter(|n| 1 + n % 3 == clinic).map(|n| 1000 + n).collect()
-    };
-
-    // Schedules and the appointments that fill them, four weeks back and three ahead.
-    let mut schedule_num = 10_000;
-    let mut apt_num = 100_000;
-    let mut future_scheduled: Vec<usize> = Vec::new();
-    for offset in -28..=21 {
-        let day = today.add_days(offset);
-        if !is_workday(day) {
-            continue;
-        }
-        let close = closing(day);
-        for clinic in 1..=3 {
-            let clinic_ops: Vec<_> = ops.iter().filter(|o| o.1 == clinic).collect();
-            let op_nums: Vec<i64> = clinic_ops.iter().map(|o| o.0).collect();
-            let has_lunch = close > 13 * 60;
-            if has_lunch {
-                schedule_num += 1;
-                d.schedules.push(blockout(schedule_num, day, 12 * 60, 13 * 60, LUNCH, "Lunch", &op_nums));
-            }
-            let meeting = clinic == 2 && day.get().weekday() == Weekday::Wed;
-            if meeting {
-                schedule_num += 1;
-                d.schedules.push(blockout(schedule_num, day, 8 * 60, 9 * 60, STAFF_MEETING, "Monthly staff meeting", &op_nums));
-            }
-            for (op, _, _, _, prov, hyg) in &clinic_ops {
-                schedule_num += 1;
-                d.schedules.push(Schedule {
-                    schedule_num,
-                    sched_date: day,
-                    start_time: hm(8 * 60),
-                    stop_time: hm(close),
-                    sched_type: SchedType::Provider,
-                    prov_num: *prov,
-                    blockout_type: 0,
-                    blockout_type_name: String::new(),
-                    note: String::new(),
-                    operatories: OpList(vec![*op]),
-                    employee_num: 0,
-                });
-                let hold = rng.random_range(0..6) == 0;
-                if hold {
-                    schedule_num += 1;
-                    d.schedules.push(blockout(schedule_num, day, 15 * 60, 15 * 60 + 30, EMERGENCY_HOLD, "Keep for emergencies", &[*op]));
-                }
-                // Walk the day, booking appointments and leaving the odd opening.
-                let mut t = if meeting { 9 * 60 } else { 8 * 60 };
-                while t < close {
-                    if has_lunch && (12 * 60..13 * 60).contains(&t) {
-                        t = 13 * 60;
-                        continue;
-                    }
-                    let len = if *hyg { [40, 50, 60, 60][rng.random_range(0..4)] } else { [30, 40, 50, 60, 80, 90][rng.random_range(0..6)] };
-                    let limit = if has_lunch && t < 12 * 60 { 12 * 60 } else { close };
-                    if hold && t < 15 * 60 + 30 && t + len > 15 * 60 {
-                        t = 15 * 60 + 30;
-                        continue;
-                    }
-                    if t + len > limit {
-                        t = limit;
-                        continue;
-                    }
-                    // Upcoming days have the cancellations the ASAP list exists for.
-                    let gap = rng.random_range(0..100) < if offset >= 0 { 28 } else { 8 };
-                    if gap {
-                        t += [30, 60, 90, 120][rng.random_range(0..4)];
-                        continue;
-                    }
-                    let pool = patients_of(clinic);
-                    apt_num += 1;
-                    let status = if offset < 0 { AptStatus::Complete } else { AptStatus::Scheduled };
-                    d.appointments.push(Appointment {
-                        apt_num,
-                        pat_num: pool[rng.random_range(0..pool.len())],
-                        apt_status: status,
-                        pattern: pattern_for(len),
-                        op: *op,
-                        prov_num: *prov,
-                        apt_date_time: dt(day, t),
-                        clinic_num: clinic,
-                        priority: Priority::Normal,
-                        next_apt_num: 0,
-                    });
-                    if offset >= 7 {
-                        future_scheduled.push(d.appointments.len() - 1);
-                    }
-                    t += len;
-                }
-            }
-        }
-    }
-    // Patients with a booking weeks away who would come sooner.
-    for (k, idx) in future_scheduled.iter().enumerate() {
-        if k % 9 == 0 {
-            d.appointments[*idx].priority = Priority::ASAP;
-        }
-    }
-    // The rest of the ASAP list: unscheduled, broken and planned appointments.
-    for k in 0..45_i64 {
-        let clinic = 1 + k % 3;
-        let pool = patients_of(clinic);
-        let clinic_ops: Vec<_> = ops.iter().filter(|o| o.1 == clinic).collect();
-        let (op, _, _, _, prov, hyg) = clinic_ops[rng.random_range(0..clinic_ops.len())];
-        let len = if *hyg { 60 } else { [30, 40, 60, 90][rng.random_range(0..4)] };
-        let (status, when, op_num) = match k % 9 {
-            0..=3 => (AptStatus::UnschedList, dt(today.add_days(-rng.random_range(10..70)), 9 * 60 + 60 * (k % 7)), *op),
-            4..=5 => (AptStatus::Broken, dt(today.add_days(-rng.random_range(30..60)), 10 * 60 + 30 * (k % 6)), *op),
-            _ => (AptStatus::Planned, OdDateTime::never(), 0),
-        };
-        apt_num += 1;
-        d.appointments.push(Appointment {
-            apt_num,
-            pat_num: pool[rng.random_range(0..pool.len())],
-            apt_status: status,
-            pattern: pattern_for(len),
-            op: op_num,
-            prov_num: *prov,
-            apt_date_time: when,
-            clinic_num: clinic,
-            priority: Priority::ASAP,
-            next_apt_num: 0,
-        });
-    }
-
-    d.recalltypes = vec![
-        RecallType { recall_type_num: 1, description: "Prophy".into(), time_pattern: pat("/XXXX/") },
-        RecallType { recall_type_num: 2, description: "Perio maintenance".into(), time_pattern: pat("/XXXXXX/") },
-        RecallType { recall_type_num: 3, description: "Child prophy".into(), time_pattern: pat("/XX/") },
-    ];
-    for k in 0..130_i64 {
-        d.recalls.push(Recall {
-            recall_num: 5000 + k,
-            pat_num: 1000 + (k * 7) % 420,
-            recall_type_num: 1 + k % 3,
-            date_due: today.add_days(rng.random_range(-60..45)),
-            priority: if k % 4 == 0 { Priority::ASAP } else { Priority::Normal },
-            is_disabled: OdBool(false),
-        });
-    }
-
-    let (history, open_offers) = history(&mut rng, &d, &prefs, today, now, &mut schedule_num);
-    d.schedules.extend(open_offers);
-    DemoPractice { data: d, history }
-}
-
-fn pat(s: &str) -> TimePattern {
-    TimePattern::parse(s).unwrap_or_else(|_| pattern_for(60))
-}
-
-/// A pattern of `minutes` at five minutes a character, with assistant time at both ends.
-fn pattern_for(minutes: i64) -> TimePattern {
-    let n = (minutes / 5).max(2) as usize;
-    let text = format!("/{}/", "X".repeat(n - 2));
-    TimePattern::parse(&text).unwrap_or_else(|_| TimePattern::parse("XXXXXX").expect("a fixed valid pattern"))
-}
-
-fn blockout(num: i64, day: OdDate, from: i64, to: i64, def: i64, note: &str, ops: &[i64]) -> Schedule {
-    Schedule {
-        schedule_num: num,
-        sched_date: day,
-        start_time: hm(from),
-        stop_time: hm(to),
-        sched_type: SchedType::Blockout,
-        prov_num: 0,
-        blockout_type: def,
-        blockout_type_name: String::new(),
-        note: note.into(),
-        operatories: OpList(ops.to_vec()),
-        employee_num: 0,
-    }
-}
-
-/// Weeks of ASAP offers: openings on past workdays offered to several patients each, with the
-/// answers a real list gets, plus a few openings being offered right now.
-fn history(
-    rng: &mut StdRng,
-    d: &ImportData,
-    prefs: &Preferences,
-    today: OdDate,
-    now: OdDateTime,
-    schedule_num: &mut i64,
-) -> (Vec<NewAsapCommRow>, Vec<Schedule>) {
-    let mut rows = Vec::new();
-    let mut open_offers = Vec::new();
-    let mut used = std::collections::HashSet::new();
-    let mut comm_num = 0_i64;
-    let asap: Vec<&Appointment> = d.appointments.iter().filter(|a| a.priority == Priority::ASAP).collect();
-    let patient = |n: i64| d.patients.iter().find(|p| p.pat_num == n);
-    let opted_out = |n: i64| d.commoptouts.iter().any(|o| o.pat_num == n);
-    for offset in -27..=0_i64 {
-        let day = today.add_days(offset);
-        if !is_workday(day) {
-            continue;
-        }
-        for clinic in &d.clinics {
-            let openings = rng.random_range(1..=3);
-            for _ in 0..openings {
-                let ops: Vec<&Operatory> = d.operatories.iter().filter(|o| o.clinic_num == clinic.clinic_num).collect();
-                let op = ops[rng.random_range(0..ops.len())];
-                let len = 60;
-                if !used.insert((op.operatory_num, day)) {
-                    continue;
-                }
-                let Some(slot_start) = free_start(d, op.operatory_num, day, len) else { continue };
-                let entry = slot_start.plus_minutes(-rng.random_range(90..20 * 60));
-                if entry > now {
-                    continue;
-                }
-                let pending = offset == 0 && slot_start > now.plus_minutes(60);
-                *schedule_num += 1;
-                let this_schedule = *schedule_num;
-                if pending {
-                    let mut opening = blockout(this_schedule, day, 0, 0, 0, "", &[op.operatory_num]);
-                    opening.sched_type = SchedType::WebSchedASAP;
-                    opening.start_time = slot_start.time();
-                    opening.stop_time = slot_start.plus_minutes(len).time();
-                    open_offers.push(opening);
-                }
-                let candidates: Vec<&&Appointment> = asap.iter().filter(|a| a.clinic_num == clinic.clinic_num).collect();
-                let count = rng.random_range(3..=7).min(candidates.len());
-                let winner = (!pending && rng.random_range(0..100) < 55).then(|| rng.random_range(0..count));
-                let text = template::fill_slot_tags(&prefs.web_sched_asap_text_template, slot_start, &clinic.description, &clinic.phone);
-                for k in 0..count {
-                    let apt = candidates[(k * 5 + offset.unsigned_abs() as usize) % candidates.len()];
-                    let Some(p) = patient(apt.pat_num) else { continue };
-                    comm_num += 1;
-                    let entered = entry.plus_minutes(k as i64 / 3);
-                    let textable = p.txt_msg_ok != TxtMsgOk::No
-                        && app::model::WirelessPhone::parse(&p.wireless_phone).is_some()
-                        && !opted_out(p.pat_num);
-                    let mut c = AsapComm {
-                        asap_comm_num: comm_num,
-                        f_key: apt.apt_num,
-                        f_key_type: offer::fkey_type_for_appointment(apt.apt_status),
-                        schedule_num: this_schedule,
-                        pat_num: p.pat_num,
-                        clinic_num: clinic.clinic_num,
-                        date_time_entry: entered,
-                        date_time_expire: offer::expiry(slot_start),
-                        date_time_sms_scheduled: OdDateTime::never(),
-                        sms_send_status: SmsSendStatus::DoNotSend,
-                        date_time_sms_sent: OdDateTime::never(),
-                        response_status: ResponseStatus::UnableToSend,
-                        date_time_orig: apt.apt_date_time,
-                        template_text: text.clone(),
-                        note: String::new(),
-                    };
-                    if !textable {
-                        c.note = if p.txt_msg_ok == TxtMsgOk::No {
-                            offer::NotTextable::TextingRefused.note()
-                        } else if opted_out(p.pat_num) {
-                            offer::NotTextable::OptedOut.note()
-                        } else {
-                            offer::NotTextable::NoWirelessPhone.note()
-                        };
-                    } else {
-                        c.date_time_sms_scheduled = entered;
-                        let roll = rng.random_range(0..100);
-                        if pending {
-                            c.sms_send_status = SmsSendStatus::SendSuccessful;
-                            c.date_time_sms_sent = entered.plus_minutes(1);
-                            c.response_status = if roll < 30 { ResponseStatus::Viewed } else { ResponseStatus::PendingRsvp };
-                        } else if roll < 4 {
-                            c.sms_send_status = SmsSendStatus::SendFailed;
-                            c.response_status = ResponseStatus::Failed;
-                            c.note = "The SMS provider could not deliver the text (unreachable number).".into();
-                        } else {
-                            c.sms_send_status = SmsSendStatus::SendSuccessful;
-                            c.date_time_sms_sent = entered.plus_minutes(1);
-                            c.response_status = match (winner, roll) {
-                                (Some(w), _) if w == k => ResponseStatus::AcceptedAndMoved,
-                                (_, 4..=17) => ResponseStatus::Declined,
-                                (_, 18..=20) => ResponseStatus::DeclinedStopComm,
-                                (Some(_), 21..=45) => ResponseStatus::ViewedNotAvailable,
-                                (Some(_), _) => ResponseStatus::PendingRsvp,
-                                (None, _) if slot_start < now => ResponseStatus::Expired,
-                                (None, _) => ResponseStatus::PendingRsvp,
-                            };
-                            if winner.is_some() && c.response_status == ResponseStatus::PendingRsvp {
-                                c.response_status = ResponseStatus::ViewedNotAvailable;
-                                c.note = "The opening was filled by another patient.".into();
-                            }
-                        }
-                    }
-                    rows.push(NewAsapCommRow {
-                        comm: c,
-                        short_guid: crate::service::new_short_guid(),
-                        operatory_num: op.operatory_num,
-                        slot_start,
-                        slot_stop: slot_start.plus_minutes(len),
-                        wave: 0,
-                    });
-                }
-            }
-        }
-    }
-    (rows, open_offers)
-}
-
-/// The first start in the afternoon or morning where `minutes` are free in the operatory.
-fn free_start(d: &ImportData, op: i64, day: OdDate, minutes: i64) -> Option<OdDateTime> {
-    let busy: Vec<Span> = d
-        .appointments
-        .iter()
-        .filter(|a| a.op == op && a.apt_date_time.date() == day && occupancy::occupies_time(a.apt_status))
-        .map(|a| Span::starting_at(a.apt_date_time, length::appointment_minutes(&a.pattern)))
-        .chain(
-            d.schedules
-                .iter()
-                .filter(|s| s.sched_date == day && s.sched_type == SchedType::Blockout && s.operatories.0.contains(&op))
-                .map(|s| Span::new(OdDateTime::from_parts(day, s.start_time), OdDateTime::from_parts(day, s.stop_time))),
-        )
-        .collect();
-    let open = Span::new(dt(day, 8 * 60), dt(day, closing(day)));
-    open.subtract(&busy).into_iter().find(|f| f.minutes() >= minutes).map(|f| f.start)
 }

@@ -380,6 +380,17 @@ pub async fn move_appointment_into(
     Ok(())
 }
 
+/// Scheduled appointments before `before` happened: Complete, as the practice system records.
+pub async fn complete_past_appointments(conn: &mut AnyConnection, before: OdDateTime) -> StoreResult<u64> {
+    let done = sqlx::query("UPDATE appointment SET aptstatus = $1 WHERE aptstatus = $2 AND aptdatetime < $3")
+        .bind(AptStatus::Complete.as_i64())
+        .bind(AptStatus::Scheduled.as_i64())
+        .bind(before.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// A key for a new appointment: one past the largest in use. Callers hold the write lock
 /// (SQLite) or the appointment-key lock (PostgreSQL).
 pub async fn next_apt_num(conn: &mut AnyConnection) -> StoreResult<i64> {

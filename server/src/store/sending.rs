@@ -332,3 +332,17 @@ pub async fn outbox_messages(
         })
         .collect()
 }
+
+/// Texts that went out (or may have) at or after `since`: (AsapCommNum, link code).
+pub async fn texts_sent_since(conn: &mut AnyConnection, since: OdDateTime) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT asapcommnum, shortguid FROM asapcomm WHERE datetimesmssent >= $1 AND smssendstatus IN ($2, $3) \
+         ORDER BY asapcommnum",
+    )
+    .bind(since.to_string())
+    .bind(SmsSendStatus::SendSuccessful.as_i64())
+    .bind(SmsSendStatus::SentAwaitingReceipt.as_i64())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((int(r, "asapcommnum")?, text(r, "shortguid")?))).collect()
+}

@@ -1,0 +1,120 @@
+//! The demo practice on dates where date-dependent code breaks: it must stay a practice the
+//! product itself could have produced (checked against the loop's invariants) and leave the
+//! pages something to show, whatever the day and hour.
+
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use server::clock::{FixedClock, OfficeClock};
+use server::store::Store;
+use sqlx::Row;
+use std::sync::Arc;
+
+/// (UTC instant, office zone)
+const DATES: &[(&str, &str)] = &[
+    ("2026-11-27 14:00:00", "UTC"),
+    ("2026-11-28 22:30:00", "UTC"),
+    ("2026-11-29 04:30:00", "America/New_York"),
+    ("2026-11-26 15:00:00", "UTC"),
+    ("2027-02-26 16:50:00", "UTC"),
+    ("2027-04-30 23:45:00", "UTC"),
+    ("2026-12-31 23:40:00", "UTC"),
+    ("2027-01-01 10:00:00", "UTC"),
+    ("2027-03-14 07:30:00", "America/New_York"),
+    ("2026-11-01 05:30:00", "America/New_York"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_keeps_the_rules_on_any_date() {
+    for (at, zone) in DATES {
+        check(at, zone).await;
+    }
+}
+
+async fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query(sql)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (0..r.len())
+                .map(|i| r.try_get::<i64, _>(i).map(|n| n.to_string()).or_else(|_| r.try_get::<String, _>(i)).unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    rows(store, sql).await[0][0].parse().unwrap()
+}
+
+async fn check(at: &str, zone: &str) {
+    let utc = Utc.from_utc_datetime(&NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").unwrap());
+    let tz: chrono_tz::Tz = zone.parse().unwrap();
+    let now = utc.with_timezone(&tz).naive_local().format("%Y-%m-%d %H:%M:%S").to_string();
+    let path = std::env::temp_dir().join(format!("asap-demo-{}-{}.db", std::process::id(), at.replace([' ', ':'], "-")));
+    let store = Store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let clock = OfficeClock::new(Arc::new(FixedClock::new(utc)), tz);
+    let summary = server::demo::fill(&store, &clock, "http://127.0.0.1:3000", false).await.unwrap();
+    let ctx = format!("{at} UTC in {zone} (office time {now}): {summary}");
+
+    // Offers with an outcome that needs time to have passed have it in the past.
+    assert_eq!(count(&store, &format!("SELECT COUNT(*) FROM asapcomm WHERE responsestatus = 9 AND datetimeexpire > '{now}'")).await, 0, "{ctx}");
+    assert_eq!(count(&store, &format!("SELECT COUNT(*) FROM asapcomm WHERE datetimeentry > '{now}'")).await, 0, "{ctx}");
+    assert_eq!(count(&store, &format!("SELECT COUNT(*) FROM asapcomm WHERE datetimesmssent > '{now}'")).await, 0, "{ctx}");
+    // Every Web Sched ASAP blockout is a live opening that has not started, and every live opening has its blockout.
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM schedule s WHERE s.schedtype = 4 AND NOT EXISTS \
+            (SELECT 1 FROM asapopening o WHERE o.schedulenum = s.schedulenum AND o.state = 1)").await,
+        0,
+        "{ctx}"
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM asapopening o WHERE o.state = 1 AND NOT EXISTS \
+            (SELECT 1 FROM schedule s WHERE s.schedulenum = o.schedulenum)").await,
+        0,
+        "{ctx}"
+    );
+    assert_eq!(count(&store, &format!("SELECT COUNT(*) FROM asapopening WHERE state = 1 AND slotstart <= '{now}'")).await, 0, "{ctx}");
+    // A filled opening has its winner; no text waits for a closed opening.
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM asapopening o WHERE o.state = 2 AND NOT EXISTS \
+            (SELECT 1 FROM asapcomm c WHERE c.asapcommnum = o.winner AND c.responsestatus = 5)").await,
+        0,
+        "{ctx}"
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM asapcomm c JOIN asapopening o ON o.schedulenum = c.schedulenum \
+            WHERE o.state <> 1 AND c.smssendstatus = 2").await,
+        0,
+        "{ctx}"
+    );
+    // Each appointment made from an offer is that offer's opening's winner.
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM asapcomm c WHERE c.responsestatus = 5 AND NOT EXISTS \
+            (SELECT 1 FROM asapopening o WHERE o.state = 2 AND o.winner = c.asapcommnum)").await,
+        0,
+        "{ctx}"
+    );
+    // Never two appointments on overlapping time in one operatory.
+    let apts = rows(&store, "SELECT op, aptdatetime, LENGTH(pattern) * 5, aptnum FROM appointment WHERE aptstatus IN (1, 2, 5) AND op <> 0 ORDER BY op, aptdatetime").await;
+    let parse = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+    for pair in apts.windows(2) {
+        if pair[0][0] == pair[1][0] {
+            let end = parse(&pair[0][1]) + chrono::Duration::minutes(pair[0][2].parse().unwrap());
+            assert!(end <= parse(&pair[1][1]), "{ctx}: appointments {} and {} overlap in operatory {}", pair[0][3], pair[1][3], pair[0][0]);
+        }
+    }
+    // The pages have something to show: recent history in every clinic, an ASAP list in every clinic.
+    let week_ago = (utc.with_timezone(&tz).naive_local() - chrono::Duration::days(7)).format("%Y-%m-%d 00:00:00").to_string();
+    for clinic in 1..=3 {
+        let recent = count(&store, &format!("SELECT COUNT(*) FROM asapcomm WHERE clinicnum = {clinic} AND datetimeentry >= '{week_ago}'")).await;
+        assert!(recent >= 3, "{ctx}: clinic {clinic} has only {recent} offers in the last 7 days");
+        let asap = count(&store, &format!("SELECT COUNT(*) FROM appointment WHERE clinicnum = {clinic} AND priority = 1 AND aptstatus IN (1, 3, 5, 6)")).await;
+        assert!(asap >= 20, "{ctx}: clinic {clinic} has {asap} ASAP appointments left");
+    }
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

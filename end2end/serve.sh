@@ -9,6 +9,8 @@ export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_ADDR=127.0.0.1:3100
 export ASAP_API_KEYS=e2e-developer/e2e-customer
 export ASAP_RATE_LIMIT=0
+# Every text of an opening in one wave, so tests need not wait out the gaps between waves.
+export ASAP_WAVE_SIZE=10
 # The iframe test's office portal is a page on another loopback port.
 export ASAP_FRAME_ANCESTORS="'self' http://127.0.0.1:*"
 target/release/server demo

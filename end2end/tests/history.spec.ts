@@ -108,7 +108,7 @@ test.describe("ASAP history", () => {
     const row = page.locator(`tbody tr[data-asapcommnum="${created.AsapCommNum}"]`);
     await expect(row).toBeVisible({ timeout: 20_000 });
     expect(before).not.toContain(String(created.AsapCommNum));
-    await expect(row.locator(".badge")).toHaveText(/Sending|Unable to send/);
+    await expect(row.locator(".badge")).toHaveText(/Sending|Sent|Unable to send/);
     await expect(page.locator(`tbody tr[data-asapcommnum="${before[0]}"] details`)).toHaveJSProperty("open", true);
   });
 

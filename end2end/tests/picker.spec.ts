@@ -49,8 +49,9 @@ test.describe("slot picker", () => {
       .toHaveAttribute("aria-label", new RegExp(`ASAP opening \\(${after} offers? sent out\\)`));
     await done.getByRole("link", { name: "See these offers in the ASAP history" }).click();
     await expect(page).toHaveURL(/\/history\?ScheduleNum=\d+/);
-    await expect(page.locator("tbody tr")).toHaveCount(1);
-    await expect(page.locator("tbody tr th")).toContainText(name);
+    // The opening's offers: this one, and any made on the same opening before.
+    await expect(page.locator("tbody tr th").filter({ hasText: name }).first()).toBeVisible();
+    expect(await page.locator("tbody tr").count()).toBeLessThanOrEqual(offersBefore + 1);
     await page.goto(`/?clinic=1&date=${day}`);
     await expect(page.locator(".asap-list .meta").filter({ hasText: "offered" }).first()).toBeVisible();
   });

@@ -106,7 +106,7 @@ pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
                 <form method="post" action=action class="answer">
                     <button type="submit" name="answer" value="stop" class="stop">"Don't offer me this appointment again"</button>
                 </form>
-                <p class="small">"The first patient to say yes gets the time. Your current appointment stays as it is if you say no."</p>
+                <p class="small">"The first patient to say yes gets the time. If you say no, nothing changes."</p>
                 <OtherOpenings others/>
                 <CallUs opening/>
             }

@@ -212,13 +212,18 @@ impl Services {
             Some(op) => office_identity(tx, &op, prefs).await?,
             None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
         };
-        Ok(OpeningForPatient {
-            code: offer.short_guid.clone(),
-            office_name,
-            office_phone,
-            start: offer.span.start,
-            minutes: offer.span.minutes(),
-        })
+        // How long the patient's own visit is, not the whole opening (which may be longer).
+        let own = match offer.f_key_type {
+            FKeyType::Recall => match store::recall(tx, offer.f_key).await? {
+                Some(r) => store::recall_type(tx, r.recall_type_num)
+                    .await?
+                    .map(|t| app::domain::length::recall_minutes(&t.time_pattern, prefs.appointment_time_increment)),
+                None => None,
+            },
+            _ => store::appointment(tx, offer.f_key).await?.map(|a| appointment_minutes(&a.pattern)),
+        };
+        let minutes = own.filter(|m| *m > 0 && *m <= offer.span.minutes()).unwrap_or_else(|| offer.span.minutes());
+        Ok(OpeningForPatient { code: offer.short_guid.clone(), office_name, office_phone, start: offer.span.start, minutes })
     }
 
     async fn other_openings(

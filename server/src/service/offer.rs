@@ -112,10 +112,11 @@ impl Services {
         let joined = store::open_opening_starting(&mut tx, op.operatory_num, start)
             .await?
             .filter(|o| o.span.end >= span.end);
-        let (schedule_num, opening_span, mut next_wave, first_text) = match &joined {
+        // Texts already queued for the opening come first; new ones continue their waves.
+        let (schedule_num, opening_span, queued_before, first_text) = match &joined {
             Some(o) => {
-                let (first, waves) = store::opening_waves(&mut tx, o.schedule_num).await?;
-                (o.schedule_num, o.span, waves, first)
+                let (first, queued) = store::opening_waves(&mut tx, o.schedule_num).await?;
+                (o.schedule_num, o.span, queued.max(0) as usize, first)
             }
             None => {
                 let schedule_num = store::insert_schedule(
@@ -154,8 +155,7 @@ impl Services {
         let elapsed = self.clock.elapsed(&prefs);
 
         let mut created = Vec::with_capacity(candidates.len());
-        let mut textable = 0usize;
-        let base_wave = next_wave;
+        let mut textable = queued_before;
         for c in &candidates {
             let patient = store::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
                 ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
@@ -172,9 +172,8 @@ impl Services {
             let mut wave = 0;
             let (sms_send_status, response_status, scheduled, note) = match texting_decision(&facts, now, &window) {
                 Ok(send_at) => {
-                    wave = base_wave + self.waves.wave_of(textable);
+                    wave = self.waves.wave_of(textable);
                     textable += 1;
-                    next_wave = next_wave.max(wave + 1);
                     let first = first_text.unwrap_or(send_at);
                     match plan_send(first, start, wave, &self.waves, &window, &elapsed) {
                         PlannedSend::At { at, moved, .. } => {

@@ -96,13 +96,13 @@ pub async fn open_opening_starting(
     row.as_ref().map(opening_from).transpose()
 }
 
-/// When an opening's first text was due, and the next wave number: where offers added to it
-/// continue.
+/// When an opening's first text was due, and how many of its offers were queued for a text:
+/// where offers added to it continue.
 pub async fn opening_waves(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<(Option<OdDateTime>, i64)> {
     let never = OdDateTime::never().to_string();
     let row = sqlx::query(
         "SELECT MIN(CASE WHEN datetimesmsscheduled <> $2 THEN datetimesmsscheduled END) AS firsttext, \
-         COALESCE(MAX(CASE WHEN datetimesmsscheduled <> $2 THEN wave + 1 END), 0) AS nextwave \
+         COALESCE(SUM(CASE WHEN datetimesmsscheduled <> $2 THEN 1 ELSE 0 END), 0) AS textable \
          FROM asapcomm WHERE schedulenum = $1",
     )
     .bind(schedule_num)
@@ -111,7 +111,7 @@ pub async fn opening_waves(conn: &mut AnyConnection, schedule_num: i64) -> Store
     .await?;
     use sqlx::Row;
     let first: Option<String> = row.try_get("firsttext")?;
-    Ok((first.and_then(|s| OdDateTime::parse(&s).ok()), int(&row, "nextwave")?))
+    Ok((first.and_then(|s| OdDateTime::parse(&s).ok()), int(&row, "textable")?))
 }
 
 /// Open openings in the operatory whose time overlaps `span`.

@@ -135,7 +135,7 @@ pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
         }
         .into_any(),
         PatientPage::Taken { f_name, opening, others } => view! {
-            <p class="lead" role="status">{format!("Sorry, {f_name}: another patient took the {} opening just before you. Your current appointment has not changed.", when(opening.start))}</p>
+            <p class="lead" role="status">{format!("Sorry, {f_name}: the {} opening was taken just before you answered. Your current appointment has not changed.", when(opening.start))}</p>
             <OtherOpenings others/>
             <CallUs opening/>
         }

@@ -1,4 +1,6 @@
 import { expect, Page, APIRequestContext } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 
 export const API_KEY = "ODFHIR e2e-developer/e2e-customer";
 
@@ -61,4 +63,26 @@ export function offersInCell(label: string | null): number {
 /** Row keys of the history table, in order. */
 export async function historyKeys(page: Page): Promise<string[]> {
   return page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-asapcommnum") ?? ""));
+}
+
+/** Writes office data into the e2e database the way a practice system sync does (`server import`). */
+export function importOffice(name: string, data: object) {
+  const file = `.tmp/${name}.json`;
+  writeFileSync(file, JSON.stringify(data));
+  execFileSync("target/release/server", ["import", `end2end/${file}`], {
+    cwd: "..",
+    env: { ...process.env, ASAP_DATABASE_URL: "sqlite://end2end/.tmp/e2e.db" },
+  });
+}
+
+/** The demo's texting hours. */
+export const DEMO_TEXTING_HOURS = { AutomaticCommunicationTimeStart: "08:00:00", AutomaticCommunicationTimeEnd: "21:00:00" };
+
+/** Texts may go at any hour (equal start and end turn the window off), so a test run at night still sees them sent. */
+export function textAtAnyHour() {
+  importOffice("any-hour", { preferences: { AutomaticCommunicationTimeStart: "00:00:00", AutomaticCommunicationTimeEnd: "00:00:00" } });
+}
+
+export function textInDemoHours() {
+  importOffice("demo-hours", { preferences: DEMO_TEXTING_HOURS });
 }

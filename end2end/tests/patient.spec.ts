@@ -1,6 +1,6 @@
 import { test, expect, Page, APIRequestContext, Browser } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { API_KEY, api, dayWithOpening, officeToday, openHydrated } from "./helpers";
+import { API_KEY, api, dayWithOpening, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
 
 /** A phone: the patient opens the link from a text. */
 const PHONE = { width: 360, height: 740 };
@@ -42,6 +42,10 @@ async function phonePage(browser: Browser, javaScriptEnabled = true) {
 }
 
 test.describe("patient's page", () => {
+  // Whatever the hour of the run, texts go out at once; the texting hours have their own tests.
+  test.beforeAll(() => textAtAnyHour());
+  test.afterAll(() => textInDemoHours());
+
   test("the whole loop: send from the picker, read the text in the outbox, accept, see it filled", async ({ page, browser }) => {
     const { day } = await dayWithOpening(page.request, 120);
     await openHydrated(page, `/?clinic=1&date=${day}`);

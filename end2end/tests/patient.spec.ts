@@ -6,7 +6,7 @@ import { API_KEY, api, dayWithOpening, officeToday, openHydrated, textAtAnyHour,
 const PHONE = { width: 360, height: 740 };
 
 /** Offers one opening to `count` textable patients of clinic 1 through the API; returns their offers. */
-async function offerOpening(request: APIRequestContext, count: number, minutes = 60) {
+async function offerOpening(request: APIRequestContext, count: number, minutes = 120) {
   const { slot } = await dayWithOpening(request, minutes);
   const list = await api(request, "/appointments/ASAP?ClinicNum=1");
   const offers: any[] = [];
@@ -108,7 +108,7 @@ test.describe("patient's page", () => {
   });
 
   test("decline, and don't offer again", async ({ page, browser }) => {
-    const { offers } = await offerOpening(page.request, 2, 30);
+    const { offers } = await offerOpening(page.request, 2);
     const p = await phonePage(browser);
     await p.page.goto(await linkFor(page, offers[0].AsapCommNum));
     await p.page.getByRole("button", { name: "No, thanks" }).click();

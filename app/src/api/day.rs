@@ -127,16 +127,19 @@ pub struct OfferOutcome {
 
 #[server(prefix = "/ui-api", endpoint = "day", input = leptos::server_fn::codec::Json)]
 pub async fn load_day(query: DayQuery) -> Result<DayBoard, AppError> {
-    crate::api::port::port()?.day(query).await
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.day(&caller, query).await)
 }
 
 #[server(prefix = "/ui-api", endpoint = "offer", input = leptos::server_fn::codec::Json)]
 pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
-    crate::api::port::port()?.offer(op, start, recipients).await
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.offer(&caller, op, start, recipients).await)
 }
 
 /// Takes an opening back: its queued texts are not sent and its blockout goes.
 #[server(prefix = "/ui-api", endpoint = "withdraw", input = leptos::server_fn::codec::Json)]
 pub async fn withdraw_opening(schedule_num: i64) -> Result<OpeningSummary, AppError> {
-    crate::api::port::port()?.withdraw(schedule_num).await
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.withdraw(&caller, schedule_num).await)
 }

@@ -146,5 +146,6 @@ pub struct HistoryPage {
 
 #[server(prefix = "/ui-api", endpoint = "history", input = leptos::server_fn::codec::Json)]
 pub async fn load_history(query: HistoryQuery) -> Result<HistoryPage, AppError> {
-    crate::api::port::port()?.history(query).await
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.history(&caller, query).await)
 }

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 mod port;
+mod access;
 mod day;
 mod history;
 mod outbox;
@@ -10,6 +11,10 @@ mod overview;
 
 #[cfg(feature = "ssr")]
 pub use port::{AsapPort, SharedPort};
+pub use access::{
+    AddUser, AuditEvent, AuditPage, AuditQuery, Caller, ChangeUser, ListUsers, LoadAudit, LoadMe, NewStaffUser, StaffUser,
+    UserChange, actions, add_user, change_user, list_users, load_audit, load_me,
+};
 pub use day::{
     Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, LoadDay, OfferOutcome, OpColumn, OpeningSummary,
     SendOffer, WithdrawOpening, load_day, send_offer, withdraw_opening,

@@ -31,5 +31,6 @@ pub struct OutboxPage {
 
 #[server(prefix = "/ui-api", endpoint = "outbox", input = leptos::server_fn::codec::Json)]
 pub async fn load_outbox(before: Option<i64>) -> Result<OutboxPage, AppError> {
-    crate::api::port::port()?.outbox(before).await
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.outbox(&caller, before).await)
 }

@@ -42,13 +42,15 @@ impl WeekOutcome {
     }
 }
 
-#[server(prefix = "/ui-api", endpoint = "overview")]
+#[server(prefix = "/ui-api", endpoint = "overview", input = leptos::server_fn::codec::Json)]
 pub async fn load_office_overview() -> Result<OfficeOverview, AppError> {
-    crate::api::port::port()?.overview().await
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.overview(&caller).await)
 }
 
 /// The clinics, for filters and pickers.
-#[server(prefix = "/ui-api", endpoint = "clinics")]
+#[server(prefix = "/ui-api", endpoint = "clinics", input = leptos::server_fn::codec::Json)]
 pub async fn load_clinics() -> Result<Vec<crate::model::Clinic>, AppError> {
-    crate::api::port::port()?.clinics().await
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.clinics(&caller).await)
 }

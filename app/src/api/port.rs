@@ -1,20 +1,25 @@
 use crate::api::{
-    CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, OfficeOverview, OfferOutcome, OpeningSummary, OutboxPage,
+    AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser, OfficeOverview,
+    OfferOutcome, OpeningSummary, OutboxPage, StaffUser, UserChange,
 };
 use crate::model::AppError;
 use std::sync::Arc;
 
 /// What the pages need from the server. The server crate implements it over the database and
-/// provides it to every request through Leptos context.
+/// provides it to every request through Leptos context. Every method is told who is asking.
 #[async_trait::async_trait]
 pub trait AsapPort: Send + Sync + 'static {
-    async fn overview(&self) -> Result<OfficeOverview, AppError>;
-    async fn clinics(&self) -> Result<Vec<crate::model::Clinic>, AppError>;
-    async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, AppError>;
-    async fn day(&self, query: DayQuery) -> Result<DayBoard, AppError>;
-    async fn offer(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError>;
-    async fn withdraw(&self, schedule_num: i64) -> Result<OpeningSummary, AppError>;
-    async fn outbox(&self, before: Option<i64>) -> Result<OutboxPage, AppError>;
+    async fn overview(&self, caller: &Caller) -> Result<OfficeOverview, AppError>;
+    async fn clinics(&self, caller: &Caller) -> Result<Vec<crate::model::Clinic>, AppError>;
+    async fn history(&self, caller: &Caller, query: HistoryQuery) -> Result<HistoryPage, AppError>;
+    async fn day(&self, caller: &Caller, query: DayQuery) -> Result<DayBoard, AppError>;
+    async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError>;
+    async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError>;
+    async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError>;
+    async fn users(&self, caller: &Caller) -> Result<Vec<StaffUser>, AppError>;
+    async fn add_user(&self, caller: &Caller, user: NewStaffUser) -> Result<StaffUser, AppError>;
+    async fn change_user(&self, caller: &Caller, user_num: i64, change: UserChange) -> Result<StaffUser, AppError>;
+    async fn audit(&self, caller: &Caller, query: AuditQuery) -> Result<AuditPage, AppError>;
 }
 
 pub type SharedPort = Arc<dyn AsapPort>;
@@ -23,4 +28,23 @@ pub type SharedPort = Arc<dyn AsapPort>;
 pub fn port() -> Result<SharedPort, AppError> {
     leptos::prelude::use_context::<SharedPort>()
         .ok_or_else(|| AppError::Internal("The service is not available to this request.".into()))
+}
+
+/// The signed-in user this request comes from; the server's session check put it on the request.
+pub fn caller() -> Result<Caller, AppError> {
+    let caller = leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Caller>().cloned());
+    answer(caller.ok_or_else(|| AppError::Unauthorized("Your session has ended. Sign in again.".into())))
+}
+
+/// Hands a result back with the HTTP status its error calls for (400, 401, 403, 404, 409…),
+/// instead of the framework's blanket 500.
+pub fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(e.status()) {
+                options.set_status(status);
+            }
+        }
+    }
+    result
 }

@@ -14,6 +14,12 @@ pub enum AppError {
     /// The time is no longer free, or the offer was already taken.
     #[error("{0}")]
     Conflict(String),
+    /// Nobody is signed in (or the session ended): sign in again.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but this user may not do or see this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The server cannot answer right now (database unreachable, shutting down).
     #[error("{0}")]
     Unavailable(String),
@@ -23,11 +29,26 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) => 500,
+        }
+    }
+
     pub fn message(&self) -> &str {
         match self {
             AppError::BadRequest(m)
             | AppError::NotFound(m)
             | AppError::Conflict(m)
+            | AppError::Unauthorized(m)
+            | AppError::Forbidden(m)
             | AppError::Unavailable(m)
             | AppError::Internal(m) => m,
         }
@@ -43,7 +64,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             E::Request(_) | E::Response(_) => {
                 AppError::Unavailable("The server could not be reached. Check the connection and try again.".into())
             }
-            E::Args(m) | E::MissingArg(m) => AppError::BadRequest(m),
+            E::Args(m) | E::MissingArg(m) | E::Deserialization(m) => {
+                AppError::BadRequest(format!("The request is not valid: {m}"))
+            }
             other => AppError::Internal(format!("Something went wrong: {other}")),
         }
     }

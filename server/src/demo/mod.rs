@@ -11,6 +11,8 @@ pub use calendar::is_open;
 
 use crate::clock::OfficeClock;
 use crate::import;
+use crate::service::{Actor, Services};
+use app::api::NewStaffUser;
 use crate::store::{self, Store};
 use chrono::Datelike;
 
@@ -44,8 +46,9 @@ pub async fn fill(store: &Store, clock: &OfficeClock, public_url: &str, if_empty
         let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
         store::preferences(&mut conn).await.map_err(|e| e.to_string())?
     };
+    let staff = add_staff(store, clock, public_url).await?;
     let seed = u64::from(today.get().num_days_from_ce().unsigned_abs());
-    let mut simulation = simulate::Simulation::new(store, clock, &prefs, public_url.to_string(), seed);
+    let mut simulation = simulate::Simulation::new(store, clock, &prefs, public_url.to_string(), seed, staff);
     simulation.plan(now, &clinics);
     let done = simulation.run(now).await?;
 
@@ -54,10 +57,46 @@ pub async fn fill(store: &Store, clock: &OfficeClock, public_url: &str, if_empty
     store::complete_past_appointments(&mut tx, today.start()).await.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(format!(
-        "Demo practice for {today}: {summary} Simulated {} days of ASAP texting: {} openings offered, {} texts sent, {} filled.",
+        "Demo practice for {today}: {summary} Simulated {} days of ASAP texting: {} openings offered, {} texts sent, {} filled. \
+         Sign in as {DEMO_ADMIN} with the password {DEMO_PASSWORD}.",
         simulate::HISTORY_DAYS + 1,
         done.openings,
         done.texts,
         done.claims
     ))
+}
+
+/// The demo's administrator. Made for the demo database only, with a password everyone knows.
+pub const DEMO_ADMIN: &str = "demo";
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "asap-demo-pass";
+
+/// The demo office's staff: an administrator, two all-clinic users and one limited to Northgate.
+async fn add_staff(store: &Store, clock: &OfficeClock, public_url: &str) -> Result<Vec<(Actor, Option<Vec<i64>>)>, String> {
+    let services = Services::new(store.clone(), clock.clone(), public_url.to_string());
+    let mut staff = Vec::new();
+    for (username, display, admin, clinics) in [
+        (DEMO_ADMIN, "Demo Administrator", true, ""),
+        ("marcus", "Marcus Bell (office manager)", true, ""),
+        ("dana", "Dana Reyes (front desk)", false, ""),
+        ("priya", "Priya Shah (Northgate scheduler)", false, "2"),
+    ] {
+        let user = services
+            .add_user(
+                &Actor::command_line(),
+                NewStaffUser {
+                    username: username.into(),
+                    display_name: display.into(),
+                    password: DEMO_PASSWORD.into(),
+                    is_admin: admin,
+                    clinics: clinics.into(),
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if username != DEMO_ADMIN {
+            staff.push((Actor { user_num: user.user_num, name: user.username }, user.clinics));
+        }
+    }
+    Ok(staff)
 }

@@ -8,7 +8,7 @@ use super::calendar::{closing_minutes, is_open};
 use super::carrier::DemoCarrier;
 use super::practice::dt;
 use crate::clock::{FixedClock, OfficeClock, ZoneMinutes};
-use crate::service::{OfferRequest, OfferTarget, Services};
+use crate::service::{Actor, OfferRequest, OfferTarget, Services};
 use crate::sms::OutboxProvider;
 use crate::store::{self, Store};
 use app::api::{CandidateKey, DayQuery};
@@ -55,11 +55,20 @@ pub struct Simulation {
     seq: u64,
     reacted: HashSet<i64>,
     done: Simulated,
+    /// The staff who offer openings, with the clinics each may use.
+    staff: Vec<(Actor, Option<Vec<i64>>)>,
 }
 
 impl Simulation {
     /// The office on a clock the simulation moves; texts through the demo carrier, links to `public_url`.
-    pub fn new(store: &Store, office: &OfficeClock, prefs: &Preferences, public_url: String, seed: u64) -> Simulation {
+    pub fn new(
+        store: &Store,
+        office: &OfficeClock,
+        prefs: &Preferences,
+        public_url: String,
+        seed: u64,
+        staff: Vec<(Actor, Option<Vec<i64>>)>,
+    ) -> Simulation {
         let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
         let office = office.with_clock(clock.clone());
         let zone = ZoneMinutes(office.zone(prefs));
@@ -74,6 +83,7 @@ impl Simulation {
             seq: 0,
             reacted: HashSet::new(),
             done: Simulated::default(),
+            staff,
         }
     }
 
@@ -194,7 +204,7 @@ impl Simulation {
     async fn offer(&mut self, clinic: i64, day: OdDate, t: OdDateTime) -> Result<(), String> {
         let board = self
             .services
-            .day(&DayQuery { clinic: Some(clinic.to_string()), date: Some(day.to_string()) })
+            .day(&DayQuery { clinic: Some(clinic.to_string()), date: Some(day.to_string()) }, None)
             .await
             .map_err(|e| e.to_string())?;
         let earliest = t.plus_minutes(60);
@@ -234,8 +244,10 @@ impl Simulation {
         if targets.is_empty() {
             return Ok(());
         }
-        let staff = ["Dana (front desk)", "Marcus (office manager)", "Priya (scheduler)"][self.rng.random_range(0..3)];
-        let request = OfferRequest { op, date_time_start: start.to_string(), targets, offered_by: staff.into() };
+        let staff: Vec<&(Actor, Option<Vec<i64>>)> =
+            self.staff.iter().filter(|(_, clinics)| clinics.as_ref().is_none_or(|c| c.contains(&clinic))).collect();
+        let Some((by, clinics)) = staff.get(self.rng.random_range(0..staff.len().max(1))).map(|s| (*s).clone()) else { return Ok(()) };
+        let request = OfferRequest { op, date_time_start: start.to_string(), targets, by, clinics };
         match self.services.offer(request).await {
             Ok(_) => {
                 self.done.openings += 1;

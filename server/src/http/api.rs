@@ -4,7 +4,7 @@
 use super::AppState;
 use super::auth::ApiClient;
 use super::error::ApiError;
-use crate::service::{OfferRequest, OfferTarget, Params, path_key};
+use crate::service::{Actor, OfferRequest, OfferTarget, Params, path_key};
 use app::model::{Appointment, AsapComm, NewAsapComm, Operatory, Schedule, Slot};
 use axum::Json;
 use axum::Router;
@@ -38,9 +38,9 @@ type RawQuery = Query<Vec<(String, String)>>;
     params(("AsapCommNum" = i64, Path, description = "The AsapComm's key.")),
     responses((status = 200, body = AsapComm), (status = 400, description = "Not a number."),
         (status = 404, description = "No such AsapComm.")))]
-async fn get_asapcomm(_: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<AsapComm>> {
+async fn get_asapcomm(client: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<AsapComm>> {
     let num = path_key("AsapCommNum", &num)?;
-    Ok(Json(s.services.asapcomm(num).await?))
+    Ok(Json(s.services.asapcomm(num, client.clinics()).await?))
 }
 
 #[utoipa::path(get, path = "/asapcomms", tag = "AsapComms",
@@ -54,16 +54,16 @@ async fn get_asapcomm(_: ApiClient, State(s): State<AppState>, Path(num): Path<S
     ),
     responses((status = 200, body = [AsapComm]), (status = 400, description = "A parameter is invalid."),
         (status = 404, description = "The clinic does not exist.")))]
-async fn list_asapcomms(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<AsapComm>>> {
-    Ok(Json(s.services.asapcomms(&Params(q)).await?))
+async fn list_asapcomms(client: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<AsapComm>>> {
+    Ok(Json(s.services.asapcomms(&Params(q), client.clinics()).await?))
 }
 
 #[utoipa::path(post, path = "/asapcomms", tag = "AsapComms", request_body = NewAsapComm,
     responses((status = 201, body = AsapComm, headers(("Location" = String, description = "/api/v1/asapcomms/{AsapCommNum}"))),
         (status = 400, description = "Invalid body, not ASAP, in the past, or the time is taken."),
         (status = 404, description = "The operatory, appointment or recall does not exist.")))]
-async fn create_asapcomm(_: ApiClient, State(s): State<AppState>, body: Bytes) -> ApiResult<Response> {
-    let request = offer_request(&body)?;
+async fn create_asapcomm(client: ApiClient, State(s): State<AppState>, body: Bytes) -> ApiResult<Response> {
+    let request = offer_request(&body, &client)?;
     let mut created = s.services.offer(request).await?;
     let comm = created.pop().ok_or_else(|| ApiError::Internal("the offer created no AsapComm".into()))?;
     let location = format!("{BASE}/asapcomms/{}", comm.asap_comm_num);
@@ -75,7 +75,7 @@ async fn create_asapcomm(_: ApiClient, State(s): State<AppState>, body: Bytes) -
 }
 
 /// Reads the POST body with messages that name the field at fault.
-fn offer_request(body: &[u8]) -> Result<OfferRequest, ApiError> {
+fn offer_request(body: &[u8], client: &ApiClient) -> Result<OfferRequest, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "The body is empty. Send JSON such as {\"op\": 2, \"aptNum\": 11939, \"dateTimeStart\": \"2023-10-18 14:00:00\"}.",
@@ -101,7 +101,13 @@ fn offer_request(body: &[u8]) -> Result<OfferRequest, ApiError> {
     let date_time_start = new
         .date_time_start
         .ok_or_else(|| ApiError::bad_request("dateTimeStart is required, as yyyy-MM-dd HH:mm:ss."))?;
-    Ok(OfferRequest { op, date_time_start, targets: vec![target], offered_by: "API".into() })
+    Ok(OfferRequest {
+        op,
+        date_time_start,
+        targets: vec![target],
+        by: Actor::api_key(&client.name),
+        clinics: client.clinics.clone(),
+    })
 }
 
 #[utoipa::path(get, path = "/appointments/ASAP", tag = "Appointments",
@@ -109,8 +115,8 @@ fn offer_request(body: &[u8]) -> Result<OfferRequest, ApiError> {
         ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
     responses((status = 200, body = [Appointment], description = "ASAP list order: UnschedList, Planned, then the rest; latest first in each group."),
         (status = 400), (status = 404)))]
-async fn asap_appointments(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Appointment>>> {
-    Ok(Json(s.services.asap_appointments(&Params(q)).await?))
+async fn asap_appointments(client: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Appointment>>> {
+    Ok(Json(s.services.asap_appointments(&Params(q), client.clinics()).await?))
 }
 
 #[utoipa::path(get, path = "/appointments/Slots", tag = "Appointments",
@@ -119,8 +125,8 @@ async fn asap_appointments(_: ApiClient, State(s): State<AppState>, Query(q): Ra
         ("lengthMinutes" = Option<i64>, Query), ("ProvNum" = Option<i64>, Query), ("OpNum" = Option<i64>, Query),
         ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
     responses((status = 200, body = [Slot]), (status = 400), (status = 404)))]
-async fn slots(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Slot>>> {
-    Ok(Json(s.services.slots(&Params(q)).await?))
+async fn slots(client: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Slot>>> {
+    Ok(Json(s.services.slots(&Params(q), client.clinics()).await?))
 }
 
 #[utoipa::path(get, path = "/schedules", tag = "Schedules",
@@ -128,29 +134,29 @@ async fn slots(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> A
         ("dateEnd" = Option<String>, Query), ("SchedType" = Option<String>, Query), ("BlockoutDefNum" = Option<i64>, Query),
         ("ProvNum" = Option<i64>, Query), ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
     responses((status = 200, body = [Schedule]), (status = 400)))]
-async fn list_schedules(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Schedule>>> {
-    Ok(Json(s.services.schedules(&Params(q)).await?))
+async fn list_schedules(client: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Schedule>>> {
+    Ok(Json(s.services.schedules(&Params(q), client.clinics()).await?))
 }
 
 #[utoipa::path(get, path = "/schedules/{ScheduleNum}", tag = "Schedules",
     params(("ScheduleNum" = i64, Path)), responses((status = 200, body = Schedule), (status = 400), (status = 404)))]
-async fn get_schedule(_: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<Schedule>> {
+async fn get_schedule(client: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<Schedule>> {
     let num = path_key("ScheduleNum", &num)?;
-    Ok(Json(s.services.schedule(num).await?))
+    Ok(Json(s.services.schedule(num, client.clinics()).await?))
 }
 
 #[utoipa::path(get, path = "/operatories", tag = "Operatories",
     params(("ClinicNum" = Option<i64>, Query), ("Offset" = Option<i64>, Query), ("Limit" = Option<i64>, Query)),
     responses((status = 200, body = [Operatory]), (status = 400), (status = 404)))]
-async fn list_operatories(_: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Operatory>>> {
-    Ok(Json(s.services.operatories(&Params(q)).await?))
+async fn list_operatories(client: ApiClient, State(s): State<AppState>, Query(q): RawQuery) -> ApiResult<Json<Vec<Operatory>>> {
+    Ok(Json(s.services.operatories(&Params(q), client.clinics()).await?))
 }
 
 #[utoipa::path(get, path = "/operatories/{OperatoryNum}", tag = "Operatories",
     params(("OperatoryNum" = i64, Path)), responses((status = 200, body = Operatory), (status = 400), (status = 404)))]
-async fn get_operatory(_: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<Operatory>> {
+async fn get_operatory(client: ApiClient, State(s): State<AppState>, Path(num): Path<String>) -> ApiResult<Json<Operatory>> {
     let num = path_key("OperatoryNum", &num)?;
-    Ok(Json(s.services.operatory(num).await?))
+    Ok(Json(s.services.operatory(num, client.clinics()).await?))
 }
 
 async fn unknown_endpoint() -> ApiError {

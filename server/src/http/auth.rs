@@ -11,10 +11,11 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
 use subtle::ConstantTimeEq;
 
-/// The configured key pairs.
+/// Keys from `ASAP_API_KEYS` (for development; stored keys are managed with `server apikey`),
+/// and the per-key rate limit.
 pub struct ApiKeys {
     pairs: Vec<String>,
-    limiter: Option<DefaultKeyedRateLimiter<usize>>,
+    limiter: Option<DefaultKeyedRateLimiter<String>>,
 }
 
 impl ApiKeys {
@@ -49,17 +50,26 @@ impl ApiKeys {
         found
     }
 
-    fn check_rate(&self, key: usize) -> Result<(), ApiError> {
+    fn check_rate(&self, key: &str) -> Result<(), ApiError> {
         let Some(limiter) = &self.limiter else { return Ok(()) };
-        limiter.check_key(&key).map_err(|not_until| {
+        limiter.check_key(&key.to_string()).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) }
         })
     }
 }
 
-/// An API request whose key was accepted.
-pub struct ApiClient;
+/// An API request whose key was accepted: which key, and the clinics it may see.
+pub struct ApiClient {
+    pub name: String,
+    pub clinics: Option<Vec<i64>>,
+}
+
+impl ApiClient {
+    pub fn clinics(&self) -> Option<&[i64]> {
+        self.clinics.as_deref()
+    }
+}
 
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = ApiError;
@@ -77,12 +87,17 @@ impl FromRequestParts<AppState> for ApiClient {
         if !scheme.eq_ignore_ascii_case("ODFHIR") {
             return Err(ApiError::Unauthorized(format!("The Authorization scheme must be ODFHIR. {HOW}")));
         }
-        let index = state
-            .api_keys
-            .find(keys.trim())
-            .ok_or_else(|| ApiError::Unauthorized("The DeveloperKey/CustomerKey pair is not recognised.".into()))?;
-        state.api_keys.check_rate(index)?;
-        Ok(ApiClient)
+        let keys = keys.trim();
+        let client = match state.api_keys.find(keys) {
+            Some(index) => ApiClient { name: format!("ASAP_API_KEYS #{}", index + 1), clinics: None },
+            None => match state.services.stored_api_key(keys).await {
+                Ok(Some(k)) => ApiClient { name: k.name, clinics: k.clinics },
+                Ok(None) => return Err(ApiError::Unauthorized("The DeveloperKey/CustomerKey pair is not recognised.".into())),
+                Err(e) => return Err(ApiError::from(e)),
+            },
+        };
+        state.api_keys.check_rate(&client.name)?;
+        Ok(client)
     }
 }
 
@@ -109,8 +124,8 @@ mod tests {
     #[test]
     fn rate_limit_answers_with_a_wait() {
         let keys = ApiKeys::new(&["dev/cust".into()], 1).unwrap();
-        assert!(keys.check_rate(0).is_ok());
-        match keys.check_rate(0) {
+        assert!(keys.check_rate("k").is_ok());
+        match keys.check_rate("k") {
             Err(ApiError::TooManyRequests { retry_after_secs }) => assert!(retry_after_secs >= 1),
             other => panic!("expected 429, got {other:?}"),
         }

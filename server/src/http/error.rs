@@ -11,6 +11,7 @@ pub enum ApiError {
     BadRequest(String),
     NotFound(String),
     Unauthorized(String),
+    Forbidden(String),
     TooManyRequests { retry_after_secs: u64 },
     Unavailable(String),
     Internal(String),
@@ -33,6 +34,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(m) => ApiError::NotFound(m),
             // The reference lists 400 for a slot that cannot be booked.
             ServiceError::Conflict(m) => ApiError::BadRequest(m),
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
             ServiceError::Store(e) => ApiError::Internal(e.to_string()),
         }
     }
@@ -56,6 +58,7 @@ impl IntoResponse for ApiError {
                 r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("ODFHIR"));
                 r
             }
+            ApiError::Forbidden(m) => plain_text(StatusCode::FORBIDDEN, m),
             ApiError::TooManyRequests { retry_after_secs } => {
                 let mut r = plain_text(
                     StatusCode::TOO_MANY_REQUESTS,

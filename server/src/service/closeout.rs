@@ -3,7 +3,8 @@
 //! queued, and leaves no offer that can take the time.
 
 use super::offer::first_blocker;
-use super::{ServiceError, ServiceResult, Services};
+use super::{Actor, ServiceError, ServiceResult, Services};
+use app::api::actions;
 use crate::store::{self, OpeningRow, WriteTx};
 use app::domain::answer::OpeningState;
 use app::domain::sending::closed_opening_note;
@@ -49,13 +50,15 @@ pub struct SweepReport {
 impl Services {
     /// Staff take an opening back: its texts still queued are not sent, the blockout goes, and
     /// its offers can no longer take the time.
-    pub async fn withdraw_opening(&self, schedule_num: i64, by: &str) -> ServiceResult<OpeningRow> {
+    pub async fn withdraw_opening(&self, schedule_num: i64, by: &Actor, clinics: Option<&[i64]>) -> ServiceResult<OpeningRow> {
         let operatory = {
             let mut conn = self.store.pool().acquire().await?;
-            store::opening(&mut conn, schedule_num)
-                .await?
-                .ok_or_else(|| ServiceError::not_found(format!("Opening {schedule_num} does not exist.")))?
-                .operatory_num
+            let opening = store::opening(&mut conn, schedule_num).await?;
+            // Another clinic's opening is as unknown as one that never existed.
+            match opening.filter(|o| clinics.is_none_or(|c| c.contains(&o.clinic_num))) {
+                Some(o) => o.operatory_num,
+                None => return Err(ServiceError::not_found(format!("Opening {schedule_num} does not exist."))),
+            }
         };
         let mut tx = self.store.begin_write().await?;
         self.store.lock_operatory(&mut tx, operatory).await?;
@@ -70,7 +73,9 @@ impl Services {
                 opening.state.label().to_lowercase()
             )));
         }
-        close_opening_in(&mut tx, schedule_num, OpeningState::Withdrawn, now, by, 0, 0).await?;
+        close_opening_in(&mut tx, schedule_num, OpeningState::Withdrawn, now, &by.name, 0, 0).await?;
+        let detail = format!("opening {schedule_num}: {} {}", opening.span.start.date(), time_text(opening.span.start));
+        self.audit_in(&mut tx, by, actions::WITHDRAW, &detail, opening.clinic_num).await?;
         let closed = store::opening(&mut tx, schedule_num).await?.unwrap_or(opening);
         tx.commit().await?;
         tracing::info!(schedule_num, "opening withdrawn");

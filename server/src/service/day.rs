@@ -20,15 +20,22 @@ const GRID_FIRST_HOUR: i64 = 7;
 const GRID_LAST_HOUR: i64 = 18;
 
 impl Services {
-    pub async fn day(&self, q: &DayQuery) -> ServiceResult<DayBoard> {
+    /// One clinic's day. `allowed` limits the clinics (a user's clinic restriction).
+    pub async fn day(&self, q: &DayQuery, allowed: Option<&[i64]>) -> ServiceResult<DayBoard> {
         let mut conn = self.store.pool().acquire().await?;
         let prefs = store::preferences(&mut conn).await?;
         let now = self.clock.now(&prefs);
         let today = now.date();
-        let clinics = store::clinics(&mut conn).await?;
+        let clinics: Vec<_> =
+            store::clinics(&mut conn).await?.into_iter().filter(|c| allowed.is_none_or(|a| a.contains(&c.clinic_num))).collect();
         let clinic_num = match q.clinic.as_deref() {
             Some(raw) => {
                 let n = key_number("clinic", raw).map_err(ServiceError::BadRequest)?;
+                if allowed.is_some_and(|a| !a.contains(&n)) {
+                    return Err(ServiceError::Forbidden(format!(
+                        "Your account does not have access to clinic {n}. Pick one from the list."
+                    )));
+                }
                 if n != 0 && !clinics.iter().any(|c| c.clinic_num == n) {
                     return Err(ServiceError::not_found(format!("Clinic {n} does not exist. Pick one from the list.")));
                 }
@@ -296,7 +303,7 @@ impl Services {
         op: i64,
         start: String,
         recipients: Vec<CandidateKey>,
-        offered_by: &str,
+        caller: &app::api::Caller,
     ) -> ServiceResult<OfferOutcome> {
         let targets = recipients
             .into_iter()
@@ -305,7 +312,8 @@ impl Services {
                 CandidateKey::Recall(n) => OfferTarget::Recall(n),
             })
             .collect();
-        let offers = self.offer(OfferRequest { op, date_time_start: start, targets, offered_by: offered_by.to_string() }).await?;
+        let by = super::Actor::staff(caller);
+        let offers = self.offer(OfferRequest { op, date_time_start: start, targets, by, clinics: caller.clinics.clone() }).await?;
         let schedule_num = offers.first().map_or(0, |c| c.schedule_num);
         Ok(OfferOutcome { schedule_num, offers })
     }

@@ -11,7 +11,7 @@ use app::model::{OdDate, ResponseStatus, SmsSendStatus};
 const CHART_DAYS: usize = 92;
 
 impl Services {
-    pub async fn history(&self, q: &HistoryQuery) -> ServiceResult<HistoryPage> {
+    pub async fn history(&self, q: &HistoryQuery, allowed: Option<&[i64]>) -> ServiceResult<HistoryPage> {
         let mut conn = self.store.pool().acquire().await?;
         let mut params = Vec::new();
         if let Some(c) = &q.clinic_num {
@@ -35,7 +35,7 @@ impl Services {
             }
             params.push(("dateEnd".to_string(), through.add_days(1).to_string()));
         }
-        let mut range = self.asapcomm_range(&mut conn, &Params(params)).await?;
+        let mut range = self.asapcomm_range(&mut conn, &Params(params), allowed).await?;
 
         let response_status = q
             .response_status

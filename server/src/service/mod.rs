@@ -1,6 +1,8 @@
 //! Use cases. HTTP handlers and server functions both call these; they own the transactions.
 
+mod access;
 mod answer;
+pub mod credentials;
 mod closeout;
 mod day;
 mod history;
@@ -12,6 +14,7 @@ mod port;
 mod reads;
 mod sending;
 
+pub use access::{AccessSettings, Actor, SignIn};
 pub use answer::plausible_code;
 pub use closeout::{SweepReport, close_booked_openings};
 pub use offer::{OfferRequest, OfferTarget};
@@ -36,6 +39,9 @@ pub enum ServiceError {
     /// The time is taken or the offer is closed.
     #[error("{0}")]
     Conflict(String),
+    /// The caller may not do this (another clinic, or not an administrator).
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -66,6 +72,7 @@ impl From<ServiceError> for AppError {
             ServiceError::BadRequest(m) => AppError::BadRequest(m),
             ServiceError::NotFound(m) => AppError::NotFound(m),
             ServiceError::Conflict(m) => AppError::Conflict(m),
+            ServiceError::Forbidden(m) => AppError::Forbidden(m),
             ServiceError::Store(e) => {
                 let reference = uuid::Uuid::new_v4().simple().to_string();
                 tracing::error!(error = %e, reference = %reference, "page request failed");
@@ -89,13 +96,27 @@ pub struct Services {
     pub waves: WavePlan,
     /// Woken when new texts are queued, so the sender does not wait for its next look.
     pub sender_wake: Arc<tokio::sync::Notify>,
+    pub access: AccessSettings,
 }
 
 impl Services {
     /// Texts go to the local outbox until another provider is given.
     pub fn new(store: Store, clock: OfficeClock, public_url: String) -> Self {
         let sms = Arc::new(OutboxProvider::new(store.clone()));
-        Services { store, clock, public_url, sms, waves: WavePlan::default(), sender_wake: Arc::new(tokio::sync::Notify::new()) }
+        Services {
+            store,
+            clock,
+            public_url,
+            sms,
+            waves: WavePlan::default(),
+            sender_wake: Arc::new(tokio::sync::Notify::new()),
+            access: AccessSettings::default(),
+        }
+    }
+
+    pub fn with_access(mut self, access: AccessSettings) -> Self {
+        self.access = access;
+        self
     }
 
     pub fn with_sms(mut self, sms: Arc<dyn SmsProvider>) -> Self {

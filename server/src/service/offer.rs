@@ -1,7 +1,8 @@
 //! Offering an opening: one Web Sched ASAP blockout and one AsapComm per patient, all in one
 //! transaction that holds the operatory's lock from the conflict check to the insert.
 
-use super::{ServiceError, ServiceResult, Services, new_short_guid};
+use super::{Actor, ServiceError, ServiceResult, Services, new_short_guid};
+use app::api::actions;
 use crate::store::{self, NewAsapCommRow};
 use app::domain::length::{appointment_minutes, recall_minutes};
 use app::domain::occupancy::{blocks_scheduling, occupies_time};
@@ -31,8 +32,10 @@ pub struct OfferRequest {
     /// As sent by the client; parsed here so every caller gets the same message.
     pub date_time_start: String,
     pub targets: Vec<OfferTarget>,
-    /// Who offered it: a staff user's name, or the API key's.
-    pub offered_by: String,
+    /// Who offered it: a staff user, or an API key.
+    pub by: Actor,
+    /// The clinics the caller may offer in; None for every clinic.
+    pub clinics: Option<Vec<i64>>,
 }
 
 /// What is being moved, resolved from the database.
@@ -63,6 +66,12 @@ impl Services {
         let op = store::operatory(&mut tx, req.op)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("Operatory {} does not exist.", req.op)))?;
+        if req.clinics.as_ref().is_some_and(|c| !c.contains(&op.clinic_num)) {
+            return Err(ServiceError::Forbidden(format!(
+                "Operatory {} is in clinic {}, which you do not have access to.",
+                op.operatory_num, op.clinic_num
+            )));
+        }
         self.store.lock_operatory(&mut tx, op.operatory_num).await?;
 
         let start = OdDateTime::parse(req.date_time_start.trim()).map_err(|_| {
@@ -141,7 +150,7 @@ impl Services {
                         clinic_num: op.clinic_num,
                         span,
                         offered_at: now,
-                        offered_by: &req.offered_by,
+                        offered_by: &req.by.name,
                     },
                 )
                 .await?;
@@ -221,6 +230,16 @@ impl Services {
             comm.asap_comm_num = store::insert_asapcomm(&mut tx, &row).await?;
             created.push(comm);
         }
+        let detail = format!(
+            "opening {schedule_num}: {} {}–{} in {} to {} {}",
+            start.date(),
+            time_text(opening_span.start),
+            time_text(opening_span.end),
+            op.op_name,
+            created.len(),
+            if created.len() == 1 { "patient" } else { "patients" }
+        );
+        self.audit_in(&mut tx, &req.by, actions::OFFER, &detail, op.clinic_num).await?;
         tx.commit().await?;
         self.sender_wake.notify_one();
         tracing::info!(schedule_num, offers = created.len(), op = op.operatory_num, joined = joined.is_some(), "opening offered");

@@ -6,9 +6,9 @@ use app::api::{OUTBOX_PAGE_SIZE, OutboxMessage, OutboxPage};
 use std::collections::HashMap;
 
 impl Services {
-    pub async fn outbox(&self, before: Option<i64>) -> ServiceResult<OutboxPage> {
+    pub async fn outbox(&self, before: Option<i64>, allowed: Option<&[i64]>) -> ServiceResult<OutboxPage> {
         let mut conn = self.store.pool().acquire().await?;
-        let mut rows = store::outbox_messages(&mut conn, None, before, OUTBOX_PAGE_SIZE + 1).await?;
+        let mut rows = store::outbox_messages(&mut conn, allowed, before, OUTBOX_PAGE_SIZE + 1).await?;
         let older = (rows.len() as i64 > OUTBOX_PAGE_SIZE).then(|| {
             rows.truncate(OUTBOX_PAGE_SIZE as usize);
             rows.last().map_or(0, |r| r.message_num)

@@ -1,43 +1,64 @@
-//! The pages' view of the use cases (the `AsapPort` the server functions call).
+//! The pages' view of the use cases (the `AsapPort` the server functions call). Each call is
+//! made for the signed-in caller: their clinics bound what they see and change.
 
-use super::Services;
+use super::{Actor, ServiceError, Services};
 use app::api::{
-    AsapPort, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, OfficeOverview, OfferOutcome, OpeningSummary,
-    OutboxPage,
+    AsapPort, AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser,
+    OfficeOverview, OfferOutcome, OpeningSummary, OutboxPage, StaffUser, UserChange,
 };
 use app::model::AppError;
 
 #[async_trait::async_trait]
 impl AsapPort for Services {
-    async fn overview(&self) -> Result<OfficeOverview, AppError> {
-        Ok(Services::overview(self).await?)
+    async fn overview(&self, caller: &Caller) -> Result<OfficeOverview, AppError> {
+        Ok(Services::overview(self, caller.clinics.as_deref()).await?)
     }
 
-    async fn clinics(&self) -> Result<Vec<app::model::Clinic>, AppError> {
-        let mut conn = self.store.pool().acquire().await.map_err(crate::service::ServiceError::from)?;
-        Ok(crate::store::clinics(&mut conn).await.map_err(crate::service::ServiceError::from)?)
+    async fn clinics(&self, caller: &Caller) -> Result<Vec<app::model::Clinic>, AppError> {
+        let mut conn = self.store.pool().acquire().await.map_err(ServiceError::from)?;
+        let all = crate::store::clinics(&mut conn).await.map_err(ServiceError::from)?;
+        Ok(all.into_iter().filter(|c| caller.may_see_clinic(c.clinic_num)).collect())
     }
 
-    async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, AppError> {
-        Ok(Services::history(self, &query).await?)
+    async fn history(&self, caller: &Caller, query: HistoryQuery) -> Result<HistoryPage, AppError> {
+        Ok(Services::history(self, &query, caller.clinics.as_deref()).await?)
     }
 
-    async fn day(&self, query: DayQuery) -> Result<DayBoard, AppError> {
-        Ok(Services::day(self, &query).await?)
+    async fn day(&self, caller: &Caller, query: DayQuery) -> Result<DayBoard, AppError> {
+        Ok(Services::day(self, &query, caller.clinics.as_deref()).await?)
     }
 
-    async fn offer(&self, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
-        Ok(Services::offer_from_picker(self, op, start, recipients, "Slot picker").await?)
+    async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
+        Ok(Services::offer_from_picker(self, op, start, recipients, caller).await?)
     }
 
-    async fn withdraw(&self, schedule_num: i64) -> Result<OpeningSummary, AppError> {
-        let row = Services::withdraw_opening(self, schedule_num, "Slot picker").await?;
-        let mut conn = self.store.pool().acquire().await.map_err(crate::service::ServiceError::from)?;
+    async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError> {
+        let row = Services::withdraw_opening(self, schedule_num, &Actor::staff(caller), caller.clinics.as_deref()).await?;
+        let mut conn = self.store.pool().acquire().await.map_err(ServiceError::from)?;
         let mut list = self.opening_summaries(&mut conn, vec![row]).await?;
         list.pop().ok_or_else(|| AppError::Internal("The withdrawn opening could not be read back.".into()))
     }
 
-    async fn outbox(&self, before: Option<i64>) -> Result<OutboxPage, AppError> {
-        Ok(Services::outbox(self, before).await?)
+    async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError> {
+        Ok(Services::outbox(self, before, caller.clinics.as_deref()).await?)
+    }
+
+    async fn users(&self, caller: &Caller) -> Result<Vec<StaffUser>, AppError> {
+        Ok(Services::users(self, caller).await?)
+    }
+
+    async fn add_user(&self, caller: &Caller, user: NewStaffUser) -> Result<StaffUser, AppError> {
+        if !caller.is_admin {
+            return Err(AppError::Forbidden("Only administrators can add users.".into()));
+        }
+        Ok(Services::add_user(self, &Actor::staff(caller), user).await?)
+    }
+
+    async fn change_user(&self, caller: &Caller, user_num: i64, change: UserChange) -> Result<StaffUser, AppError> {
+        Ok(Services::change_user(self, &Actor::staff(caller), Some(caller), user_num, change).await?)
+    }
+
+    async fn audit(&self, caller: &Caller, query: AuditQuery) -> Result<AuditPage, AppError> {
+        Ok(Services::audit_page(self, caller, &query).await?)
     }
 }

@@ -62,51 +62,85 @@ async fn require_provider(conn: &mut AnyConnection, prov: Option<i64>) -> Servic
     }
 }
 
+/// A clinic named in the query must be one the caller may see.
+fn allow_clinic(clinic: Option<i64>, allowed: Option<&[i64]>) -> ServiceResult<()> {
+    match (clinic, allowed) {
+        (Some(c), Some(list)) if !list.contains(&c) => Err(ServiceError::Forbidden(format!("Clinic {c} is not one you have access to."))),
+        _ => Ok(()),
+    }
+}
+
+fn sees(allowed: Option<&[i64]>, clinic: i64) -> bool {
+    allowed.is_none_or(|list| list.contains(&clinic))
+}
+
 fn page<T>(items: Vec<T>, p: Paging) -> Vec<T> {
     items.into_iter().skip(p.offset as usize).take(p.limit as usize).collect()
 }
 
 impl Services {
-    pub async fn asapcomm(&self, num: i64) -> ServiceResult<AsapComm> {
+    /// One AsapComm; another clinic's is as unknown to a restricted caller as a missing one.
+    pub async fn asapcomm(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<AsapComm> {
         let mut conn = self.store.pool().acquire().await?;
         store::asapcomm(&mut conn, num)
             .await?
+            .filter(|c| allowed.is_none_or(|a| a.contains(&c.clinic_num)))
             .ok_or_else(|| ServiceError::not_found(format!("AsapComm {num} does not exist.")))
     }
 
-    /// `GET /asapcomms` filters, checked. Shared with the history page.
-    pub async fn asapcomm_range(&self, conn: &mut AnyConnection, params: &Params) -> ServiceResult<AsapCommRange> {
+    /// `GET /asapcomms` filters, checked. Shared with the history page. `allowed` is the caller's
+    /// clinic restriction: another clinic named is refused; none named means only the allowed ones.
+    pub async fn asapcomm_range(
+        &self,
+        conn: &mut AnyConnection,
+        params: &Params,
+        allowed: Option<&[i64]>,
+    ) -> ServiceResult<AsapCommRange> {
         let prefs = store::preferences(conn).await?;
         let today = self.clock.today(&prefs);
         let (start, end) = entry_range(params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?, today)
             .map_err(ServiceError::BadRequest)?;
         let clinic_num = params.key("ClinicNum")?;
+        if let (Some(c), Some(list)) = (clinic_num, allowed) {
+            if !list.contains(&c) {
+                return Err(ServiceError::Forbidden(format!("Clinic {c} is not one you have access to.")));
+            }
+        }
         require_clinic(conn, clinic_num).await?;
         let p = params.paging()?;
-        Ok(AsapCommRange { start, end, clinic_num, offset: p.offset, limit: p.limit })
+        Ok(AsapCommRange {
+            start,
+            end,
+            clinic_num,
+            clinics: allowed.map(<[i64]>::to_vec),
+            offset: p.offset,
+            limit: p.limit,
+        })
     }
 
-    pub async fn asapcomms(&self, params: &Params) -> ServiceResult<Vec<AsapComm>> {
+    pub async fn asapcomms(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<AsapComm>> {
         let mut conn = self.store.pool().acquire().await?;
-        let range = self.asapcomm_range(&mut conn, params).await?;
+        let range = self.asapcomm_range(&mut conn, params, allowed).await?;
         Ok(store::asapcomms(&mut conn, &range).await?)
     }
 
     /// `GET /appointments/ASAP`, in ASAP list order.
-    pub async fn asap_appointments(&self, params: &Params) -> ServiceResult<Vec<Appointment>> {
+    pub async fn asap_appointments(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<Appointment>> {
         let mut conn = self.store.pool().acquire().await?;
         let clinic = params.key("ClinicNum")?;
+        allow_clinic(clinic, allowed)?;
         require_clinic(&mut conn, clinic).await?;
         let prov = params.key("ProvNum")?;
         require_provider(&mut conn, prov).await?;
         let paging = params.paging()?;
         let mut list = store::asap_appointments(&mut conn, clinic, prov).await?;
+        list.retain(|a| sees(allowed, a.clinic_num));
         list.sort_by_key(|a| asap_order_key(CandidateKind::Appointment(a.apt_status), a.apt_date_time, a.apt_num));
         Ok(page(list, paging))
     }
 
     /// `GET /appointments/Slots`: provider time in each operatory minus what occupies it.
-    pub async fn slots(&self, params: &Params) -> ServiceResult<Vec<Slot>> {
+    pub async fn slots(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<Slot>> {
         let mut conn = self.store.pool().acquire().await?;
         let prefs = store::preferences(&mut conn).await?;
         let now = self.clock.now(&prefs);
@@ -136,9 +170,14 @@ impl Services {
             Some(n) => vec![
                 store::operatory(&mut conn, n)
                     .await?
+                    .filter(|o| sees(allowed, o.clinic_num))
                     .ok_or_else(|| ServiceError::not_found(format!("Operatory {n} does not exist.")))?,
             ],
-            None => store::operatories(&mut conn, None).await?.into_iter().filter(|o| !o.is_hidden.0).collect(),
+            None => store::operatories(&mut conn, None)
+                .await?
+                .into_iter()
+                .filter(|o| !o.is_hidden.0 && sees(allowed, o.clinic_num))
+                .collect(),
         };
         let paging = params.paging()?;
         let board = self.occupancy(&mut conn, &ops, first, last).await?;
@@ -201,8 +240,23 @@ impl Services {
         Ok(Occupancy { provider_time, occupied, blockouts: blocks_out, appointments })
     }
 
+    /// Whether a schedule row belongs to what the caller may see: linked to one of their
+    /// clinics' operatories, or to no operatory at all.
+    async fn schedule_visible(&self, conn: &mut AnyConnection, s: &Schedule, allowed: Option<&[i64]>) -> ServiceResult<bool> {
+        let Some(list) = allowed else { return Ok(true) };
+        if s.operatories.0.is_empty() {
+            return Ok(true);
+        }
+        for op in &s.operatories.0 {
+            if store::operatory(conn, *op).await?.is_some_and(|o| list.contains(&o.clinic_num)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// `GET /schedules`.
-    pub async fn schedules(&self, params: &Params) -> ServiceResult<Vec<Schedule>> {
+    pub async fn schedules(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<Schedule>> {
         let mut conn = self.store.pool().acquire().await?;
         let prefs = store::preferences(&mut conn).await?;
         let today = self.clock.today(&prefs);
@@ -233,29 +287,46 @@ impl Services {
             offset: p.offset,
             limit: p.limit,
         };
-        Ok(store::schedules(&mut conn, &filter).await?)
+        let all = store::schedules(&mut conn, &filter).await?;
+        if allowed.is_none() {
+            return Ok(all);
+        }
+        let mut visible = Vec::with_capacity(all.len());
+        for s in all {
+            if self.schedule_visible(&mut conn, &s, allowed).await? {
+                visible.push(s);
+            }
+        }
+        Ok(visible)
     }
 
-    pub async fn schedule(&self, num: i64) -> ServiceResult<Schedule> {
+    pub async fn schedule(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<Schedule> {
         let mut conn = self.store.pool().acquire().await?;
-        store::schedule(&mut conn, num)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(format!("Schedule {num} does not exist.")))
+        let missing = || ServiceError::not_found(format!("Schedule {num} does not exist."));
+        let s = store::schedule(&mut conn, num).await?.ok_or_else(missing)?;
+        if !self.schedule_visible(&mut conn, &s, allowed).await? {
+            return Err(missing());
+        }
+        Ok(s)
     }
 
     /// `GET /operatories`, in ItemOrder within each clinic.
-    pub async fn operatories(&self, params: &Params) -> ServiceResult<Vec<Operatory>> {
+    pub async fn operatories(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<Operatory>> {
         let mut conn = self.store.pool().acquire().await?;
         let clinic = params.key("ClinicNum")?;
+        allow_clinic(clinic, allowed)?;
         require_clinic(&mut conn, clinic).await?;
         let p = params.paging()?;
-        Ok(page(store::operatories(&mut conn, clinic).await?, p))
+        let mut list = store::operatories(&mut conn, clinic).await?;
+        list.retain(|o| sees(allowed, o.clinic_num));
+        Ok(page(list, p))
     }
 
-    pub async fn operatory(&self, num: i64) -> ServiceResult<Operatory> {
+    pub async fn operatory(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<Operatory> {
         let mut conn = self.store.pool().acquire().await?;
         store::operatory(&mut conn, num)
             .await?
+            .filter(|o| sees(allowed, o.clinic_num))
             .ok_or_else(|| ServiceError::not_found(format!("Operatory {num} does not exist.")))
     }
 }

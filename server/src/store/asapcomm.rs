@@ -43,14 +43,27 @@ pub struct AsapCommRange {
     pub start: OdDateTime,
     pub end: OdDateTime,
     pub clinic_num: Option<i64>,
+    /// Only these clinics (a caller's clinic restriction); None for every clinic.
+    pub clinics: Option<Vec<i64>>,
     pub offset: i64,
     pub limit: i64,
+}
+
+impl AsapCommRange {
+    /// `AND c.clinicnum IN (…)` for a restricted caller; nothing otherwise.
+    pub(super) fn clinic_restriction(&self) -> String {
+        match &self.clinics {
+            Some(list) if list.is_empty() => " AND 1 = 0".to_string(),
+            Some(list) => format!(" AND c.clinicnum IN ({})", super::int_list(list)),
+            None => String::new(),
+        }
+    }
 }
 
 /// `+ 0` keeps the planner from walking the whole table in key order looking for the range:
 /// it finds the range through the DateTimeEntry index and sorts what it found.
 pub async fn asapcomms(conn: &mut AnyConnection, f: &AsapCommRange) -> StoreResult<Vec<AsapComm>> {
-    let clinic = if f.clinic_num.is_some() { "AND c.clinicnum = $5" } else { "" };
+    let clinic = format!("{}{}", if f.clinic_num.is_some() { "AND c.clinicnum = $5" } else { "" }, f.clinic_restriction());
     let page = format!(
         "SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {clinic} \
          ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4"

@@ -26,6 +26,7 @@ pub struct HistoryFilter {
 /// out for the totals.
 fn conditions(f: &HistoryFilter, with_status: bool) -> (String, Vec<Value>) {
     let mut sql = String::from("c.datetimeentry >= $1 AND c.datetimeentry < $2");
+    sql.push_str(&f.range.clinic_restriction());
     let mut values = vec![Value::Text(f.range.start.to_string()), Value::Text(f.range.end.to_string())];
     let mut add = |cond: &str, v: Value, values: &mut Vec<Value>| {
         values.push(v);

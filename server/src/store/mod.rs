@@ -4,6 +4,7 @@
 //! text columns only, and `ON CONFLICT … DO UPDATE` upserts, which both understand. The few real
 //! differences (how a writer locks, how identity counters move) live in this module.
 
+mod access;
 mod answers;
 mod asapcomm;
 mod board;
@@ -13,6 +14,7 @@ mod opening;
 mod rows;
 mod sending;
 
+pub use access::*;
 pub use answers::*;
 pub use asapcomm::*;
 pub use board::*;

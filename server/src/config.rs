@@ -29,6 +29,55 @@ pub enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Staff users: the first administrator, password resets, the list.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// API keys for integrators (ODFHIR DeveloperKey/CustomerKey), stored hashed.
+    Apikey {
+        #[command(subcommand)]
+        action: ApiKeyCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from the terminal (asked twice), or from one line of
+    /// standard input when that is not a terminal; never from a flag.
+    Add {
+        /// The user name to sign in with.
+        name: String,
+        /// May manage users and read the audit trail.
+        #[arg(long)]
+        admin: bool,
+        /// Only these clinics, as ClinicNums: --clinics 1,3 (default: every clinic).
+        #[arg(long, default_value = "")]
+        clinics: String,
+        /// The name pages show, such as "Dana Reyes (front desk)".
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+    /// Set a new password (read like `add`); the user is signed out everywhere.
+    Passwd { name: String },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a key and print its DeveloperKey/CustomerKey once; only a hash is kept.
+    Add {
+        /// A name saying who uses it, such as "billing-sync".
+        name: String,
+        /// Only these clinics: --clinics 1,3 (default: every clinic).
+        #[arg(long, default_value = "")]
+        clinics: String,
+    },
+    /// List keys (names, clinics, when made or revoked; never the secret).
+    List,
+    /// Stop a key from working.
+    Revoke { name: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,6 +151,18 @@ pub struct Settings {
     /// Minutes between waves by how soon the opening starts: under 2 hours 1 minute, and so on.
     #[arg(long, env = "ASAP_WAVE_GAPS", default_value = "2h=1m,12h=2m,48h=4m,8m")]
     pub wave_gaps: String,
+
+    /// Minutes a signed-in session may sit unused before it ends.
+    #[arg(long, env = "ASAP_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u32,
+
+    /// Hours a session lasts at most, however much it is used.
+    #[arg(long, env = "ASAP_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+
+    /// The secret the office portal signs embed tokens with (HMAC-SHA256); empty turns embedding off.
+    #[arg(long, env = "ASAP_EMBED_SECRET", default_value = "", hide_env_values = true)]
+    pub embed_secret: String,
 
     /// Run the sender and the close-out sweep in this process.
     #[arg(long, env = "ASAP_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]

@@ -4,6 +4,7 @@
 // Leptos view types nest deeply; the pages need more than the default limit.
 #![recursion_limit = "512"]
 
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -40,6 +41,8 @@ pub enum StartupError {
     Import(#[from] import::ImportError),
     #[error("demo data: {0}")]
     Demo(String),
+    #[error("{0}")]
+    Command(String),
 }
 
 pub fn init_tracing(format: LogFormat) {
@@ -61,6 +64,18 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Import { file } => {
             let summary = import::import_file(&store, &clock, &file).await?;
             println!("{summary}");
+            Ok(())
+        }
+        Command::User { action } => {
+            let services = build_services(&settings, store.clone(), clock, None)?;
+            let out = cli::user(&services, action).await.map_err(StartupError::Command)?;
+            println!("{out}");
+            Ok(())
+        }
+        Command::Apikey { action } => {
+            let services = build_services(&settings, store.clone(), clock, None)?;
+            let out = cli::apikey(&services, action).await.map_err(StartupError::Command)?;
+            println!("{out}");
             Ok(())
         }
         Command::Demo { if_empty } => {
@@ -145,7 +160,13 @@ pub fn build_services(
 ) -> Result<service::Services, StartupError> {
     let waves = app::domain::waves::WavePlan::parse_gaps(settings.wave_size, &settings.wave_gaps)
         .map_err(|e| StartupError::Config(format!("ASAP_WAVE_SIZE / ASAP_WAVE_GAPS: {e}")))?;
-    let mut services = service::Services::new(store, clock, settings.public_base_url()).with_waves(waves);
+    let access = service::AccessSettings {
+        idle_seconds: i64::from(settings.session_idle_minutes) * 60,
+        lifetime_seconds: i64::from(settings.session_hours) * 3600,
+        embed_secret: settings.embed_secret.clone(),
+        frame_ancestors: settings.frame_ancestors.clone(),
+    };
+    let mut services = service::Services::new(store, clock, settings.public_base_url()).with_waves(waves).with_access(access);
     let provider: Option<Arc<dyn sms::SmsProvider>> = match (sms, settings.sms_provider) {
         (Some(p), _) => Some(p),
         (None, SmsProviderKind::Outbox) => None,
@@ -185,7 +206,8 @@ fn build_router(settings: &Settings, services: service::Services) -> Result<axum
         auth_token: settings.twilio_auth_token.clone(),
         public_url: settings.public_base_url(),
     });
-    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys), sms_webhook };
+    let https = settings.public_base_url().starts_with("https://");
+    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys), sms_webhook, https };
     Ok(http::router(state, &settings.frame_ancestors))
 }
 

@@ -382,8 +382,9 @@ async fn withdrawing_stops_queued_texts_and_removes_the_blockout(s: Arc<TestServ
     let second = post_offer(&s, 1, &format!(r#""aptNum": {}"#, apts[1]), "2031-03-17 13:00:00").await;
     let schedule = first["ScheduleNum"].as_i64().unwrap();
     assert_eq!(send(&s).await.sent, 1, "only the first wave is due");
-    let closed = s.services().withdraw_opening(schedule, "Pat Manager").await.expect("withdraw");
-    assert_eq!(closed.closed_by, "Pat Manager");
+    let manager = server::service::Actor { user_num: 7, name: "pat.manager".into() };
+    let closed = s.services().withdraw_opening(schedule, &manager, None).await.expect("withdraw");
+    assert_eq!(closed.closed_by, "pat.manager");
     assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0);
     let queued = comm(&s, second["AsapCommNum"].as_i64().unwrap()).await;
     assert_eq!(queued["SmsSendStatus"], "DoNotSend");
@@ -395,7 +396,7 @@ async fn withdrawing_stops_queued_texts_and_removes_the_blockout(s: Arc<TestServ
     let (_, link, _) = outbox(&s).await.pop().unwrap();
     let (_, page) = answer(&s, &path_of(&link), "accept").await;
     assert!(page.contains("just taken"), "{page}");
-    assert!(s.services().withdraw_opening(schedule, "Pat Manager").await.is_err(), "withdrawing twice says why");
+    assert!(s.services().withdraw_opening(schedule, &manager, None).await.is_err(), "withdrawing twice says why");
 }
 
 async fn an_import_that_books_the_time_closes_the_opening(s: Arc<TestServer>) {

@@ -1,11 +1,13 @@
 //! The pages: server-rendered, then hydrated in the browser.
 
+mod admin;
 mod format;
 mod history;
 mod home;
 mod outbox;
 pub mod patient;
 mod picker;
+pub mod signin;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -16,8 +18,11 @@ use leptos_router::{
     components::{A, Route, Router, Routes},
 };
 
-/// The HTML document around the app, rendered on the server only.
+/// The HTML document around the app, rendered on the server only. Inside the office portal's
+/// iframe the page is compact (no header of its own) and tells the portal its height.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let portal_origin = embedded_in();
+    let embedded = portal_origin.is_some();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -25,13 +30,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                {portal_origin.map(|origin| view! {
+                    <meta name="asap-portal-origin" content=origin/>
+                    <script src="/embed.js" defer></script>
+                })}
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
-            <body>
+            <body class=if embedded { "embedded" } else { "" }>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The portal's origin when this request comes from an embedded session.
+fn embedded_in() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::api::Caller>().cloned())
+            .filter(|c| c.embedded && !c.portal_origin.is_empty())
+            .map(|c| c.portal_origin)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
@@ -52,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <A href="/outbox">"Outbox"</A>
                     <A href="/overview">"Overview"</A>
                 </nav>
+                <admin::UserMenu/>
             </header>
             <main id="main">
                 <Routes fallback=|| view! { <NotFound/> }>
@@ -59,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("overview") view=home::HomePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("history") view=history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("outbox") view=outbox::OutboxPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("users") view=admin::UsersPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("audit") view=admin::AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

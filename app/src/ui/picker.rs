@@ -298,6 +298,21 @@ fn Board(board: DayBoard, reload: RwSignal<u64>, outcome: RwSignal<Option<Result
     }
 }
 
+/// Tells the page (and through it an office portal embedding us) that an opening was offered.
+fn announce_offer_sent(schedule_num: i64, offers: usize) {
+    #[cfg(feature = "hydrate")]
+    {
+        let detail = format!(r#"{{"scheduleNum":{schedule_num},"offers":{offers}}}"#);
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&wasm_bindgen::JsValue::from_str(&detail));
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("asap:offer-sent", &init) {
+            let _ = document().dispatch_event(&event);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (schedule_num, offers);
+}
+
 fn focus_cell(c: usize, r: usize) {
     #[cfg(feature = "hydrate")]
     {
@@ -336,6 +351,7 @@ fn OfferPanel(
         if let Some(result) = send.value().get() {
             match result {
                 Ok(o) => {
+                    announce_offer_sent(o.schedule_num, o.offers.len());
                     outcome.set(Some(Ok((o.schedule_num, o.offers.len()))));
                     recipients.set(Vec::new());
                     selected.set(None);

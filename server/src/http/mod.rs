@@ -7,6 +7,8 @@ pub mod csrf;
 pub mod error;
 mod health;
 mod patient;
+mod server_fns;
+pub mod session;
 pub mod sms;
 
 use crate::service::Services;
@@ -22,6 +24,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_ro
 use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -34,6 +37,8 @@ pub struct AppState {
     pub api_keys: Arc<ApiKeys>,
     /// Set when an SMS provider with signed callbacks is configured.
     pub sms_webhook: Option<sms::WebhookAuth>,
+    /// Served over https (the public URL says so): cookies are Secure and HSTS is sent.
+    pub https: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -44,17 +49,41 @@ impl FromRef<AppState> for LeptosOptions {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Request bodies larger than this are refused (413) before anything reads them.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The staff pages' policy: scripts only from this site, plus the hydration script carrying this
+/// response's nonce; WebAssembly allowed to compile; no plugins; forms post only here.
+fn page_csp(nonce: &str, frame_ancestors: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors {frame_ancestors}"
+    )
+}
+
 /// Builds the whole application.
 pub fn router(state: AppState, frame_ancestors: &str) -> Router {
     let port: SharedPort = Arc::new(state.services.clone());
-    let page_context = move || provide_context(port.clone());
+    let ancestors = frame_ancestors.to_string();
+    let page_context = move || {
+        provide_context(port.clone());
+        // The policy names this response's nonce, which Leptos puts on its hydration script.
+        if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
+            if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce, &ancestors)) {
+                response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    };
     let routes = generate_route_list(app::ui::App);
     let options = state.leptos_options.clone();
 
+    // Everything else (the API, static files): nothing but what it is may run or frame it.
     let csp = HeaderValue::from_str(&format!(
-        "frame-ancestors {frame_ancestors}; object-src 'none'; base-uri 'self'"
+        "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors {frame_ancestors}"
     ))
-    .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'; object-src 'none'; base-uri 'self'"));
+    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'"));
+    let hsts = state.https.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
 
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -66,7 +95,8 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
         // One line per answered request (status and latency), inside the span that carries its id.
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        // Pages with stricter needs (the patient's page) set their own.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Pages with their own needs (staff pages, the patient's page, sign-in) set their own.
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -74,6 +104,7 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
         ))
         // Patient links carry a code; no page should hand it on in a Referer.
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
         .layer(CompressionLayer::new());
 
     Router::new()
@@ -82,8 +113,11 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
         .nest(api::BASE, api::routes())
         .merge(patient::routes())
         .merge(sms::routes())
+        .merge(session::routes())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || app::ui::shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, app::ui::shell))
+        .layer(axum::middleware::from_fn(server_fns::error_statuses))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::check_session))
         .layer(layers)
         .with_state(state)
 }

@@ -14,6 +14,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 pub const KEY: &str = "ODFHIR test-dev/test-customer";
+/// The password every test user gets.
+pub const PASSWORD: &str = "test password 123";
+
+/// Keeps cookies, does not follow redirects: each answer shows as the browser got it.
+pub fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Db {
@@ -135,6 +142,50 @@ impl TestServer {
     /// The use cases of the running server, to send due texts or sweep at a moment the test picks.
     pub fn services(&self) -> &server::service::Services {
         &self.app.as_ref().expect("server is running").services
+    }
+
+    /// Adds a staff user (by the command line's hand).
+    pub async fn add_user(&self, username: &str, admin: bool, clinics: &str) -> app::api::StaffUser {
+        self.services()
+            .add_user(
+                &server::service::Actor::command_line(),
+                app::api::NewStaffUser {
+                    username: username.into(),
+                    display_name: String::new(),
+                    password: PASSWORD.into(),
+                    is_admin: admin,
+                    clinics: clinics.into(),
+                },
+            )
+            .await
+            .expect("user added")
+    }
+
+    /// A browser-like client (cookies kept, redirects not followed) signed in as `username`.
+    pub async fn signed_in(&self, username: &str) -> reqwest::Client {
+        let client = browser_client();
+        let r = client
+            .post(self.url("/signin"))
+            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(r.status().as_u16(), 303, "{username} signs in: {}", r.text().await.unwrap_or_default());
+        client
+    }
+
+    /// Calls a server function as the pages do: a JSON body, a same-origin request.
+    pub async fn server_fn(&self, client: &reqwest::Client, name: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let r = client
+            .post(self.url(&format!("/ui-api/{name}")))
+            .header("Sec-Fetch-Site", "same-origin")
+            .json(&body)
+            .send()
+            .await
+            .expect("server function");
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,103 @@
+//! `server user …` and `server apikey …`: what an administrator does on the server's machine.
+
+use crate::config::{ApiKeyCommand, UserCommand};
+use crate::service::{Actor, Services};
+use app::api::{NewStaffUser, UserChange};
+use std::io::{BufRead, IsTerminal};
+
+/// A password from the terminal (typed twice, not shown) or one line of standard input.
+fn read_password(prompt: &str) -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("{prompt}: ")).map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("The same password again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords are not the same".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+pub async fn user(services: &Services, action: UserCommand) -> Result<String, String> {
+    let actor = Actor::command_line();
+    match action {
+        UserCommand::Add { name, admin, clinics, display_name } => {
+            let password = read_password(&format!("Password for {name}"))?;
+            let user = services
+                .add_user(&actor, NewStaffUser { username: name, display_name, password, is_admin: admin, clinics })
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "Added {}{}{}.",
+                user.username,
+                if user.is_admin { ", an administrator" } else { "" },
+                user.clinics.map(|c| format!(", for clinics {c:?}")).unwrap_or_default()
+            ))
+        }
+        UserCommand::Passwd { name } => {
+            let user = services.user_named(&name).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("there is no user named {name}"))?;
+            let password = read_password(&format!("New password for {}", user.username))?;
+            services.change_user(&actor, None, user.user_num, UserChange::ResetPassword(password)).await.map_err(|e| e.to_string())?;
+            Ok(format!("Set a new password for {}; their sessions are signed out.", user.username))
+        }
+        UserCommand::List => {
+            let mut conn = services.store.pool().acquire().await.map_err(|e| e.to_string())?;
+            let users = crate::store::users(&mut conn).await.map_err(|e| e.to_string())?;
+            if users.is_empty() {
+                return Ok("No users yet. Add the first administrator with: server user add NAME --admin".into());
+            }
+            Ok(users
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{}\t{}\t{}{}\t{}",
+                        u.username,
+                        if u.display_name.is_empty() { "-" } else { &u.display_name },
+                        if u.is_admin { "admin" } else { "staff" },
+                        if u.is_disabled { ", disabled" } else { "" },
+                        u.clinics.as_ref().map_or("all clinics".into(), |c| format!("clinics {c:?}"))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+    }
+}
+
+pub async fn apikey(services: &Services, action: ApiKeyCommand) -> Result<String, String> {
+    let actor = Actor::command_line();
+    match action {
+        ApiKeyCommand::Add { name, clinics } => {
+            let pair = services.add_api_key(&actor, &name, &clinics).await.map_err(|e| e.to_string())?;
+            Ok(format!(
+                "API key {name}: {pair}\nSend it as `Authorization: ODFHIR {pair}`. It is shown only now; only a hash is kept."
+            ))
+        }
+        ApiKeyCommand::List => {
+            let keys = services.api_keys().await.map_err(|e| e.to_string())?;
+            if keys.is_empty() {
+                return Ok("No API keys yet. Make one with: server apikey add NAME".into());
+            }
+            Ok(keys
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{}\t{}\t{}\t{}",
+                        k.name,
+                        k.developer_key,
+                        k.clinics.as_ref().map_or("all clinics".into(), |c| format!("clinics {c:?}")),
+                        if k.revoked_at > 0 { "revoked" } else { "live" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        ApiKeyCommand::Revoke { name } => {
+            services.revoke_api_key(&actor, &name).await.map_err(|e| e.to_string())?;
+            Ok(format!("Revoked the API key {name}: it no longer works."))
+        }
+    }
+}

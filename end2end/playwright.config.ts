@@ -1,6 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 export const BASE_URL = "http://127.0.0.1:3100";
+/** The demo administrator's signed-in session, made by global-setup.ts. */
+export const STAFF_STATE = ".tmp/staff.json";
 
 export default defineConfig({
   testDir: "./tests",
@@ -10,8 +12,10 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"]],
+  globalSetup: "./global-setup.ts",
   use: {
     baseURL: BASE_URL,
+    storageState: STAFF_STATE,
     trace: "off",
     launchOptions: {
       executablePath: "/usr/bin/chromium",

@@ -11,7 +11,8 @@ export ASAP_API_KEYS=e2e-developer/e2e-customer
 export ASAP_RATE_LIMIT=0
 # Every text of an opening in one wave, so tests need not wait out the gaps between waves.
 export ASAP_WAVE_SIZE=10
-# The iframe test's office portal is a page on another loopback port.
+# The iframe tests' office portal is a page on another loopback port; it signs embed tokens.
+export ASAP_EMBED_SECRET=e2e-embed-secret
 export ASAP_FRAME_ANCESTORS="'self' http://127.0.0.1:*"
 target/release/server demo
 exec target/release/server serve

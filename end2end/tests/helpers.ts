@@ -1,8 +1,22 @@
 import { expect, Page, APIRequestContext } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { createHmac, randomUUID } from "node:crypto";
 
 export const API_KEY = "ODFHIR e2e-developer/e2e-customer";
+/** The demo database's administrator (made by `server demo`). */
+export const DEMO_USER = "demo";
+export const DEMO_PASSWORD = "asap-demo-pass";
+/** The secret serve.sh gives the server for office portal embed tokens. */
+export const EMBED_SECRET = "e2e-embed-secret";
+
+/** An embed token as an office portal's server signs it. */
+export function embedToken(user: string, portalOrigin: string, seconds = 120): string {
+  const claims = { sub: user, exp: Math.floor(Date.now() / 1000) + seconds, nonce: randomUUID(), origin: portalOrigin };
+  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
+  const signature = createHmac("sha256", EMBED_SECRET).update(payload).digest("base64url");
+  return `${payload}.${signature}`;
+}
 
 /** Opens a page and waits until the WASM bundle has hydrated it. */
 export async function openHydrated(page: Page, path: string) {

@@ -2,7 +2,8 @@ import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { createServer } from "node:http";
 import { AddressInfo } from "node:net";
-import { API_KEY, api, dayWithOpening, historyKeys, openHydrated, officeToday } from "./helpers";
+import { API_KEY, api, dayWithOpening, embedToken, historyKeys, openHydrated, officeToday } from "./helpers";
+import { STAFF_STATE } from "../playwright.config";
 
 test.describe("ASAP history", () => {
   test("shows the last 7 days by default, with totals that match the rows", async ({ page }) => {
@@ -71,7 +72,7 @@ test.describe("ASAP history", () => {
   test("works with JavaScript off: the same rows for the same URL", async ({ browser, page }) => {
     await openHydrated(page, "/history?ClinicNum=1");
     const hydrated = await historyKeys(page);
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await browser.newContext({ javaScriptEnabled: false, storageState: STAFF_STATE });
     const plain = await context.newPage();
     await plain.goto("/history?ClinicNum=1");
     expect(await historyKeys(plain)).toEqual(hydrated);
@@ -122,26 +123,34 @@ test.describe("ASAP history", () => {
     await page.screenshot({ path: ".tmp/history-narrow.png", fullPage: false });
   });
 
-  test("inside an office portal iframe", async ({ page }) => {
+  test("inside an office portal iframe, signed in by the portal's token", async ({ browser }) => {
     // The portal is another site on the office network: a page on another port embeds us.
-    const portal = createServer((_, res) => {
+    const portal = createServer((req, res) => {
+      const origin = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+      const src = `http://127.0.0.1:3100/embed?token=${embedToken("demo", origin)}&next=/history`;
       res.setHeader("Content-Type", "text/html");
       res.end(`<!doctype html><html lang="en"><title>Office portal</title><h1>Portal</h1>
-        <iframe title="ASAP history" src="http://127.0.0.1:3100/history" width="480" height="800"></iframe></html>`);
+        <iframe title="ASAP history" src="${src}" width="480" height="300"></iframe></html>`);
     });
     await new Promise<void>((ok) => portal.listen(0, "127.0.0.1", ok));
     const { port } = portal.address() as AddressInfo;
+    // Nobody is signed in to begin with: the token alone lets the frame in.
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
     try {
       await page.goto(`http://127.0.0.1:${port}/`);
       const frame = page.frameLocator('iframe[title="ASAP history"]');
       await expect(frame.locator("html")).toHaveAttribute("data-hydrated", "true");
       await expect(frame.getByRole("heading", { name: "ASAP history" })).toBeVisible();
+      // The compact layout: no header of our own inside the portal.
+      await expect(frame.locator(".top-bar")).toBeHidden();
       const status = (await frame.locator("tbody .badge").first().textContent())!.trim();
       await frame.getByLabel("Status", { exact: true }).selectOption({ label: status });
       await frame.getByRole("button", { name: "Show" }).click();
       await expect.poll(async () => new Set(await frame.locator("tbody .badge").allTextContents())).toEqual(new Set([status]));
       await page.screenshot({ path: ".tmp/history-iframe.png" });
     } finally {
+      await context.close();
       portal.close();
     }
   });

@@ -68,6 +68,31 @@ export async function dayWithOpening(request: APIRequestContext, minutes: number
   throw new Error(`no opening of ${minutes} minutes in the next 12 weekdays`);
 }
 
+/**
+ * The first upcoming opening of `minutes` in clinic 1 that no Web Sched ASAP opening covers yet,
+ * so an offer there starts a new opening rather than joining one (whose texts may be queued).
+ */
+export async function freshSlot(request: APIRequestContext, minutes: number, clinic = 1) {
+  const ops = (await api(request, `/operatories?ClinicNum=${clinic}`)).map((o: any) => o.OperatoryNum);
+  const ms = (t: string) => new Date(t.replace(" ", "T") + "Z").getTime();
+  for (const day of weekdaysAhead(12)) {
+    const openings = await api(request, `/schedules?date=${day}&SchedType=WebSchedASAP`);
+    const slots = await api(request, `/appointments/Slots?date=${day}&lengthMinutes=${minutes}`);
+    for (const slot of slots) {
+      if (!ops.includes(slot.OpNum)) continue;
+      const start = ms(slot.DateTimeStart);
+      const end = start + minutes * 60_000;
+      const covered = openings.some((o: any) => {
+        const opened = ms(`${o.SchedDate} ${o.StartTime}`);
+        const closed = ms(`${o.SchedDate} ${o.StopTime}`);
+        return String(o.operatories).split(",").map(Number).includes(slot.OpNum) && opened < end && closed > start;
+      });
+      if (!covered) return { day, slot };
+    }
+  }
+  throw new Error(`no fresh opening of ${minutes} minutes in the next 12 weekdays`);
+}
+
 /** The number in a grid cell's "ASAP opening (N offers sent out)", or 0 for a cell without one. */
 export function offersInCell(label: string | null): number {
   const m = /ASAP opening \((\d+) offers? sent out\)/.exec(label ?? "");

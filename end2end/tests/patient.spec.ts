@@ -1,13 +1,13 @@
 import { test, expect, Page, APIRequestContext, Browser } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { API_KEY, api, dayWithOpening, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
+import { API_KEY, api, dayWithOpening, freshSlot, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
 
 /** A phone: the patient opens the link from a text. */
 const PHONE = { width: 360, height: 740 };
 
 /** Offers one opening to `count` textable patients of clinic 1 through the API; returns their offers. */
 async function offerOpening(request: APIRequestContext, count: number, minutes = 120) {
-  const { slot } = await dayWithOpening(request, minutes);
+  const { slot } = await freshSlot(request, minutes);
   const list = await api(request, "/appointments/ASAP?ClinicNum=1");
   const offers: any[] = [];
   for (const apt of list) {

@@ -44,10 +44,11 @@ pub(super) fn hm(minutes: i64) -> OdTime {
 fn phone(rng: &mut StdRng, n: i64) -> String {
     let line = 1000 + (n * 37) % 9000;
     match rng.random_range(0..100) {
-        0..=29 => format!("(555) 3{:02}-{line:04}", n % 100),
-        30..=59 => format!("555-3{:02}-{line:04}", n % 100),
-        60..=84 => format!("5553{:02}{line:04}", n % 100),
-        85..=92 => String::new(),
+        // Most offices have a mobile number for nearly everyone; a few are missing or mistyped.
+        0..=31 => format!("(555) 3{:02}-{line:04}", n % 100),
+        32..=63 => format!("555-3{:02}-{line:04}", n % 100),
+        64..=93 => format!("5553{:02}{line:04}", n % 100),
+        94..=96 => String::new(),
         _ => format!("3{:02}-{line:04}", n % 100),
     }
 }
@@ -149,8 +150,8 @@ pub fn office(today: OdDate) -> ImportData {
     for n in 0..420_i64 {
         let clinic = 1 + n % 3;
         let txt = match rng.random_range(0..100) {
-            0..=69 => TxtMsgOk::Yes,
-            70..=91 => TxtMsgOk::Unknown,
+            0..=74 => TxtMsgOk::Yes,
+            75..=95 => TxtMsgOk::Unknown,
             _ => TxtMsgOk::No,
         };
         d.patients.push(Patient {
@@ -162,8 +163,8 @@ pub fn office(today: OdDate) -> ImportData {
             clinic_num: clinic,
         });
         match rng.random_range(0..100) {
-            0..=3 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::WEB_SCHED_ASAP }),
-            4..=5 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::ALL }),
+            0..=1 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::WEB_SCHED_ASAP }),
+            2 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::ALL }),
             _ => {}
         }
     }

@@ -218,10 +218,8 @@ impl Services {
         };
         let Some(s) = session else { return Ok(None) };
         let a = &self.access;
-        let alive = !s.user.is_disabled
-            && now - s.last_seen <= a.idle_seconds
-            && now - s.created_at <= a.lifetime_seconds
-            && s.created_at >= s.user.password_changed_at;
+        // A password change or a disabled account deletes the user's sessions outright.
+        let alive = !s.user.is_disabled && now - s.last_seen <= a.idle_seconds && now - s.created_at <= a.lifetime_seconds;
         if !alive {
             let mut tx = self.store.begin_write().await?;
             store::delete_session(&mut tx, &hash).await?;

@@ -237,8 +237,12 @@ impl Services {
         let opt_outs = store::opt_outs(conn, &pat_nums).await?;
         let f_keys: Vec<i64> = apts.iter().map(|a| a.apt_num).chain(recalls.iter().map(|r| r.recall_num)).collect();
         let history = store::offer_history(conn, &f_keys).await?;
-        // Only the patient's own facts decide here; the daily limit and lead time depend on the
-        // opening and are checked when the offer is made.
+        // The patient's own facts, and the texts they have had on the day a text sent now would
+        // go out; the lead time depends on the opening and is checked when the offer is made.
+        let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
+        let now = self.clock.now(prefs);
+        let send_day = app::domain::offer::limit_day(now, &window);
+        let texts_today = store::texts_by_patient_on_day(conn, &pat_nums, send_day).await?;
         let midnight = OdTime::new(chrono::NaiveTime::MIN);
         let always = SendWindow::new(midnight, midnight);
         let far = OdDateTime::parse("9999-12-31 00:00:00").unwrap_or_else(|_| OdDateTime::never());
@@ -253,11 +257,19 @@ impl Services {
                 txt_msg_ok: p.txt_msg_ok,
                 opt_out_sms: opt_outs.get(&pat_num).copied().unwrap_or(0),
                 declined_stop_before: stopped,
-                texts_that_day: 0,
-                text_limit: i64::MAX,
+                texts_that_day: texts_today.get(&pat_num).copied().unwrap_or(0),
+                text_limit: prefs.web_sched_asap_text_limit,
                 slot_start: far,
             };
-            let not_textable = texting_decision(&facts, far.plus_minutes(-24 * 60), &always).err().map(|why| why.note());
+            let not_textable = texting_decision(&facts, far.plus_minutes(-24 * 60), &always)
+                .err()
+                .map(|why| match why {
+                    // Said for the day the text would go, not the far-off day the check used.
+                    app::domain::offer::NotTextable::DailyLimit { limit, .. } => {
+                        app::domain::offer::NotTextable::DailyLimit { limit, day: send_day }.note()
+                    }
+                    other => other.note(),
+                });
             list.push((
                 Candidate {
                     key,

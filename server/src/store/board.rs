@@ -68,6 +68,27 @@ pub async fn opt_outs(conn: &mut AnyConnection, nums: &[i64]) -> StoreResult<Has
     Ok(out)
 }
 
+/// ASAP texts scheduled or sent to each of these patients on `day` (the daily limit).
+pub async fn texts_by_patient_on_day(conn: &mut AnyConnection, nums: &[i64], day: app::model::OdDate) -> StoreResult<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for chunk in nums.chunks(500) {
+        let sql = format!(
+            "SELECT patnum, COUNT(*) AS texts FROM asapcomm WHERE patnum IN ({}) AND datetimesmsscheduled >= $1 \
+             AND datetimesmsscheduled < $2 AND smssendstatus <> 1 GROUP BY patnum",
+            int_list(chunk)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(day.start().to_string())
+            .bind(day.add_days(1).start().to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in rows {
+            out.insert(int(&r, "patnum")?, int(&r, "texts")?);
+        }
+    }
+    Ok(out)
+}
+
 /// Offers made per opening (ScheduleNum).
 pub async fn offer_counts(conn: &mut AnyConnection, schedule_nums: &[i64]) -> StoreResult<HashMap<i64, i64>> {
     let mut out = HashMap::new();

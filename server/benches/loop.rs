@@ -1,0 +1,175 @@
+//! `cargo bench -p server --bench loop`: the texting loop's own figures, on loopback only.
+//!
+//! 1. Sender throughput: one opening offered to ASAP_BENCH_TEXTS patients (default 2000) in one
+//!    wave, sent through the Twilio-shaped HTTP provider to a fake provider on 127.0.0.1.
+//! 2. Claim races: ASAP_BENCH_RACES openings (default 10), each offered to 50 patients whose
+//!    links are then all accepted at once over HTTP; prints claim latency p50/p99 and checks
+//!    exactly one winner each.
+//!
+//! ASAP_BENCH_DATABASE_URL=postgres://… measures PostgreSQL (default: a fresh SQLite file).
+
+use server::clock::{OfficeClock, SystemClock};
+use server::config::{Settings, SmsProviderKind};
+use server::store::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+fn env_num(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A Messages API that takes every text at once.
+async fn fake_provider() -> (String, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    let app = axum::Router::new().route(
+        "/2010-04-01/Accounts/{sid}/Messages.json",
+        axum::routing::post(move || {
+            let n = seen.fetch_add(1, Ordering::Relaxed) + 1;
+            async move { (axum::http::StatusCode::CREATED, axum::Json(serde_json::json!({"sid": format!("SM{n:032}")}))) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    (format!("http://{addr}"), count)
+}
+
+/// One clinic and operatory open every day of 2099, and `patients` patients on the ASAP list.
+fn office(patients: usize) -> String {
+    let mut pats = Vec::new();
+    let mut apts = Vec::new();
+    for i in 0..patients {
+        pats.push(serde_json::json!({"PatNum": 10 + i, "LName": format!("Bench{i}"), "FName": format!("Pat{i}"),
+            "WirelessPhone": format!("555{:07}", 2_000_000 + i), "TxtMsgOk": "Yes", "ClinicNum": 1}));
+        apts.push(serde_json::json!({"AptNum": 100_000 + i, "PatNum": 10 + i, "AptStatus": "UnschedList", "Pattern": "XXXXXX",
+            "Op": 1, "ProvNum": 1, "AptDateTime": "2098-01-01 09:00:00", "ClinicNum": 1, "Priority": "ASAP"}));
+    }
+    let schedules: Vec<_> = (0..60)
+        .map(|d| {
+            let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).expect("date") + chrono::Duration::days(d);
+            serde_json::json!({"ScheduleNum": 1 + d, "SchedDate": day.to_string(), "StartTime": "07:00:00", "StopTime": "19:00:00",
+                "SchedType": "Provider", "ProvNum": 1, "operatories": "1"})
+        })
+        .collect();
+    serde_json::json!({
+        "preferences": {"PracticeTitle": "Bench Dental", "WebSchedAsapTextLimit": 100,
+            "AutomaticCommunicationTimeStart": "00:00:00", "AutomaticCommunicationTimeEnd": "00:00:00"},
+        "clinics": [{"ClinicNum": 1, "Description": "Bench"}],
+        "providers": [{"ProvNum": 1, "Abbr": "DOC"}],
+        "operatories": [{"OperatoryNum": 1, "OpName": "Op 1", "ClinicNum": 1, "ProvDentist": 1}],
+        "patients": pats, "appointments": apts, "schedules": schedules,
+    })
+    .to_string()
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let texts = env_num("ASAP_BENCH_TEXTS", 2000);
+    let races = env_num("ASAP_BENCH_RACES", 10);
+    let claimers = 50;
+    let patients = texts.max(races * claimers);
+    if std::env::var("RUST_LOG").is_err() {
+        // SAFETY: set before any other thread reads the environment.
+        unsafe { std::env::set_var("RUST_LOG", "error") };
+    }
+    server::init_tracing(server::config::LogFormat::Text);
+    let file = std::env::temp_dir().join(format!("asap-bench-loop-{}.db", std::process::id()));
+    let url = std::env::var("ASAP_BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", file.display()));
+    let store = Store::connect(&url).await.expect("database");
+    let clock = OfficeClock::new(Arc::new(SystemClock), chrono_tz::UTC);
+    let data = server::import::parse(&office(patients)).expect("office");
+    server::import::import(&store, &clock, &data).await.expect("import");
+
+    let (provider, sent) = fake_provider().await;
+    let mut settings = Settings::defaults();
+    settings.database_url = url.clone();
+    settings.addr = "127.0.0.1:0".parse().expect("addr");
+    settings.workers = false;
+    settings.sms_provider = SmsProviderKind::Twilio;
+    settings.twilio_base_url = provider;
+    settings.twilio_account_sid = "ACbench".into();
+    settings.twilio_auth_token = "bench-token".into();
+    settings.twilio_from = "+15550000000".into();
+    settings.wave_size = patients.max(1);
+    settings.public_url = None;
+    let app = server::App::start(settings, store.clone(), clock).await.expect("server");
+    let services = app.services.clone();
+    let by = server::service::Actor::command_line();
+    println!("{:?}, {texts} texts, {races} races of {claimers} claims", store.backend());
+
+    // 1. Sender throughput.
+    let targets = (0..texts).map(|i| server::service::OfferTarget::Appointment(100_000 + i as i64)).collect();
+    let request = server::service::OfferRequest {
+        op: 1,
+        date_time_start: "2099-03-01 08:00:00".into(),
+        targets,
+        by: by.clone(),
+        clinics: None,
+    };
+    services.offer(request).await.expect("offer");
+    let started = Instant::now();
+    let round = services.send_due_texts().await.expect("send");
+    let took = started.elapsed();
+    assert_eq!(round.sent, texts, "{round:?}");
+    assert_eq!(sent.load(Ordering::Relaxed), texts);
+    println!("sender: {texts} texts in {:.2} s = {:.0} texts/s", took.as_secs_f64(), texts as f64 / took.as_secs_f64());
+
+    // 2. Claim races over HTTP.
+    let base = format!("http://{}", app.addr);
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(claimers).build().expect("client");
+    let mut latencies: Vec<Duration> = Vec::new();
+    for race in 0..races {
+        let first = texts + race * claimers;
+        let targets = (0..claimers).map(|i| server::service::OfferTarget::Appointment(100_000 + ((first + i) % patients) as i64)).collect();
+        let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 2).expect("date") + chrono::Duration::days(race as i64);
+        let request = server::service::OfferRequest { op: 1, date_time_start: format!("{day} 08:00:00"), targets, by: by.clone(), clinics: None };
+        let offers = services.offer(request).await.expect("offer");
+        services.send_due_texts().await.expect("send");
+        let mut codes = Vec::new();
+        {
+            let mut conn = store.pool().acquire().await.expect("conn");
+            for o in &offers {
+                let code: String = sqlx::query_scalar("SELECT shortguid FROM asapcomm WHERE asapcommnum = $1")
+                    .bind(o.asap_comm_num)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .expect("code");
+                codes.push(code);
+            }
+        }
+        let tasks: Vec<_> = codes
+            .into_iter()
+            .map(|code| {
+                let client = client.clone();
+                let url = format!("{base}/asap/{code}");
+                tokio::spawn(async move {
+                    let t = Instant::now();
+                    let r = client.post(&url).form(&[("answer", "accept")]).send().await.expect("claim");
+                    assert_eq!(r.status().as_u16(), 303);
+                    t.elapsed()
+                })
+            })
+            .collect();
+        for t in tasks {
+            latencies.push(t.await.expect("task"));
+        }
+        let mut conn = store.pool().acquire().await.expect("conn");
+        let winners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asapcomm WHERE schedulenum = $1 AND responsestatus = 5")
+            .bind(offers[0].schedule_num)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("winners");
+        assert_eq!(winners, 1, "race {race}");
+    }
+    latencies.sort();
+    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+    println!("claims: {} in {races} races of {claimers}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; one winner each", latencies.len(), pct(50), pct(99), pct(100));
+
+    app.stop().await.ok();
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}

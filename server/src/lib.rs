@@ -104,6 +104,7 @@ pub struct App {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<(), StartupError>>,
     workers: Option<worker::Workers>,
+    feed: worker::Workers,
 }
 
 impl App {
@@ -129,6 +130,7 @@ impl App {
         let (stop, mut stopped) = watch::channel(false);
         let router = build_router(&settings, services.clone())?;
         let workers = settings.workers.then(|| worker::Workers::start(services.clone(), stop.subscribe()));
+        let feed = worker::Workers::start_feed(services.clone(), stop.subscribe());
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
                 .with_graceful_shutdown(async move {
@@ -137,7 +139,7 @@ impl App {
                 .await
                 .map_err(StartupError::Serve)
         });
-        Ok(App { addr, services, stop, task, workers })
+        Ok(App { addr, services, stop, task, workers, feed })
     }
 
     /// Stops accepting, lets requests in flight finish, stops the workers, and waits.
@@ -147,6 +149,7 @@ impl App {
         if let Some(workers) = self.workers {
             workers.join().await;
         }
+        self.feed.join().await;
         served
     }
 }
@@ -195,19 +198,22 @@ fn build_router(settings: &Settings, services: service::Services) -> Result<axum
     if api_keys.is_empty() {
         tracing::warn!("no API keys configured (ASAP_API_KEYS): every /api/v1 request will get 401");
     }
+    let hashes = http::build_hashes();
     let leptos_options = LeptosOptions::builder()
         .output_name("asap")
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(settings.addr)
         .env(Env::PROD)
+        .hash_files(hashes.is_some())
         .build();
+    let stylesheet = http::stylesheet_href(hashes.as_ref());
     let sms_webhook = (!settings.twilio_auth_token.is_empty()).then(|| http::sms::WebhookAuth {
         auth_token: settings.twilio_auth_token.clone(),
         public_url: settings.public_base_url(),
     });
     let https = settings.public_base_url().starts_with("https://");
-    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys), sms_webhook, https };
+    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys), sms_webhook, https, stylesheet };
     Ok(http::router(state, &settings.frame_ancestors))
 }
 

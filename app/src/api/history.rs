@@ -25,12 +25,17 @@ pub struct HistoryQuery {
     pub page: Option<String>,
     /// `oldest` for oldest first; newest first otherwise.
     pub order: Option<String>,
+    /// The page after the row with this key (`yyyy-MM-dd HH:mm:ss|AsapCommNum`), or before it:
+    /// pages are found by key, so page 1000 costs what page 1 does.
+    pub after: Option<String>,
+    pub before: Option<String>,
 }
 
 impl HistoryQuery {
     /// The URL parameter names, in the order the form shows them.
-    pub const PARAMS: [&'static str; 9] = [
+    pub const PARAMS: [&'static str; 11] = [
         "ClinicNum", "date", "dateStart", "dateThrough", "ResponseStatus", "SmsSendStatus", "ScheduleNum", "page", "order",
+        "after", "before",
     ];
 
     pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<String>) -> Self {
@@ -45,6 +50,8 @@ impl HistoryQuery {
             schedule_num: clean("ScheduleNum"),
             page: clean("page"),
             order: clean("order"),
+            after: clean("after"),
+            before: clean("before"),
         }
     }
 
@@ -60,6 +67,8 @@ impl HistoryQuery {
             &self.schedule_num,
             &self.page,
             &self.order,
+            &self.after,
+            &self.before,
         ];
         Self::PARAMS.iter().zip(values).filter_map(|(k, v)| v.clone().map(|v| (*k, v))).collect()
     }
@@ -81,7 +90,7 @@ impl HistoryQuery {
 fn url_escape(v: &str) -> String {
     v.chars()
         .map(|c| match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '~' | ':' => c.to_string(),
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '~' | ':' | '|' => c.to_string(),
             ' ' => "+".into(),
             other => {
                 let mut buf = [0u8; 4];
@@ -138,6 +147,9 @@ pub struct HistoryPage {
     pub matching: i64,
     pub page: i64,
     pub page_count: i64,
+    /// Keys of the pages around this one (`after` for the next, `before` for the previous).
+    pub next: Option<String>,
+    pub previous: Option<String>,
     pub first_day: OdDate,
     pub last_day: OdDate,
     pub totals: HistoryTotals,

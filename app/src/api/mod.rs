@@ -4,6 +4,7 @@
 #[cfg(feature = "ssr")]
 mod port;
 mod access;
+pub mod changes;
 mod day;
 mod history;
 mod outbox;

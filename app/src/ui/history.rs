@@ -11,19 +11,27 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-/// How often a hydrated page looks for new offers and status changes.
-const LIVE_SECONDS: u64 = 5;
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| query_map.with(|m| HistoryQuery::from_pairs(|k| m.get(k))));
-    // Bumped by the live timer; the page re-reads with the same filters.
+    // Bumped when the server says offers in view changed; the page re-reads with the same filters.
     let tick = RwSignal::new(0u64);
+    // The days and clinic the page shows, so a change elsewhere does not make it read again.
+    let shown: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     // Which messages are expanded, kept above the table so a live re-read does not fold them.
     provide_context(OpenMessages(RwSignal::new(std::collections::HashSet::new())));
     let data = Resource::new(move || (query.get(), tick.get()), |(q, _)| load_history(q));
-    start_live_updates(tick);
+    let read_again = super::live::debounced_tick(tick);
+    super::live::on_changes(move |heard| {
+        let Some(batch) = heard else { return read_again() };
+        let clinic = query.get_untracked().clinic_num.and_then(|c| c.parse::<i64>().ok());
+        let (first, last) = shown.get_untracked().unwrap_or_default();
+        if batch.touches(&[crate::api::changes::kind::OFFER], clinic, &first, &last) {
+            read_again();
+        }
+    });
 
     view! {
         <section class="page history">
@@ -32,27 +40,16 @@ pub fn HistoryPage() -> impl IntoView {
             <Transition fallback=|| view! { <p role="status" class="loading">"Loading ASAP messages…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(page) => view! { <HistoryBody page query=query.get_untracked()/> }.into_any(),
+                        Ok(page) => {
+                            shown.set(Some((page.first_day.to_string(), page.last_day.to_string())));
+                            view! { <HistoryBody page query=query.get_untracked()/> }.into_any()
+                        }
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Transition>
         </section>
     }
-}
-
-fn start_live_updates(tick: RwSignal<u64>) {
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(LIVE_SECONDS),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    });
 }
 
 #[component]
@@ -197,7 +194,7 @@ fn HistoryBody(page: HistoryPage, query: HistoryQuery) -> impl IntoView {
         } else {
             view! { <HistoryTable rows=page.rows.clone()/> }.into_any()
         }}
-        <Pager page=page.page page_count=page.page_count query/>
+        <Pager page=page.page page_count=page.page_count next=page.next.clone() previous=page.previous.clone() query/>
     }
 }
 
@@ -402,16 +399,20 @@ fn Row(row: HistoryRow) -> impl IntoView {
 }
 
 #[component]
-fn Pager(page: i64, page_count: i64, query: HistoryQuery) -> impl IntoView {
-    if page_count <= 1 {
+fn Pager(page: i64, page_count: i64, next: Option<String>, previous: Option<String>, query: HistoryQuery) -> impl IntoView {
+    if next.is_none() && previous.is_none() {
         return ().into_any();
     }
-    let link = move |p: i64| HistoryQuery { page: (p > 1).then(|| p.to_string()), ..query.clone() }.href();
+    let link = move |p: i64, after: Option<String>, before: Option<String>| {
+        HistoryQuery { page: (p > 1).then(|| p.to_string()), after, before, ..query.clone() }.href()
+    };
+    let back = previous.map(|key| link((page - 1).max(1), None, if page > 2 { Some(key) } else { None }));
+    let on = next.map(|key| link(page + 1, Some(key), None));
     view! {
         <nav class="pager" aria-label="Pages">
-            {(page > 1).then(|| view! { <A href=link(page - 1)>"← Previous page"</A> })}
+            {back.map(|href| view! { <A href=href>"← Previous page"</A> })}
             <span>{format!("Page {page} of {page_count}")}</span>
-            {(page < page_count).then(|| view! { <A href=link(page + 1)>"Next page →"</A> })}
+            {on.map(|href| view! { <A href=href>"Next page →"</A> })}
         </nav>
     }
     .into_any()

@@ -4,13 +4,14 @@ mod admin;
 mod format;
 mod history;
 mod home;
+mod live;
 mod outbox;
 pub mod patient;
 mod picker;
 pub mod signin;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 // Pages render whole on the server (SsrMode::Async): the first paint has the data, and the
 // pages read the same without JavaScript.
 use leptos_router::{
@@ -18,11 +19,16 @@ use leptos_router::{
     components::{A, Route, Router, Routes},
 };
 
+/// The stylesheet's address in this build, provided by the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StylesheetHref(pub String);
+
 /// The HTML document around the app, rendered on the server only. Inside the office portal's
 /// iframe the page is compact (no header of its own) and tells the portal its height.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let portal_origin = embedded_in();
     let embedded = portal_origin.is_some();
+    let stylesheet = use_context::<StylesheetHref>().map_or_else(|| "/pkg/asap.css".to_string(), |s| s.0);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=stylesheet/>
                 {portal_origin.map(|origin| view! {
                     <meta name="asap-portal-origin" content=origin/>
                     <script src="/embed.js" defer></script>
@@ -65,7 +72,6 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/asap.css"/>
         <Title text="Web Sched ASAP"/>
         <Router>
             <header class="top-bar">

@@ -7,8 +7,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-/// How often a hydrated page looks for new messages.
-const LIVE_SECONDS: u64 = 5;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
@@ -16,13 +14,10 @@ pub fn OutboxPage() -> impl IntoView {
     let before = Memo::new(move |_| query.with(|q| q.get("before").and_then(|b| b.trim().parse::<i64>().ok())));
     let tick = RwSignal::new(0u64);
     let data = Resource::new(move || (before.get(), tick.get()), |(b, _)| load_outbox(b));
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(LIVE_SECONDS));
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
+    let read_again = super::live::debounced_tick(tick);
+    super::live::on_changes(move |heard| match heard {
+        Some(batch) if !batch.changes.iter().any(|c| c.kind == crate::api::changes::kind::OUTBOX) => {}
+        _ => read_again(),
     });
     view! {
         <section class="page outbox">

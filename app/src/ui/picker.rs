@@ -99,6 +99,16 @@ pub fn PickerPage() -> impl IntoView {
     let board = Resource::new(move || (query.get(), reload.get()), |(q, _)| load_day(q));
     // Kept above the board, so the result of Send survives the re-read that follows it.
     let outcome: RwSignal<Option<Result<(i64, usize), String>>> = RwSignal::new(None);
+    // The clinic and day shown, and whether the server has said they changed since.
+    let shown: RwSignal<Option<(i64, String)>> = RwSignal::new(None);
+    let stale = RwSignal::new(false);
+    super::live::on_changes(move |heard| {
+        use crate::api::changes::kind;
+        let Some((clinic, date)) = shown.get_untracked() else { return };
+        if heard.is_none_or(|b| b.touches(&[kind::OFFER, kind::OPENING, kind::APPOINTMENT], Some(clinic), &date, &date)) {
+            stale.set(true);
+        }
+    });
 
     view! {
         <section class="page picker-page">
@@ -106,7 +116,11 @@ pub fn PickerPage() -> impl IntoView {
             <Transition fallback=|| view! { <p role="status" class="loading">"Loading the day…"</p> }>
                 {move || Suspend::new(async move {
                     match board.await {
-                        Ok(b) => view! { <Board board=b reload outcome/> }.into_any(),
+                        Ok(b) => {
+                            shown.set(Some((b.clinic_num, b.date.to_string())));
+                            stale.set(false);
+                            view! { <Board board=b reload outcome stale/> }.into_any()
+                        }
                         Err(e) => view! {
                             <div role="alert" class="notice error">
                                 <p>{e.message().to_string()}</p>
@@ -165,7 +179,12 @@ fn DayBar(board: DayBoard) -> impl IntoView {
 }
 
 #[component]
-fn Board(board: DayBoard, reload: RwSignal<u64>, outcome: RwSignal<Option<Result<(i64, usize), String>>>) -> impl IntoView {
+fn Board(
+    board: DayBoard,
+    reload: RwSignal<u64>,
+    outcome: RwSignal<Option<Result<(i64, usize), String>>>,
+    stale: RwSignal<bool>,
+) -> impl IntoView {
     let board = StoredValue::new(board);
     let rows = StoredValue::new(board.with_value(row_times));
     let n_rows = rows.with_value(Vec::len);
@@ -218,12 +237,24 @@ fn Board(board: DayBoard, reload: RwSignal<u64>, outcome: RwSignal<Option<Result
         focus_cell(nc, nr);
     };
 
+    // The day changed on the server: shown at once unless someone is in the middle of an offer.
+    Effect::new(move |_| {
+        if stale.get() && selected.get().is_none() && recipients.get().is_empty() {
+            reload.update(|n| *n += 1);
+        }
+    });
     let grid_columns = format!("grid-template-columns: 4.5rem repeat({n_cols}, minmax(7.5rem, 1fr));");
     let b0 = board.get_value();
     let has_ops = n_cols > 0;
 
     view! {
         <DayBar board=b0.clone()/>
+        {move || stale.get().then(|| view! {
+            <p class="notice warn" role="status">
+                "This day has changed since you opened it. "
+                <button type="button" class="secondary" on:click=move |_| reload.update(|n| *n += 1)>"Show the changes"</button>
+            </p>
+        })}
         <div class="legend" aria-hidden="true">
             <span class="l-free">"Free"</span>
             <span class="l-busy">"Appointment"</span>

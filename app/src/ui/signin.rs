@@ -38,13 +38,13 @@ pub fn SignInBody(form: SignInForm) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-pub fn render_sign_in_page(form: SignInForm) -> String {
+pub fn render_sign_in_page(form: SignInForm, stylesheet: &str) -> String {
     let owner = Owner::new();
     let body = owner.with(|| view! { <SignInBody form/> }.to_html());
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Sign in · Web Sched ASAP</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/pkg/asap.css\"></head><body>{body}</body></html>"
+         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head><body>{body}</body></html>"
     )
 }

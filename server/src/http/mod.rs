@@ -2,9 +2,11 @@
 //! server functions, health checks, and the layers every request passes through.
 
 pub mod api;
+mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod error;
+mod events;
 mod health;
 mod patient;
 mod server_fns;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub sms_webhook: Option<sms::WebhookAuth>,
     /// Served over https (the public URL says so): cookies are Secure and HSTS is sent.
     pub https: bool,
+    /// The stylesheet's address in this build (its name carries a hash of its content).
+    pub stylesheet: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -63,11 +67,17 @@ fn page_csp(nonce: &str, frame_ancestors: &str) -> String {
 }
 
 /// Builds the whole application.
+pub use assets::{build_hashes, stylesheet_href};
+
 pub fn router(state: AppState, frame_ancestors: &str) -> Router {
     let port: SharedPort = Arc::new(state.services.clone());
     let ancestors = frame_ancestors.to_string();
+    let stylesheet = app::ui::StylesheetHref(state.stylesheet.clone());
+    let hashed = state.leptos_options.hash_files;
+    let site_root = state.leptos_options.site_root.to_string();
     let page_context = move || {
         provide_context(port.clone());
+        provide_context(stylesheet.clone());
         // The policy names this response's nonce, which Leptos puts on its hydration script.
         if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
             if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce, &ancestors)) {
@@ -110,10 +120,12 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(events::PATH, get(events::events))
         .nest(api::BASE, api::routes())
         .merge(patient::routes())
         .merge(sms::routes())
         .merge(session::routes())
+        .merge(assets::routes(&site_root, hashed))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || app::ui::shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, app::ui::shell))
         .layer(axum::middleware::from_fn(server_fns::error_statuses))

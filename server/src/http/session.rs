@@ -143,7 +143,7 @@ struct SignInQuery {
 async fn sign_in_page(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> Response {
     let message = q.embed.as_deref().map(|_| "The office portal's sign-in link did not work. Sign in here instead.".to_string());
     let form = SignInForm { next: safe_next(q.next.as_deref()), username: String::new(), message };
-    page(StatusCode::OK, render_sign_in_page(form), &state.services.access.frame_ancestors)
+    page(StatusCode::OK, render_sign_in_page(form, &state.stylesheet), &state.services.access.frame_ancestors)
 }
 
 #[derive(serde::Deserialize)]
@@ -164,7 +164,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Result
     }
     let Ok(Form(body)) = body else {
         let form = SignInForm { next: "/".into(), username: String::new(), message: Some("Fill in the form to sign in.".into()) };
-        return page(StatusCode::BAD_REQUEST, render_sign_in_page(form), &frame_ancestors);
+        return page(StatusCode::BAD_REQUEST, render_sign_in_page(form, &state.stylesheet), &frame_ancestors);
     };
     let next = safe_next(Some(&body.next));
     match state.services.sign_in(&body.username, &body.password).await {
@@ -175,12 +175,12 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Result
         }
         Ok(SignIn::Refused(message)) => {
             let form = SignInForm { next, username: body.username.chars().take(100).collect(), message: Some(message) };
-            page(StatusCode::UNAUTHORIZED, render_sign_in_page(form), &frame_ancestors)
+            page(StatusCode::UNAUTHORIZED, render_sign_in_page(form, &state.stylesheet), &frame_ancestors)
         }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
             let form = SignInForm { next, username: String::new(), message: Some("Signing in is not possible right now. Try again shortly.".into()) };
-            page(StatusCode::SERVICE_UNAVAILABLE, render_sign_in_page(form), &frame_ancestors)
+            page(StatusCode::SERVICE_UNAVAILABLE, render_sign_in_page(form, &state.stylesheet), &frame_ancestors)
         }
     }
 }

@@ -107,10 +107,23 @@ impl Services {
                 break;
             }
         }
+        self.tidy_counts_and_changes().await?;
         if report.lapsed > 0 || report.expired > 0 {
             tracing::info!(lapsed = report.lapsed, expired = report.expired, "openings and offers closed out");
         }
         Ok(report)
+    }
+}
+
+impl Services {
+    /// Folds the history's count deltas, and forgets changes older than an hour.
+    pub async fn tidy_counts_and_changes(&self) -> ServiceResult<()> {
+        let mut tx = self.store.begin_write().await?;
+        self.store.lock_counts(&mut tx).await?;
+        store::fold_count_deltas(&mut tx, self.store.backend()).await?;
+        store::prune_changes(&mut tx, self.clock.unix_now() - 3600).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -2,6 +2,16 @@
 //! status filters, paging and counts.
 
 use super::{Params, ServiceError, ServiceResult, Services};
+use crate::store::HistoryCursor;
+
+/// Reads a page key `yyyy-MM-dd HH:mm:ss|AsapCommNum`.
+fn cursor(raw: &str, forward: bool) -> ServiceResult<HistoryCursor> {
+    let bad = || ServiceError::bad_request(format!("`{raw}` is not a page marker. Use the page links."));
+    let (entry, num) = raw.trim().rsplit_once('|').ok_or_else(bad)?;
+    let entry = app::model::OdDateTime::parse(entry).map_err(|_| bad())?;
+    let num = num.trim().parse::<i64>().map_err(|_| bad())?;
+    Ok(HistoryCursor { entry, num, forward })
+}
 use crate::store::{self, HistoryFilter};
 use app::api::{HISTORY_PAGE_SIZE, HistoryPage, HistoryQuery};
 use app::domain::params::{date_param, key_number};
@@ -62,15 +72,34 @@ impl Services {
                 _ => return Err(ServiceError::bad_request(format!("page must be a whole number from 1, not '{raw}'."))),
             },
         };
-        range.limit = HISTORY_PAGE_SIZE;
+        let cursor = match (q.after.as_deref(), q.before.as_deref()) {
+            (Some(_), Some(_)) => return Err(ServiceError::bad_request("Give after or before, not both.")),
+            (Some(raw), None) => Some(cursor(raw, true)?),
+            (None, Some(raw)) => Some(cursor(raw, false)?),
+            (None, None) => None,
+        };
+        // One row more than a page says whether there is a page beyond.
+        range.limit = HISTORY_PAGE_SIZE + 1;
         range.offset = (page - 1) * HISTORY_PAGE_SIZE;
-        let filter = HistoryFilter { range, response_status, sms_send_status, schedule_num, newest_first: q.newest_first() };
+        let filter =
+            HistoryFilter { range, response_status, sms_send_status, schedule_num, newest_first: q.newest_first(), cursor: cursor.clone() };
 
-        let matching = store::history_matching(&mut conn, &filter).await?;
+        let (matching, totals, mut days) = store::history_counts(&mut conn, &filter).await?;
         let page_count = ((matching + HISTORY_PAGE_SIZE - 1) / HISTORY_PAGE_SIZE).max(1);
-        let rows = store::history_rows(&mut conn, &filter).await?;
-        let totals = store::history_totals(&mut conn, &filter).await?;
-        let mut days = store::history_days(&mut conn, &filter).await?;
+        let mut rows = store::history_rows(&mut conn, &filter).await?;
+        let beyond = rows.len() as i64 > HISTORY_PAGE_SIZE;
+        let backwards = cursor.as_ref().is_some_and(|c| !c.forward);
+        if beyond {
+            // The extra row is the farthest from where the page was read from.
+            if backwards { rows.remove(0); } else { rows.truncate(HISTORY_PAGE_SIZE as usize); }
+        }
+        let key = |r: &app::api::HistoryRow| format!("{}|{}", r.comm.date_time_entry, r.comm.asap_comm_num);
+        let next = if backwards || beyond { rows.last().map(key) } else { None };
+        let previous = match &cursor {
+            None => (page > 1).then(|| rows.first().map(key)).flatten(),
+            Some(c) if c.forward => rows.first().map(key),
+            Some(_) => beyond.then(|| rows.first().map(key)).flatten(),
+        };
         if days.len() > CHART_DAYS {
             days.drain(..days.len() - CHART_DAYS);
         }
@@ -79,6 +108,8 @@ impl Services {
             matching,
             page,
             page_count,
+            next,
+            previous,
             first_day: filter.range.start.date(),
             last_day: filter.range.end.date().add_days(-1),
             totals,

@@ -2,6 +2,7 @@
 
 mod access;
 mod answer;
+mod changes;
 pub mod credentials;
 mod closeout;
 mod day;
@@ -16,6 +17,7 @@ mod sending;
 
 pub use access::{AccessSettings, Actor, SignIn};
 pub use answer::plausible_code;
+pub use changes::{Change, ChangeBatch, ChangeFeed};
 pub use closeout::{SweepReport, close_booked_openings};
 pub use offer::{OfferRequest, OfferTarget};
 pub use reads::{Occupancy, Params, path_key};
@@ -97,6 +99,8 @@ pub struct Services {
     /// Woken when new texts are queued, so the sender does not wait for its next look.
     pub sender_wake: Arc<tokio::sync::Notify>,
     pub access: AccessSettings,
+    /// What changed, for this process's open pages.
+    pub changes: ChangeFeed,
 }
 
 impl Services {
@@ -111,6 +115,7 @@ impl Services {
             waves: WavePlan::default(),
             sender_wake: Arc::new(tokio::sync::Notify::new()),
             access: AccessSettings::default(),
+            changes: ChangeFeed::default(),
         }
     }
 

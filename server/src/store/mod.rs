@@ -8,6 +8,7 @@ mod access;
 mod answers;
 mod asapcomm;
 mod board;
+mod changes;
 mod history;
 mod office;
 mod opening;
@@ -18,6 +19,7 @@ pub use access::*;
 pub use answers::*;
 pub use asapcomm::*;
 pub use board::*;
+pub use changes::*;
 pub use history::*;
 pub use office::*;
 pub use opening::*;
@@ -194,6 +196,11 @@ impl Store {
         self.advisory_lock(tx, ADVISORY_LOCK_APPOINTMENT_KEYS, 0).await
     }
 
+    /// One process at a time folds the history's count deltas (PostgreSQL; SQLite has one writer).
+    pub async fn lock_counts(&self, tx: &mut WriteTx) -> StoreResult<()> {
+        self.advisory_lock(tx, ADVISORY_LOCK_COUNTS, 0).await
+    }
+
     async fn advisory_lock(&self, tx: &mut WriteTx, space: i32, key: i64) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
             // Wrapped in a sub-select: the Any driver cannot carry PostgreSQL's `void` result type.
@@ -231,6 +238,7 @@ impl Store {
 const ADVISORY_LOCK_OPERATORY: i32 = 0x0A5A_0001;
 const ADVISORY_LOCK_PATIENT: i32 = 0x0A5A_0002;
 const ADVISORY_LOCK_APPOINTMENT_KEYS: i32 = 0x0A5A_0003;
+const ADVISORY_LOCK_COUNTS: i32 = 0x0A5A_0004;
 
 /// Accepts `sqlite://path`, `sqlite:path`, a bare `*.db` path, or `postgres://…`; makes sure a
 /// SQLite file (and its folder) may be created.

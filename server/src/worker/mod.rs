@@ -23,6 +23,11 @@ impl Workers {
         Workers { tasks: vec![sender, sweeper] }
     }
 
+    /// The change feed's poller, which every serving process runs (pages live on it).
+    pub fn start_feed(services: Services, stop: watch::Receiver<bool>) -> Workers {
+        Workers { tasks: vec![tokio::spawn(run_feed(services, stop))] }
+    }
+
     /// Waits for the workers to finish what they are doing after the stop signal.
     pub async fn join(self) {
         for task in self.tasks {
@@ -71,6 +76,24 @@ async fn run_sweeper(services: Services, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = stop.changed() => return,
             _ = tokio::time::sleep(SWEEP_EVERY) => {}
+        }
+    }
+}
+
+/// How often this process looks for changes to push to its pages.
+const FEED_EVERY: Duration = Duration::from_millis(500);
+
+async fn run_feed(services: Services, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = services.poll_changes().await {
+            tracing::warn!(error = %e, "reading the change feed failed; trying again shortly");
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(FEED_EVERY) => {}
         }
     }
 }

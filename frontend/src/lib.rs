@@ -6,5 +6,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::ui::App);
+    // Lazy: a split page's chunk is fetched before that page is hydrated.
+    leptos::mount::hydrate_lazy(app::ui::App);
 }

@@ -15,8 +15,9 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 // Pages render whole on the server (SsrMode::Async): the first paint has the data, and the
 // pages read the same without JavaScript.
 use leptos_router::{
-    SsrMode, StaticSegment,
+    Lazy, LazyRoute, SsrMode, StaticSegment,
     components::{A, Route, Router, Routes},
+    lazy_route,
 };
 
 /// The stylesheet's address in this build, provided by the server.
@@ -87,14 +88,78 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=StaticSegment("") view=picker::PickerPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("overview") view=home::HomePage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("history") view=history::HistoryPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("outbox") view=outbox::OutboxPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("users") view=admin::UsersPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("audit") view=admin::AuditPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("overview") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("history") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+// The slot picker is the page a practice manager opens first, so it is in the main bundle; the
+// other pages are split into their own WASM chunks, fetched when they are first shown. Each page
+// loads its own data, so the routes carry none.
+
+struct OverviewRoute;
+
+#[lazy_route]
+impl LazyRoute for OverviewRoute {
+    fn data() -> Self {
+        OverviewRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <home::HomePage/> }.into_any()
+    }
+}
+
+struct HistoryRoute;
+
+#[lazy_route]
+impl LazyRoute for HistoryRoute {
+    fn data() -> Self {
+        HistoryRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <history::HistoryPage/> }.into_any()
+    }
+}
+
+struct OutboxRoute;
+
+#[lazy_route]
+impl LazyRoute for OutboxRoute {
+    fn data() -> Self {
+        OutboxRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <outbox::OutboxPage/> }.into_any()
+    }
+}
+
+struct UsersRoute;
+
+#[lazy_route]
+impl LazyRoute for UsersRoute {
+    fn data() -> Self {
+        UsersRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <admin::UsersPage/> }.into_any()
+    }
+}
+
+struct AuditRoute;
+
+#[lazy_route]
+impl LazyRoute for AuditRoute {
+    fn data() -> Self {
+        AuditRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <admin::AuditPage/> }.into_any()
     }
 }
 

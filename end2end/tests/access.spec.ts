@@ -1,8 +1,8 @@
-import { test, expect, Browser } from "@playwright/test";
+import { Browser } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { DEMO_PASSWORD, DEMO_USER, dayWithOpening, embedToken, openHydrated } from "./helpers";
+import { test, expect, DEMO_PASSWORD, DEMO_USER, dayWithOpening, embedToken, openHydrated } from "./helpers";
 
 /** A browser with nobody signed in. */
 async function stranger(browser: Browser) {

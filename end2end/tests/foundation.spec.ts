@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { openHydrated } from "./helpers";
+import { test, expect, openHydrated } from "./helpers";
 
 test("health and readiness answer", async ({ request }) => {
   expect((await request.get("/healthz")).status()).toBe(200);

@@ -1,4 +1,4 @@
-import { expect, Page, APIRequestContext } from "@playwright/test";
+import { test as base, expect, Page, APIRequestContext, ConsoleMessage } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createHmac, randomUUID } from "node:crypto";
@@ -18,10 +18,44 @@ export function embedToken(user: string, portalOrigin: string, seconds = 120): s
   return `${payload}.${signature}`;
 }
 
-/** Opens a page and waits until the WASM bundle has hydrated it. */
+/** A panic in the WASM (a hydration mismatch, say) or an uncaught script error. Server-rendered
+ * pages still look right after one, so only the console tells. */
+function isPageFailure(m: ConsoleMessage) {
+  return m.type() === "error" && /panicked|RuntimeError|unreachable/.test(m.text());
+}
+
+/** Every test fails if a page in its default context had a script error or a WASM panic. */
+export const test = base.extend<{ noPageErrors: void }>({
+  noPageErrors: [
+    async ({ context }, use) => {
+      const errors: string[] = [];
+      context.on("weberror", (e) => errors.push(e.error().message));
+      context.on("console", (m) => isPageFailure(m) && errors.push(m.text()));
+      await use();
+      expect(errors, "script errors or WASM panics in the page").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/** Opens a page, waits until the WASM bundle has hydrated it (a split page's chunk included),
+ * and fails on any script error or panic on the way. */
 export async function openHydrated(page: Page, path: string) {
-  await page.goto(path);
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const errors: string[] = [];
+  const onError = (e: Error) => errors.push(e.message);
+  const onConsole = (m: ConsoleMessage) => isPageFailure(m) && errors.push(m.text());
+  page.on("pageerror", onError);
+  page.on("console", onConsole);
+  try {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    await page.waitForLoadState("networkidle");
+    expect(errors, `script errors or WASM panics on ${path}`).toEqual([]);
+  } finally {
+    page.off("pageerror", onError);
+    page.off("console", onConsole);
+  }
 }
 
 export async function api(request: APIRequestContext, path: string) {

@@ -1,8 +1,7 @@
-import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { createServer } from "node:http";
 import { AddressInfo } from "node:net";
-import { API_KEY, api, dayWithOpening, embedToken, historyKeys, openHydrated, officeToday } from "./helpers";
+import { test, expect, API_KEY, api, dayWithOpening, embedToken, historyKeys, openHydrated, officeToday } from "./helpers";
 import { STAFF_STATE } from "../playwright.config";
 
 test.describe("ASAP history", () => {

@@ -1,6 +1,6 @@
-import { test, expect, Page, APIRequestContext, Browser } from "@playwright/test";
+import { Page, APIRequestContext, Browser } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { API_KEY, api, dayWithOpening, freshSlot, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
+import { test, expect, API_KEY, api, dayWithOpening, freshSlot, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
 
 /** A phone: the patient opens the link from a text. */
 const PHONE = { width: 360, height: 740 };

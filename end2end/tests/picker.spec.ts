@@ -1,6 +1,6 @@
-import { test, expect, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { api, dayWithOpening, importOffice, offersInCell, openHydrated, weekdaysAhead } from "./helpers";
+import { test, expect, api, dayWithOpening, importOffice, offersInCell, openHydrated, weekdaysAhead } from "./helpers";
 
 /** The first cell with at least `minutes` free on the day shown; with `fresh`, only time no opening covers yet. */
 async function freeCell(page: Page, minutes: number, fresh = false) {

@@ -6,7 +6,7 @@
 use super::SendWindow;
 use super::answer::OpeningState;
 use super::offer::{MIN_LEAD_MINUTES, NotTextable};
-use super::template::time_text;
+use super::template::{short_day, time_text};
 use crate::model::{CommOptOut, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk, WirelessPhone};
 
 /// Real minutes between two wall-clock times of the office. Across a daylight-saving change the
@@ -90,7 +90,7 @@ pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, ela
             note: format!(
                 "The patient has had the limit of {} ASAP texts today: will go {} at {}.",
                 text.text_limit,
-                tomorrow.get().format("%a %m/%d"),
+                short_day(tomorrow.date()),
                 time_text(tomorrow)
             ),
         };

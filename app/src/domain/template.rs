@@ -1,16 +1,24 @@
 //! Filling the ASAP text template. Slot tags are filled when the offer is made; the patient
 //! tags ([NameF], [AsapURL]) stay until the text is sent.
 
-use crate::model::OdDateTime;
+use crate::model::{OdDate, OdDateTime};
 
 /// `08/28/2023`, as Open Dental writes [Date].
 pub fn date_text(at: OdDateTime) -> String {
-    at.get().format("%m/%d/%Y").to_string()
+    at.date().us_text()
+}
+
+/// `Thu 11/26`, for notes that say when a text will go.
+pub fn short_day(d: OdDate) -> String {
+    let us = d.us_text();
+    format!("{} {}", d.weekday_short(), &us[..5])
 }
 
 /// `2:00 PM`, as Open Dental writes [Time].
 pub fn time_text(at: OdDateTime) -> String {
-    at.get().format("%-I:%M %p").to_string()
+    use chrono::Timelike;
+    let (pm, hour) = at.get().hour12();
+    format!("{hour}:{:02} {}", at.get().minute(), if pm { "PM" } else { "AM" })
 }
 
 /// A ten-digit number as `(555) 123-0000`; anything else as given.

@@ -16,7 +16,7 @@ pub fn day(d: OdDate) -> String {
     if d.is_never() {
         return String::new();
     }
-    d.get().format("%a %m/%d/%Y").to_string()
+    format!("{} {}", d.weekday_short(), d.us_text())
 }
 
 /// `2:00 PM–3:00 PM`.

@@ -4,6 +4,7 @@
 
 use crate::domain::template::{phone_text, time_text};
 use crate::model::OdDateTime;
+use chrono::Datelike;
 use leptos::prelude::*;
 
 /// One opening as the patient sees it.
@@ -48,7 +49,14 @@ impl PatientPage {
 }
 
 fn when(start: OdDateTime) -> String {
-    format!("{} at {}", start.get().format("%A, %B %-d"), time_text(start))
+    let day = start.date();
+    format!("{}, {} {} at {}", day.weekday_name(), day.month_name(), start.get().day(), time_text(start))
+}
+
+/// `Thursday, November 26, 2026`.
+fn long_date(at: OdDateTime) -> String {
+    let day = at.date();
+    format!("{}, {} {}, {}", day.weekday_name(), day.month_name(), at.get().day(), at.get().year())
 }
 
 #[component]
@@ -56,7 +64,7 @@ fn OpeningFacts(opening: OpeningForPatient) -> impl IntoView {
     view! {
         <dl class="facts">
             <dt>"Office"</dt><dd>{opening.office_name.clone()}</dd>
-            <dt>"Date"</dt><dd>{opening.start.get().format("%A, %B %-d, %Y").to_string()}</dd>
+            <dt>"Date"</dt><dd>{long_date(opening.start)}</dd>
             <dt>"Time"</dt><dd>{time_text(opening.start)}</dd>
             <dt>"Length"</dt><dd>{format!("About {} minutes", opening.minutes)}</dd>
         </dl>

@@ -11,6 +11,7 @@ use crate::domain::Span;
 use crate::domain::slots::{free_minutes_at, offers_sent_text};
 use crate::domain::template::{fill_patient_tags, fill_slot_tags, time_text};
 use crate::model::{OdDate, OdDateTime};
+use chrono::Timelike;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -283,7 +284,7 @@ fn Board(
                                 <div role="row" style="display: contents">
                                     <div class="time" role="rowheader">
                                         // Every row is named for screen readers; only whole hours show.
-                                        <span class=if t.get().format("%M").to_string() == "00" || r == 0 { "" } else { "visually-hidden" }>{time_text(t)}</span>
+                                        <span class=if t.get().minute() == 0 || r == 0 { "" } else { "visually-hidden" }>{time_text(t)}</span>
                                     </div>
                                     {(0..n_cols).map(|c| {
                                         let v = views.with_value(|v| v[c][r].clone());

@@ -20,6 +20,7 @@ on_both_backends!(fixture("reference-examples.json"), now();
     list_defaults_are_the_last_seven_days_through_today,
     list_parameter_errors,
     list_paging,
+    bodies_are_exactly_what_serde_writes,
     post_appointment_matches_the_reference_example,
     post_recall_matches_the_reference_example,
     openapi_is_served_and_matches_the_snapshot,
@@ -189,6 +190,41 @@ async fn list_paging(s: Arc<TestServer>) {
     assert_eq!(nums(&list(&s, "?date=2023-10-10&Offset=100").await), (5100..5130).collect::<Vec<_>>());
     assert_eq!(nums(&list(&s, "?date=2023-10-10&Offset=5&Limit=3").await), vec![5005, 5006, 5007]);
     assert_eq!(nums(&list(&s, "?date=2023-10-10&Offset=500").await), Vec::<i64>::new());
+}
+
+/// GET one and GET many are built by the database on SQLite; they must be byte for byte what
+/// serialising the shared struct gives: every member of every enum, and text that needs escaping.
+async fn bodies_are_exactly_what_serde_writes(s: Arc<TestServer>) {
+    use app::model::{AsapComm, FKeyType, ResponseStatus, SmsSendStatus};
+    // NUL is left out: PostgreSQL text cannot hold it.
+    let awkward: String = (1u8..0x20).map(char::from).collect::<String>() + "\"quoted\" back\\slash / é ✓ 😀 \u{7f} </script>";
+    let count = FKeyType::ALL.len().max(SmsSendStatus::ALL.len()).max(ResponseStatus::ALL.len());
+    let rows: Vec<Value> = (0..count)
+        .map(|i| {
+            json!({"AsapCommNum": 7000 + i, "FKey": 1, "FKeyType": FKeyType::ALL[i % FKeyType::ALL.len()].name(),
+                "ScheduleNum": 1, "PatNum": 7189, "ClinicNum": 1,
+                "DateTimeEntry": format!("2023-10-11 10:{:02}:00", i), "DateTimeExpire": "2023-10-20 10:00:00",
+                "DateTimeSmsScheduled": "0001-01-01 00:00:00", "SmsSendStatus": SmsSendStatus::ALL[i % SmsSendStatus::ALL.len()].name(),
+                "DateTimeSmsSent": "2023-10-11 10:00:09", "ResponseStatus": ResponseStatus::ALL[i % ResponseStatus::ALL.len()].name(),
+                "DateTimeOrig": "2023-10-01 00:00:00", "TemplateText": awkward, "Note": format!("{awkward} {i}")})
+        })
+        .collect();
+    s.import(&json!({ "asapcomms": rows }).to_string()).await;
+    let (status, _, many) = text(s.get("/api/v1/asapcomms?date=2023-10-11").await).await;
+    assert_eq!(status, 200, "{many}");
+    let parsed: Vec<AsapComm> = serde_json::from_str(&many).expect("the list reads as AsapComms");
+    assert_eq!(parsed.len(), count);
+    assert_eq!(many, serde_json::to_string(&parsed).unwrap());
+    assert_eq!(serde_json::from_str::<Value>(&many).unwrap(), Value::Array(rows.clone()), "the values are the ones stored");
+    for (i, want) in rows.iter().enumerate() {
+        let (status, ct, one) = text(s.get(&format!("/api/v1/asapcomms/{}", 7000 + i)).await).await;
+        assert_eq!((status, ct.as_str()), (200, "application/json"), "{one}");
+        let parsed: AsapComm = serde_json::from_str(&one).unwrap();
+        assert_eq!(one, serde_json::to_string(&parsed).unwrap());
+        assert_eq!(&serde_json::from_str::<Value>(&one).unwrap(), want);
+    }
+    let (status, _, empty) = text(s.get("/api/v1/asapcomms?date=2023-10-12").await).await;
+    assert_eq!((status, empty.as_str()), (200, "[]"));
 }
 
 async fn post_appointment_matches_the_reference_example(s: Arc<TestServer>) {

@@ -107,9 +107,35 @@ impl OdDate {
     }
 }
 
+/// Writes `n` as exactly `out.len()` digits (years 1–9999, and two-digit fields, fit).
+fn put_digits(out: &mut [u8], mut n: u32) {
+    for place in out.iter_mut().rev() {
+        *place = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// `yyyy-MM-dd HH:mm:ss` into a fixed buffer: the API writes five of these per row, and the
+/// general formatting machinery was a seventh of a list request's time.
+fn wire_text(date: NaiveDate, time: NaiveTime) -> [u8; 19] {
+    let mut b = *b"0000-00-00 00:00:00";
+    put_digits(&mut b[0..4], date.year().clamp(0, 9999) as u32);
+    put_digits(&mut b[5..7], date.month());
+    put_digits(&mut b[8..10], date.day());
+    put_digits(&mut b[11..13], time.hour());
+    put_digits(&mut b[14..16], time.minute());
+    put_digits(&mut b[17..19], time.second());
+    b
+}
+
+fn write_ascii(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+    // Only ASCII digits and separators are ever written into the buffer.
+    f.write_str(std::str::from_utf8(bytes).map_err(|_| fmt::Error)?)
+}
+
 impl fmt::Display for OdDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
+        write_ascii(f, &wire_text(self.0, NaiveTime::MIN)[..10])
     }
 }
 
@@ -146,7 +172,7 @@ impl OdTime {
 
 impl fmt::Display for OdTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}:{:02}", self.0.hour(), self.0.minute(), self.0.second())
+        write_ascii(f, &wire_text(NaiveDate::MIN, self.0)[11..])
     }
 }
 
@@ -225,7 +251,7 @@ impl OdDateTime {
 
 impl fmt::Display for OdDateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.date(), self.time())
+        write_ascii(f, &wire_text(self.0.date(), self.0.time()))
     }
 }
 
@@ -233,7 +259,8 @@ macro_rules! string_serde {
     ($ty:ty) => {
         impl Serialize for $ty {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_str(self)
+                let text = self.wire_bytes();
+                serializer.serialize_str(std::str::from_utf8(&text[..]).map_err(serde::ser::Error::custom)?)
             }
         }
 
@@ -251,6 +278,30 @@ macro_rules! string_serde {
             }
         }
     };
+}
+
+impl OdDate {
+    fn wire_bytes(self) -> [u8; 10] {
+        let all = wire_text(self.0, NaiveTime::MIN);
+        let mut b = [0; 10];
+        b.copy_from_slice(&all[..10]);
+        b
+    }
+}
+
+impl OdTime {
+    fn wire_bytes(self) -> [u8; 8] {
+        let all = wire_text(NaiveDate::MIN, self.0);
+        let mut b = [0; 8];
+        b.copy_from_slice(&all[11..]);
+        b
+    }
+}
+
+impl OdDateTime {
+    fn wire_bytes(self) -> [u8; 19] {
+        wire_text(self.0.date(), self.0.time())
+    }
 }
 
 string_serde!(OdDate);

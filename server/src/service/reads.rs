@@ -11,7 +11,7 @@ use app::domain::params::{
 };
 use app::domain::slots::{Occupied, ProviderTime, open_slots};
 use app::domain::Span;
-use app::model::{Appointment, AsapComm, OdDateTime, Operatory, SchedType, Schedule, Slot};
+use app::model::{Appointment, OdDateTime, Operatory, SchedType, Schedule, Slot};
 use sqlx::AnyConnection;
 
 /// Query parameters as sent. Names match case-insensitively, so `clinicnum` finds `ClinicNum`;
@@ -79,13 +79,22 @@ fn page<T>(items: Vec<T>, p: Paging) -> Vec<T> {
 }
 
 impl Services {
-    /// One AsapComm; another clinic's is as unknown to a restricted caller as a missing one.
-    pub async fn asapcomm(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<AsapComm> {
+    /// One AsapComm as response bytes (see `store::asapcomm_json`); another clinic's is as
+    /// unknown to a restricted caller as a missing one.
+    pub async fn asapcomm_json(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<Vec<u8>> {
         let mut conn = self.store.pool().acquire().await?;
-        store::asapcomm(&mut conn, num)
+        store::asapcomm_json(&mut conn, num)
             .await?
-            .filter(|c| allowed.is_none_or(|a| a.contains(&c.clinic_num)))
+            .filter(|(clinic, _)| allowed.is_none_or(|a| a.contains(clinic)))
+            .map(|(_, body)| body)
             .ok_or_else(|| ServiceError::not_found(format!("AsapComm {num} does not exist.")))
+    }
+
+    /// `GET /asapcomms` as response bytes.
+    pub async fn asapcomms_json(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<u8>> {
+        let mut conn = self.store.pool().acquire().await?;
+        let range = self.asapcomm_range(&mut conn, params, allowed).await?;
+        Ok(store::asapcomms_json(&mut conn, &range).await?)
     }
 
     /// `GET /asapcomms` filters, checked. Shared with the history page. `allowed` is the caller's
@@ -118,11 +127,6 @@ impl Services {
         })
     }
 
-    pub async fn asapcomms(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<AsapComm>> {
-        let mut conn = self.store.pool().acquire().await?;
-        let range = self.asapcomm_range(&mut conn, params, allowed).await?;
-        Ok(store::asapcomms(&mut conn, &range).await?)
-    }
 
     /// `GET /appointments/ASAP`, in ASAP list order.
     pub async fn asap_appointments(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<Appointment>> {

@@ -109,6 +109,20 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+/// A connection that sat idle for a while is pinged before use (the database may have restarted
+/// or a firewall dropped it); one in steady use is not, which saves a round trip per request.
+fn check_if_idle_long(
+    conn: &mut sqlx::AnyConnection,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'_, Result<bool, sqlx::Error>> {
+    Box::pin(async move {
+        if meta.idle_for > Duration::from_secs(10) {
+            sqlx::Connection::ping(conn).await?;
+        }
+        Ok(true)
+    })
+}
+
 impl Store {
     /// Connects, creating a SQLite file (and its folder) on first use, and applies migrations.
     pub async fn connect(url: &str) -> StoreResult<Store> {
@@ -120,6 +134,8 @@ impl Store {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
+                    .test_before_acquire(false)
+                    .before_acquire(check_if_idle_long)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             // WAL lets pages and the API read while a writer commits;
@@ -138,6 +154,8 @@ impl Store {
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    .test_before_acquire(false)
+                    .before_acquire(check_if_idle_long)
                     .connect_with(options)
                     .await?
             }

@@ -80,11 +80,12 @@ pub async fn asapcomms_json(conn: &mut AnyConnection, f: &AsapCommRange) -> Stor
     if conn.backend_name() != "SQLite" {
         return to_json(&asapcomms(conn, f).await?);
     }
-    // The objects are joined as text: each is already JSON, so re-reading it would be waste.
+    // The page's keys are chosen first, so only its rows are turned into JSON; the objects are
+    // joined as text: each is already JSON, so re-reading it would be waste.
     let sql = format!(
         "SELECT '[' || COALESCE(group_concat(body, ',' ORDER BY num), '') || ']' AS page FROM (SELECT c.asapcommnum AS num, \
-         {} AS body FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {} \
-         ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4)",
+         {} AS body FROM (SELECT c.asapcommnum AS num FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {} \
+         ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4) page JOIN asapcomm c ON c.asapcommnum = page.num)",
         asapcomm_json_sql(),
         f.clinic_filter(),
     );

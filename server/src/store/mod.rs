@@ -123,11 +123,26 @@ fn check_if_idle_long(
     })
 }
 
+/// SQLite counts every allocation under one process-wide lock unless told not to; with eight
+/// connections reading at once that lock is where they queue. Only possible before SQLite
+/// starts, so it is done once, before the first connection.
+fn sqlite_without_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int; SQLite refuses it (SQLITE_MISUSE, which
+        // changes nothing) once it has started.
+        let _ = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+    });
+}
+
 impl Store {
     /// Connects, creating a SQLite file (and its folder) on first use, and applies migrations.
     pub async fn connect(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
+        if backend == Backend::Sqlite {
+            sqlite_without_memory_statistics();
+        }
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let pool = match backend {
             Backend::Sqlite => {
@@ -144,6 +159,9 @@ impl Store {
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // Reads through a memory map skip SQLite's page cache, whose lock
+                            // all connections share; pages then come straight from the OS cache.
+                            conn.execute("PRAGMA mmap_size = 1073741824").await?;
                             Ok(())
                         })
                     })

@@ -59,6 +59,11 @@ pub fn date_param(name: &str, raw: &str) -> Result<OdDate, String> {
     OdDate::parse(raw.trim()).map_err(|_| format!("{name} is not a valid date: '{raw}'. Use yyyy-MM-dd."))
 }
 
+/// Whether `entry_range` falls back on today for a bound the request left out.
+pub fn entry_range_needs_today(date: Option<&str>, date_start: Option<&str>, date_end: Option<&str>) -> bool {
+    date.is_none() && (date_start.is_none() || date_end.is_none())
+}
+
 /// `GET /asapcomms` range on DateTimeEntry, half-open `[start, end)`.
 /// `date` is that day; `dateStart` defaults to today − 7 days; `dateEnd` (exclusive) defaults to
 /// the midnight that ends today, so today's rows are included.
@@ -142,6 +147,15 @@ mod tests {
         assert!(paging(None, Some("0")).unwrap_err().contains("Limit"));
         assert!(paging(None, Some("101")).unwrap_err().contains("1 to 100"));
         assert!(paging(None, Some("ten")).is_err());
+    }
+
+    #[test]
+    fn only_a_missing_bound_needs_today() {
+        assert!(entry_range_needs_today(None, None, None));
+        assert!(entry_range_needs_today(None, Some("2023-09-01"), None));
+        assert!(entry_range_needs_today(None, None, Some("2023-09-01")));
+        assert!(!entry_range_needs_today(None, Some("2023-09-01"), Some("2023-09-02")));
+        assert!(!entry_range_needs_today(Some("2023-09-01"), None, None));
     }
 
     #[test]

@@ -7,11 +7,11 @@ use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::length::appointment_minutes;
 use app::domain::occupancy::{blocks_scheduling, occupies_time};
 use app::domain::params::{
-    DEFAULT_SLOT_DAYS, Paging, day_range, entry_range, key_number, optional_key, paging,
+    DEFAULT_SLOT_DAYS, Paging, day_range, entry_range, entry_range_needs_today, key_number, optional_key, paging,
 };
 use app::domain::slots::{Occupied, ProviderTime, open_slots};
 use app::domain::Span;
-use app::model::{Appointment, OdDateTime, Operatory, SchedType, Schedule, Slot};
+use app::model::{Appointment, OdDate, OdDateTime, Operatory, SchedType, Schedule, Slot};
 use sqlx::AnyConnection;
 
 /// Query parameters as sent. Names match case-insensitively, so `clinicnum` finds `ClinicNum`;
@@ -93,8 +93,14 @@ impl Services {
     /// `GET /asapcomms` as response bytes.
     pub async fn asapcomms_json(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<u8>> {
         let mut conn = self.store.pool().acquire().await?;
-        let range = self.asapcomm_range(&mut conn, params, allowed).await?;
-        Ok(store::asapcomms_json(&mut conn, &range).await?)
+        let range = self.unchecked_asapcomm_range(&mut conn, params, allowed).await?;
+        let page = store::asapcomms_json(&mut conn, &range).await?;
+        // A clinic with offers on the page exists; only an empty page needs the look-up that
+        // tells "no offers" from "no such clinic".
+        if page == b"[]" {
+            require_clinic(&mut conn, range.clinic_num).await?;
+        }
+        Ok(page)
     }
 
     /// `GET /asapcomms` filters, checked. Shared with the history page. `allowed` is the caller's
@@ -105,17 +111,32 @@ impl Services {
         params: &Params,
         allowed: Option<&[i64]>,
     ) -> ServiceResult<AsapCommRange> {
-        let prefs = store::preferences(conn).await?;
-        let today = self.clock.today(&prefs);
-        let (start, end) = entry_range(params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?, today)
-            .map_err(ServiceError::BadRequest)?;
+        let range = self.unchecked_asapcomm_range(conn, params, allowed).await?;
+        require_clinic(conn, range.clinic_num).await?;
+        Ok(range)
+    }
+
+    /// The same, without checking that the clinic exists.
+    async fn unchecked_asapcomm_range(
+        &self,
+        conn: &mut AnyConnection,
+        params: &Params,
+        allowed: Option<&[i64]>,
+    ) -> ServiceResult<AsapCommRange> {
+        let (date, date_start, date_end) = (params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?);
+        let today = if entry_range_needs_today(date, date_start, date_end) {
+            self.clock.today(&store::preferences(conn).await?)
+        } else {
+            // Not used: the request gave every bound.
+            OdDate::new(chrono::NaiveDate::MIN)
+        };
+        let (start, end) = entry_range(date, date_start, date_end, today).map_err(ServiceError::BadRequest)?;
         let clinic_num = params.key("ClinicNum")?;
         if let (Some(c), Some(list)) = (clinic_num, allowed) {
             if !list.contains(&c) {
                 return Err(ServiceError::Forbidden(format!("Clinic {c} is not one you have access to.")));
             }
         }
-        require_clinic(conn, clinic_num).await?;
         let p = params.paging()?;
         Ok(AsapCommRange {
             start,

@@ -101,3 +101,34 @@ pub async fn apikey(services: &Services, action: ApiKeyCommand) -> Result<String
         }
     }
 }
+
+/// `server check`: the scheduling rules and the file's integrity. An opening may start up to
+/// five minutes before the running server's close-out sweep gets to it.
+pub async fn check(store: &crate::store::Store, clock: &crate::clock::OfficeClock) -> Result<String, String> {
+    let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
+    let prefs = crate::store::preferences(&mut conn).await.map_err(|e| e.to_string())?;
+    let settled_before = clock.now(&prefs).plus_minutes(-5);
+    let mut broken = crate::store::invariants::file_integrity(&mut conn, store.backend()).await.map_err(|e| e.to_string())?;
+    broken.extend(crate::store::invariants::violations(&mut conn, settled_before, &[]).await.map_err(|e| e.to_string())?);
+    if broken.is_empty() {
+        Ok("All rules hold: no double booking, no stale blockout, no pending offer on a closed or started opening, no text sent twice.".into())
+    } else {
+        Err(format!("{} rule(s) broken:\n{}", broken.len(), broken.join("\n")))
+    }
+}
+
+/// `server backup FILE`: a consistent copy of a live SQLite database (`VACUUM INTO` reads one
+/// snapshot while the server goes on writing). PostgreSQL is backed up with its own tools.
+pub async fn backup(store: &crate::store::Store, file: &std::path::Path) -> Result<String, String> {
+    if store.backend() != crate::store::Backend::Sqlite {
+        return Err("backup copies SQLite databases; back PostgreSQL up with pg_dump (see the README)".into());
+    }
+    if file.exists() {
+        return Err(format!("{} exists already; give a new file name", file.display()));
+    }
+    let target = file.to_str().ok_or_else(|| format!("{} is not a UTF-8 path", file.display()))?;
+    let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
+    sqlx::query("VACUUM INTO $1").bind(target).execute(&mut *conn).await.map_err(|e| format!("backup to {target} failed: {e}"))?;
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    Ok(format!("Backed up to {target} ({size} bytes)."))
+}

@@ -39,6 +39,15 @@ pub enum Command {
         #[command(subcommand)]
         action: ApiKeyCommand,
     },
+    /// Check the stored data against the scheduling rules (no double booking, no stale
+    /// blockout, no pending offer on a closed or started opening, no text sent twice) and, on
+    /// SQLite, the file itself. Exits with an error when any is broken.
+    Check,
+    /// Copy a live SQLite database to FILE, consistent as of one moment, while the server runs.
+    Backup {
+        /// Where the copy goes; must not exist yet.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -151,6 +160,12 @@ pub struct Settings {
     /// Minutes between waves by how soon the opening starts: under 2 hours 1 minute, and so on.
     #[arg(long, env = "ASAP_WAVE_GAPS", default_value = "2h=1m,12h=2m,48h=4m,8m")]
     pub wave_gaps: String,
+
+    /// Seconds a text's hand-over to the SMS provider may take. A server that stops (or
+    /// crashes) mid-hand-over leaves the text held this long; then it is recorded as
+    /// interrupted, never sent again.
+    #[arg(long, env = "ASAP_SEND_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(i64).range(1..=3600))]
+    pub send_lease_seconds: i64,
 
     /// Minutes a signed-in session may sit unused before it ends.
     #[arg(long, env = "ASAP_SESSION_IDLE_MINUTES", default_value_t = 30)]

@@ -78,6 +78,16 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             println!("{out}");
             Ok(())
         }
+        Command::Check => {
+            let report = cli::check(&store, &clock).await.map_err(StartupError::Command)?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let report = cli::backup(&store, &file).await.map_err(StartupError::Command)?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Demo { if_empty } => {
             let summary =
                 demo::fill(&store, &clock, &settings.public_base_url(), if_empty).await.map_err(StartupError::Demo)?;
@@ -170,6 +180,7 @@ pub fn build_services(
         frame_ancestors: settings.frame_ancestors.clone(),
     };
     let mut services = service::Services::new(store, clock, settings.public_base_url()).with_waves(waves).with_access(access);
+    services.send_lease_seconds = settings.send_lease_seconds;
     let provider: Option<Arc<dyn sms::SmsProvider>> = match (sms, settings.sms_provider) {
         (Some(p), _) => Some(p),
         (None, SmsProviderKind::Outbox) => None,

@@ -96,6 +96,9 @@ pub struct Services {
     pub public_url: String,
     pub sms: Arc<dyn SmsProvider>,
     pub waves: WavePlan,
+    /// Seconds a sender may hold a text while handing it to the provider; after that the
+    /// hand-over is taken to have been interrupted.
+    pub send_lease_seconds: i64,
     /// Woken when new texts are queued, so the sender does not wait for its next look.
     pub sender_wake: Arc<tokio::sync::Notify>,
     pub access: AccessSettings,
@@ -113,6 +116,7 @@ impl Services {
             public_url,
             sms,
             waves: WavePlan::default(),
+            send_lease_seconds: sending::DEFAULT_LEASE_SECONDS,
             sender_wake: Arc::new(tokio::sync::Notify::new()),
             access: AccessSettings::default(),
             changes: ChangeFeed::default(),

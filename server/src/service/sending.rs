@@ -15,7 +15,7 @@ use futures::StreamExt;
 const BATCH: i64 = 64;
 const IN_FLIGHT: usize = 8;
 /// How long a sender holds a text while it calls the provider (the call times out well before).
-const LEASE_SECONDS: i64 = 60;
+pub const DEFAULT_LEASE_SECONDS: i64 = 60;
 /// A provider that cannot be reached is tried this many times before the text is given up.
 const MAX_ATTEMPTS: i64 = 5;
 
@@ -65,7 +65,7 @@ impl Services {
     async fn send_round(&self) -> ServiceResult<SendRound> {
         let prefs = self.prefs().await?;
         let now = self.clock.now(&prefs);
-        let lease_until = self.clock.unix_now() + LEASE_SECONDS;
+        let lease_until = self.clock.unix_now() + self.send_lease_seconds;
         let leased = {
             let mut tx = self.store.begin_write().await?;
             let nums = store::lease_due_texts(&mut tx, self.store.backend(), now, lease_until, BATCH).await?;

@@ -160,18 +160,21 @@ pub async fn close_sibling_offers(
     Ok(())
 }
 
-/// Offers past their DateTimeExpire that still wait for an answer become `Expired`.
+/// Offers that still wait for an answer become `Expired` once past their DateTimeExpire or once
+/// their slot has started (their link has ended then; a status still "Sent" would mislead).
 pub async fn expire_offers(conn: &mut AnyConnection, now: OdDateTime) -> StoreResult<u64> {
-    let done = sqlx::query(
-        "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2 WHERE datetimeexpire <= $2 \
-         AND datetimeexpire <> $3 AND responsestatus IN ($4, $5, $6)",
-    )
+    // The statuses are written out (not bound) so the planner can use the partial index on
+    // pending offers, whose condition is the same list.
+    let pending = [ResponseStatus::AwaitingTransmit, ResponseStatus::PendingRsvp, ResponseStatus::Viewed]
+        .map(|s| s.as_i64().to_string())
+        .join(", ");
+    let done = sqlx::query(&format!(
+        "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2 WHERE responsestatus IN ({pending}) \
+         AND ((datetimeexpire <= $2 AND datetimeexpire <> $3) OR (operatorynum <> 0 AND slotstart <= $2))"
+    ))
     .bind(ResponseStatus::Expired.as_i64())
     .bind(now.to_string())
     .bind(OdDateTime::never().to_string())
-    .bind(ResponseStatus::AwaitingTransmit.as_i64())
-    .bind(ResponseStatus::PendingRsvp.as_i64())
-    .bind(ResponseStatus::Viewed.as_i64())
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

@@ -10,6 +10,7 @@ mod asapcomm;
 mod board;
 mod changes;
 mod history;
+pub mod invariants;
 mod office;
 mod opening;
 mod rows;

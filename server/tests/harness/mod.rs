@@ -207,6 +207,36 @@ impl TestServer {
             .expect("POST")
     }
 
+    /// `count` textable patients on clinic 1's ASAP list, each with an unscheduled 30-minute
+    /// appointment (AptNum 20000 + i); their AptNums.
+    pub async fn asap_patients(&self, count: i64) -> Vec<i64> {
+        use serde_json::json;
+        let mut patients = Vec::new();
+        let mut appointments = Vec::new();
+        let mut apts = Vec::new();
+        for i in 0..count {
+            let pat = 2000 + i;
+            let apt = 20000 + i;
+            patients.push(json!({"PatNum": pat, "LName": format!("Test{i:02}"), "FName": format!("Pat{i:02}"),
+                "WirelessPhone": format!("(555) 4{:02}-{:04}", i / 100, 1000 + i), "TxtMsgOk": "Yes", "ClinicNum": 1}));
+            appointments.push(json!({"AptNum": apt, "PatNum": pat, "AptStatus": "UnschedList", "Pattern": "/XXXX/",
+                "Op": 1, "ProvNum": 1, "AptDateTime": format!("2031-02-{:02} 09:00:00", 1 + (i % 27)), "ClinicNum": 1, "Priority": "ASAP"}));
+            apts.push(apt);
+        }
+        self.import(&json!({"patients": patients, "appointments": appointments}).to_string()).await;
+        apts
+    }
+
+    /// Broken scheduling rules (see `server check`), with openings and offers that started
+    /// before `settled_before` expected closed.
+    pub async fn violations(&self, settled_before: &str, office_bookings: &[i64]) -> Vec<String> {
+        let mut conn = self.store.pool().acquire().await.expect("conn");
+        let at = app::model::OdDateTime::parse(settled_before).expect("instant");
+        let mut broken = server::store::invariants::file_integrity(&mut conn, self.store.backend()).await.expect("integrity");
+        broken.extend(server::store::invariants::violations(&mut conn, at, office_bookings).await.expect("invariants"));
+        broken
+    }
+
     pub async fn import(&self, json: &str) {
         let data = server::import::parse(json).expect("parses");
         server::import::import(&self.store, &self.office_clock, &data).await.expect("imports");

@@ -1,0 +1,143 @@
+//! The rules the stored data must keep whatever happened (races, crashes, several server
+//! processes): checked by `server check`, after every race and crash test, and on the demo.
+
+use super::rows::{int, text};
+use super::{Backend, StoreResult};
+use app::domain::length::appointment_minutes;
+use app::domain::occupancy::occupies_time;
+use app::domain::status::is_pending;
+use app::model::{AptStatus, OdDateTime, ResponseStatus, SmsSendStatus, TimePattern};
+use sqlx::AnyConnection;
+
+/// One broken rule, in words, with the rows it concerns.
+pub type Violation = String;
+
+/// Every broken rule. `settled_before`: openings that started and offers for slots that started
+/// before this instant must be closed (the close-out sweep has run since). `office_bookings`:
+/// appointments an office-data import placed after a patient had claimed the same time; the
+/// office's data is taken as it comes, so only those may overlap another appointment.
+pub async fn violations(
+    conn: &mut AnyConnection,
+    settled_before: OdDateTime,
+    office_bookings: &[i64],
+) -> StoreResult<Vec<Violation>> {
+    let pending = list(ResponseStatus::ALL.iter().filter(|s| is_pending(**s)).map(|s| s.as_i64()));
+    let queued = SmsSendStatus::SendNotAttempted.as_i64();
+    let moved = ResponseStatus::AcceptedAndMoved.as_i64();
+    let settled = settled_before.to_string();
+    let checks: Vec<(&str, String)> = vec![
+        (
+            "a Web Sched ASAP blockout without an open opening",
+            "SELECT s.schedulenum FROM schedule s WHERE s.schedtype = 4 AND NOT EXISTS \
+             (SELECT 1 FROM asapopening o WHERE o.schedulenum = s.schedulenum AND o.state = 1)"
+                .into(),
+        ),
+        (
+            "an open opening without its blockout",
+            "SELECT o.schedulenum FROM asapopening o WHERE o.state = 1 AND NOT EXISTS \
+             (SELECT 1 FROM schedule s WHERE s.schedulenum = o.schedulenum)"
+                .into(),
+        ),
+        ("an opening still open after it started", format!("SELECT schedulenum FROM asapopening WHERE state = 1 AND slotstart < '{settled}'")),
+        (
+            "a filled opening whose winner is not AcceptedAndMoved",
+            format!(
+                "SELECT o.schedulenum FROM asapopening o WHERE o.state = 2 AND NOT EXISTS \
+                 (SELECT 1 FROM asapcomm c WHERE c.asapcommnum = o.winner AND c.responsestatus = {moved})"
+            ),
+        ),
+        (
+            "an AcceptedAndMoved offer that is not its opening's winner",
+            format!(
+                "SELECT c.asapcommnum FROM asapcomm c WHERE c.responsestatus = {moved} AND NOT EXISTS \
+                 (SELECT 1 FROM asapopening o WHERE o.state = 2 AND o.winner = c.asapcommnum)"
+            ),
+        ),
+        // The office may later move or complete the appointment; whose it is never changes.
+        (
+            "a filled opening whose appointment is not the winner's",
+            "SELECT o.schedulenum FROM asapopening o JOIN asapcomm c ON c.asapcommnum = o.winner WHERE o.state = 2 AND NOT EXISTS \
+             (SELECT 1 FROM appointment a WHERE a.aptnum = o.aptnum AND a.patnum = c.patnum)"
+                .into(),
+        ),
+        // Unanswered offers of a closed opening keep their status until the slot starts, as in
+        // Open Dental (a later viewer sees ViewedNotAvailable, a later accepter
+        // AcceptedAndNotAvailable), but none can take the time and each says why.
+        (
+            "an unanswered offer of a closed opening that does not say why it was closed",
+            format!(
+                "SELECT c.asapcommnum FROM asapcomm c JOIN asapopening o ON o.schedulenum = c.schedulenum \
+                 WHERE o.state <> 1 AND c.responsestatus IN ({pending}) AND c.note = ''"
+            ),
+        ),
+        (
+            "a text still queued for a closed opening",
+            format!(
+                "SELECT c.asapcommnum FROM asapcomm c JOIN asapopening o ON o.schedulenum = c.schedulenum \
+                 WHERE o.state <> 1 AND c.smssendstatus = {queued}"
+            ),
+        ),
+        (
+            "an offer still pending for a slot that has started",
+            format!("SELECT asapcommnum FROM asapcomm WHERE operatorynum <> 0 AND slotstart < '{settled}' AND responsestatus IN ({pending})"),
+        ),
+        (
+            "an offer texted twice",
+            "SELECT asapcommnum FROM outboxmessage WHERE asapcommnum <> 0 GROUP BY asapcommnum HAVING COUNT(*) > 1".into(),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (rule, sql) in checks {
+        let keys: Vec<i64> = sqlx::query_scalar(&sql).fetch_all(&mut *conn).await?;
+        if !keys.is_empty() {
+            out.push(format!("{rule}: {}", shown(&keys)));
+        }
+    }
+    out.extend(overlapping_appointments(conn, office_bookings).await?);
+    Ok(out)
+}
+
+/// Never two appointments on overlapping time in one operatory.
+async fn overlapping_appointments(conn: &mut AnyConnection, office_bookings: &[i64]) -> StoreResult<Vec<Violation>> {
+    let holding = list(AptStatus::ALL.iter().filter(|s| occupies_time(**s)).map(|s| s.as_i64()));
+    let rows = sqlx::query(&format!(
+        "SELECT aptnum, op, aptdatetime, pattern FROM appointment WHERE op <> 0 AND aptstatus IN ({holding}) ORDER BY op, aptdatetime"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut spans = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if office_bookings.contains(&int(r, "aptnum")?) {
+            continue;
+        }
+        let start = text(r, "aptdatetime")?;
+        let start = OdDateTime::parse(&start).map_err(|_| super::StoreError::Corrupt(format!("AptDateTime '{start}'")))?;
+        let minutes = TimePattern::parse(&text(r, "pattern")?).map(|p| appointment_minutes(&p)).unwrap_or(0);
+        spans.push((int(r, "op")?, start, start.plus_minutes(minutes), int(r, "aptnum")?));
+    }
+    Ok(spans
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[0].2 > w[1].1)
+        .map(|w| format!("appointments {} and {} overlap in operatory {}", w[0].3, w[1].3, w[0].0))
+        .collect())
+}
+
+/// SQLite's own check of its file (PostgreSQL has no equivalent to run online; it checksums
+/// pages as it reads them when the cluster was made with checksums).
+pub async fn file_integrity(conn: &mut AnyConnection, backend: Backend) -> StoreResult<Vec<Violation>> {
+    if backend != Backend::Sqlite {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut *conn).await?;
+    Ok(lines.into_iter().filter(|l| l != "ok").map(|l| format!("SQLite integrity check: {l}")).collect())
+}
+
+fn list(values: impl Iterator<Item = i64>) -> String {
+    values.map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// The first keys of a violation, enough to look it up.
+fn shown(keys: &[i64]) -> String {
+    let first: Vec<String> = keys.iter().take(10).map(i64::to_string).collect();
+    if keys.len() > 10 { format!("{} and {} more", first.join(", "), keys.len() - 10) } else { first.join(", ") }
+}

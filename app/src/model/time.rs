@@ -17,12 +17,12 @@ pub struct FormatError {
 }
 
 fn format_error(value: &str, what: &'static str, format: &'static str) -> FormatError {
-    let mut value = value.to_string();
-    if value.len() > 40 {
-        value.truncate(40);
-        value.push('…');
+    let mut shown: String = value.chars().take(40).collect();
+    // Cut by characters, not bytes: a cut inside a multi-byte character would panic.
+    if shown.len() < value.len() {
+        shown.push('…');
     }
-    FormatError { value, what, format }
+    FormatError { value: shown, what, format }
 }
 
 /// Checks the exact shape (digits and separators at fixed places) before chrono parses,

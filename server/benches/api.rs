@@ -12,7 +12,8 @@
 //! Settings (environment): ASAP_BENCH_ROWS, ASAP_BENCH_REQUESTS (per GET scenario, default
 //! 20000; POST a fifth), ASAP_BENCH_CONCURRENCY (clients, default 16), ASAP_BENCH_DATABASE_URL
 //! (default fresh SQLite files; postgres://… for PostgreSQL, which must be empty), ASAP_BENCH_SKIP
-//! (comma list of: one, many, post, growth, history, live, wasm, hydration). The same binary runs on a bigger
+//! (comma list of: one, many, post, growth, history, live, wasm, hydration), ASAP_BENCH_ROOT (measure
+//! the bundle and pages of another checkout's release build). The same binary runs on a bigger
 //! machine: `cargo bench -p server --bench api --no-run` prints its path.
 
 use axum::routing::get;
@@ -399,7 +400,7 @@ struct WasmSizes {
 }
 
 fn wasm_sizes() -> Option<WasmSizes> {
-    let dir = std::fs::read_dir(workspace_root().join("target/site/pkg")).ok()?;
+    let dir = std::fs::read_dir(measured_root().join("target/site/pkg")).ok()?;
     let mut sizes = WasmSizes { main: (0, 0, 0), chunks: (0, 0, 0), chunk_count: 0 };
     for wasm in dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "wasm")) {
         let raw = std::fs::metadata(&wasm).ok()?.len();
@@ -420,7 +421,7 @@ fn wasm_sizes() -> Option<WasmSizes> {
 /// Cold and warm navigation-to-hydrated of one page, on the demo practice, served by the release
 /// server binary (it finds the build's hashed file names beside itself).
 async fn hydration(page: &str) -> Result<(u64, u64, u64), String> {
-    let root = workspace_root();
+    let root = measured_root();
     let server = root.join("target/release/server");
     if !std::path::Path::new("/usr/bin/chromium").exists() || !server.exists() {
         return Err("needs /usr/bin/chromium and the release build (`scripts/run` or `scripts/test` makes it)".into());
@@ -461,13 +462,13 @@ async fn hydration(page: &str) -> Result<(u64, u64, u64), String> {
     let page = page.to_string();
     let measured = tokio::task::spawn_blocking(move || {
         std::process::Command::new("node")
-            .arg("end2end/measure-hydration.mjs")
+            .arg(workspace_root().join("end2end/measure-hydration.mjs"))
             .arg(&url)
             .arg(server::demo::DEMO_ADMIN)
             .arg(server::demo::DEMO_PASSWORD)
             .arg(&page)
             .arg("11")
-            .current_dir(root)
+            .current_dir(workspace_root())
             .output()
     })
     .await;
@@ -598,6 +599,12 @@ async fn load(store: &Store, rows: i64) {
 }
 
 /// Cargo runs benches from the package directory; the site and scripts live at the workspace root.
+/// The build whose bundle and pages are measured: this one, or another checkout's release build
+/// (ASAP_BENCH_ROOT, e.g. an older commit's, for before/after figures).
+fn measured_root() -> std::path::PathBuf {
+    std::env::var_os("ASAP_BENCH_ROOT").map(std::path::PathBuf::from).unwrap_or_else(workspace_root)
+}
+
 fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }

@@ -5,7 +5,7 @@
 use crate::clock::OfficeClock;
 use crate::store::{self, NewAsapCommRow, Store, StoreError};
 use app::model::{
-    Appointment, AsapComm, Clinic, CommOptOut, Definition, Operatory, Patient, Recall, RecallType, Schedule,
+    Appointment, AsapComm, Clinic, CommOptOut, Definition, Operatory, Patient, Recall, RecallType, SchedType, Schedule,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -339,6 +339,16 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
         for op in &s.operatories.0 {
             let ok = store::operatory_exists(conn, *op).await?;
             must_exist(ok, T, i, "operatories", *op, "operatory")?;
+        }
+        // Office schedules and the openings offered here share one key space; overwriting an
+        // opening's blockout with other hours would leave its offers pointing at nothing.
+        if s.sched_type != SchedType::WebSchedASAP && store::opening(conn, s.schedule_num).await?.is_some() {
+            return Err(invalid(
+                T,
+                Some(i),
+                Some("ScheduleNum"),
+                format!("{} is a Web Sched ASAP opening offered on this server; give the office's schedules keys of their own", s.schedule_num),
+            ));
         }
         store::upsert_schedule(conn, s).await?;
     }

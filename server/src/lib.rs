@@ -205,7 +205,8 @@ fn twilio_settings(settings: &Settings) -> sms::TwilioSettings {
 }
 
 fn build_router(settings: &Settings, services: service::Services) -> Result<axum::Router, StartupError> {
-    let api_keys = ApiKeys::new(&settings.api_keys, settings.rate_limit).map_err(StartupError::Config)?;
+    let shared_limit = services.store.backend() == store::Backend::Postgres;
+    let api_keys = ApiKeys::new(&settings.api_keys, settings.rate_limit, shared_limit).map_err(StartupError::Config)?;
     if api_keys.is_empty() {
         tracing::warn!("no API keys configured (ASAP_API_KEYS): every /api/v1 request will get 401");
     }

@@ -28,6 +28,7 @@ on_both_backends!(fixture("example-office.json"), now();
     declines_and_stop_requests_are_recorded,
     withdrawing_stops_queued_texts_and_removes_the_blockout,
     an_import_that_books_the_time_closes_the_opening,
+    an_import_cannot_overwrite_an_openings_blockout,
     openings_close_when_they_start_and_offers_expire,
     unknown_and_ended_links_get_the_same_page,
     a_restart_mid_wave_sends_nothing_twice_and_forgets_nothing,
@@ -398,6 +399,19 @@ async fn an_import_that_books_the_time_closes_the_opening(s: Arc<TestServer>) {
     let (_, page) = answer(&s, &path_of(&link), "accept").await;
     assert!(page.contains("just taken"), "{page}");
     assert_eq!(text(&s, "SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-03-28 09:00:00", "not moved");
+}
+
+async fn an_import_cannot_overwrite_an_openings_blockout(s: Arc<TestServer>) {
+    s.clock.set(chicago("2031-03-17 09:00:00"));
+    let c = post_offer(&s, 1, r#""aptNum": 1001"#, "2031-03-17 13:00:00").await;
+    let schedule = c["ScheduleNum"].as_i64().unwrap();
+    let before = s.snapshot().await;
+    let file = json!({"schedules": [{"ScheduleNum": schedule, "SchedDate": "2031-03-18", "StartTime": "08:00:00", "StopTime": "17:00:00",
+        "SchedType": "Provider", "ProvNum": 1, "BlockoutType": 0, "Note": "", "operatories": "1"}]});
+    let data = server::import::parse(&file.to_string()).unwrap();
+    let refused = server::import::import(&s.store, &s.office_clock, &data).await.expect_err("refused");
+    assert!(refused.to_string().contains("Web Sched ASAP opening"), "{refused}");
+    assert_eq!(s.snapshot().await, before, "nothing changed");
 }
 
 async fn openings_close_when_they_start_and_offers_expire(s: Arc<TestServer>) {

@@ -47,25 +47,28 @@ enum Step {
 }
 
 async fn claims_offers_withdrawals_and_imports_at_once_keep_every_rule(s: Arc<TestServer>) {
+    // A 5xx in the race is a bug; its log line says which.
+    server::init_tracing(server::config::LogFormat::Text);
     let rounds = env_num("ASAP_RACE_ROUNDS", 1);
     let clients = env_num("ASAP_RACE_CLIENTS", 64) as usize;
     let seed = env_num("ASAP_RACE_SEED", 20311317);
     let patients = s.asap_patients(60).await;
     let mut office_bookings = Vec::new();
+    // Office hours for every day of the run, before any opening takes a schedule key.
+    for round in 1..rounds {
+        office_hours_on(&s, day_of(round), round as i64).await;
+    }
     for round in 0..rounds {
-        let day = 17 + round as u32;
+        let day = day_of(round);
         let mut rng = StdRng::seed_from_u64(seed + round);
-        let at = |slot: usize| SLOTS[slot].1.replace("-17 ", &format!("-{day:02} "));
-        s.clock.set(chicago(&format!("2031-03-{day:02} 09:00:00")));
-        if round > 0 {
-            office_hours_on(&s, day, round as i64).await;
-        }
+        let at = |slot: usize| SLOTS[slot].1.replace("2031-03-17", &day.to_string());
+        s.clock.set(chicago(&format!("{day} 09:00:00")));
 
         // First wave: offers for every slot from a shuffled ASAP list, all at once, then texted.
         let first: Vec<Step> = (0..clients).map(|i| Step::Offer { apt: patients[rng.random_range(0..patients.len())], slot: i % SLOTS.len() }).collect();
         run_all(&s, first, &at).await;
         s.services().send_due_texts().await.expect("send");
-        s.clock.set(chicago(&format!("2031-03-{day:02} 10:30:00")));
+        s.clock.set(chicago(&format!("{day} 10:30:00")));
         s.services().send_due_texts().await.expect("send");
 
         // Then everything at once: every texted patient claims (or only looks), more offers,
@@ -97,9 +100,9 @@ async fn claims_offers_withdrawals_and_imports_at_once_keep_every_rule(s: Arc<Te
         run_all(&s, steps, &at).await;
 
         // The day ends: every opening has started, the sweep closes what is left.
-        s.clock.set(chicago(&format!("2031-03-{day:02} 18:00:00")));
+        s.clock.set(chicago(&format!("{day} 18:00:00")));
         s.services().sweep().await.expect("sweep");
-        let broken = s.violations(&format!("2031-03-{day:02} 18:00:00"), &office_bookings).await;
+        let broken = s.violations(&format!("{day} 18:00:00"), &office_bookings).await;
         if !broken.is_empty() {
             dump(&s).await;
         }
@@ -172,8 +175,13 @@ async fn run_step(s: &TestServer, step: Step, start: &str) {
     }
 }
 
-/// The fixture's provider hours and blockouts of the 17th, on another day of March 2031.
-async fn office_hours_on(s: &TestServer, day: u32, round: i64) {
+/// The day a round plays on: 2031-03-17 and the days after.
+fn day_of(round: u64) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2031, 3, 17).expect("date") + chrono::Duration::days(round as i64)
+}
+
+/// The fixture's provider hours and blockouts of the 17th, on another day.
+async fn office_hours_on(s: &TestServer, day: chrono::NaiveDate, round: i64) {
     let office: serde_json::Value = serde_json::from_str(&fixture("example-office.json")).expect("fixture");
     let schedules: Vec<serde_json::Value> = office["schedules"]
         .as_array()
@@ -184,7 +192,7 @@ async fn office_hours_on(s: &TestServer, day: u32, round: i64) {
         .map(|(i, s)| {
             let mut s = s.clone();
             s["ScheduleNum"] = json!(80000 + round * 100 + i as i64);
-            s["SchedDate"] = json!(format!("2031-03-{day:02}"));
+            s["SchedDate"] = json!(day.to_string());
             s
         })
         .collect();

@@ -15,12 +15,23 @@ use subtle::ConstantTimeEq;
 /// and the per-key rate limit.
 pub struct ApiKeys {
     pairs: Vec<String>,
-    limiter: Option<DefaultKeyedRateLimiter<String>>,
+    limit: Limit,
+}
+
+/// Where the per-key rate limit is counted.
+enum Limit {
+    Off,
+    /// In this process: one server process per database (SQLite).
+    InProcess(DefaultKeyedRateLimiter<String>),
+    /// In the database, per key and second: several processes share one PostgreSQL, and the
+    /// limit must hold for the key as a whole, not once per process.
+    Shared(u32),
 }
 
 impl ApiKeys {
-    /// `pairs` as `DeveloperKey/CustomerKey`; a rate of 0 turns limiting off.
-    pub fn new(pairs: &[String], per_second: u32) -> Result<Self, String> {
+    /// `pairs` as `DeveloperKey/CustomerKey`; a rate of 0 turns limiting off; `shared` counts
+    /// requests in the database instead of in this process.
+    pub fn new(pairs: &[String], per_second: u32, shared: bool) -> Result<Self, String> {
         let mut clean = Vec::new();
         for p in pairs.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
             match p.split_once('/') {
@@ -30,8 +41,12 @@ impl ApiKeys {
                 _ => return Err("each API key must be written DeveloperKey/CustomerKey".into()),
             }
         }
-        let limiter = NonZeroU32::new(per_second).map(|n| RateLimiter::keyed(Quota::per_second(n)));
-        Ok(ApiKeys { pairs: clean, limiter })
+        let limit = match NonZeroU32::new(per_second) {
+            None => Limit::Off,
+            Some(_) if shared => Limit::Shared(per_second),
+            Some(n) => Limit::InProcess(RateLimiter::keyed(Quota::per_second(n))),
+        };
+        Ok(ApiKeys { pairs: clean, limit })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -50,12 +65,22 @@ impl ApiKeys {
         found
     }
 
-    fn check_rate(&self, key: &str) -> Result<(), ApiError> {
-        let Some(limiter) = &self.limiter else { return Ok(()) };
+    /// The limit counted in this process (nothing to do when it is off or shared).
+    fn check_in_process(&self, key: &str) -> Result<(), ApiError> {
+        let Limit::InProcess(limiter) = &self.limit else { return Ok(()) };
         limiter.check_key(&key.to_string()).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) }
         })
+    }
+
+    async fn check_rate(&self, key: &str, state: &AppState) -> Result<(), ApiError> {
+        let Limit::Shared(per_second) = &self.limit else { return self.check_in_process(key) };
+        match state.services.shared_rate_allows(key, *per_second).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ApiError::TooManyRequests { retry_after_secs: 1 }),
+            Err(e) => Err(ApiError::from(e)),
+        }
     }
 }
 
@@ -96,7 +121,7 @@ impl FromRequestParts<AppState> for ApiClient {
                 Err(e) => return Err(ApiError::from(e)),
             },
         };
-        state.api_keys.check_rate(&client.name)?;
+        state.api_keys.check_rate(&client.name, state).await?;
         Ok(client)
     }
 }
@@ -107,15 +132,15 @@ mod tests {
 
     #[test]
     fn keys_must_be_pairs() {
-        assert!(ApiKeys::new(&["dev/cust".into()], 0).is_ok());
-        assert!(ApiKeys::new(&["devcust".into()], 0).is_err());
-        assert!(ApiKeys::new(&["dev/".into()], 0).is_err());
-        assert!(ApiKeys::new(&["".into()], 0).unwrap().is_empty());
+        assert!(ApiKeys::new(&["dev/cust".into()], 0, false).is_ok());
+        assert!(ApiKeys::new(&["devcust".into()], 0, false).is_err());
+        assert!(ApiKeys::new(&["dev/".into()], 0, false).is_err());
+        assert!(ApiKeys::new(&["".into()], 0, false).unwrap().is_empty());
     }
 
     #[test]
     fn finds_only_the_exact_pair() {
-        let keys = ApiKeys::new(&["a/b".into(), "dev/cust".into()], 0).unwrap();
+        let keys = ApiKeys::new(&["a/b".into(), "dev/cust".into()], 0, false).unwrap();
         assert_eq!(keys.find("dev/cust"), Some(1));
         assert_eq!(keys.find("dev/cus"), None);
         assert_eq!(keys.find("DEV/CUST"), None);
@@ -123,9 +148,9 @@ mod tests {
 
     #[test]
     fn rate_limit_answers_with_a_wait() {
-        let keys = ApiKeys::new(&["dev/cust".into()], 1).unwrap();
-        assert!(keys.check_rate("k").is_ok());
-        match keys.check_rate("k") {
+        let keys = ApiKeys::new(&["dev/cust".into()], 1, false).unwrap();
+        assert!(keys.check_in_process("k").is_ok());
+        match keys.check_in_process("k") {
             Err(ApiError::TooManyRequests { retry_after_secs }) => assert!(retry_after_secs >= 1),
             other => panic!("expected 429, got {other:?}"),
         }

@@ -414,6 +414,14 @@ impl Services {
     }
 
     /// The live stored key a presented `DeveloperKey/CustomerKey` pair belongs to.
+    /// Counts one API request for `key` where every server process sees it; false when the key
+    /// has used up `per_second` in this second.
+    pub async fn shared_rate_allows(&self, key: &str, per_second: u32) -> ServiceResult<bool> {
+        let mut conn = self.store.pool().acquire().await?;
+        let n = store::count_api_request(&mut conn, key, self.clock.unix_now()).await?;
+        Ok(n <= i64::from(per_second))
+    }
+
     pub async fn stored_api_key(&self, pair: &str) -> ServiceResult<Option<ApiKeyRow>> {
         let mut conn = self.store.pool().acquire().await?;
         Ok(store::live_api_key(&mut conn, &sha256_hex(pair)).await?)

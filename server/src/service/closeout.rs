@@ -122,6 +122,7 @@ impl Services {
         self.store.lock_counts(&mut tx).await?;
         store::fold_count_deltas(&mut tx, self.store.backend()).await?;
         store::prune_changes(&mut tx, self.clock.unix_now() - 3600).await?;
+        store::prune_api_rates(&mut tx, self.clock.unix_now() - 60).await?;
         tx.commit().await?;
         Ok(())
     }

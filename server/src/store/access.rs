@@ -359,3 +359,19 @@ pub async fn audit_events(conn: &mut AnyConnection, f: &AuditFilter) -> StoreRes
         })
         .collect()
 }
+
+/// One more API request for `key` in this second; how many that makes.
+pub async fn count_api_request(conn: &mut AnyConnection, key: &str, second: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO apirate (keyname, unixsecond, n) VALUES ($1, $2, 1) \
+         ON CONFLICT (keyname, unixsecond) DO UPDATE SET n = apirate.n + 1 RETURNING n",
+    )
+    .bind(key)
+    .bind(second)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn prune_api_rates(conn: &mut AnyConnection, before: i64) -> StoreResult<u64> {
+    Ok(sqlx::query("DELETE FROM apirate WHERE unixsecond < $1").bind(before).execute(conn).await?.rows_affected())
+}

@@ -160,9 +160,6 @@ impl Store {
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
-                            // Reads through a memory map skip SQLite's page cache, whose lock
-                            // all connections share; pages then come straight from the OS cache.
-                            conn.execute("PRAGMA mmap_size = 1073741824").await?;
                             Ok(())
                         })
                     })
@@ -252,13 +249,16 @@ impl Store {
     }
 
     /// After rows were written with explicit keys, moves PostgreSQL's identity counters past
-    /// them (SQLite's AUTOINCREMENT follows by itself).
+    /// them (SQLite's AUTOINCREMENT follows by itself). Only ever forward, and only when the
+    /// written keys reach the counter: a counter set back to the highest *committed* key would
+    /// hand out again the keys that offers being made at this moment already hold.
     pub async fn sync_identity_counters(&self, tx: &mut WriteTx) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
             for (table, column) in [("schedule", "schedulenum"), ("asapcomm", "asapcommnum")] {
                 let sql = format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \
-                     COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), written) FROM \
+                     (SELECT MAX({column}) AS written FROM {table}) w WHERE written IS NOT NULL AND written >= \
+                     COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', '{column}')::regclass), 0)"
                 );
                 sqlx::query(&sql).execute(&mut *tx.tx).await?;
             }

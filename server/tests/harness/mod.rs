@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod processes;
+
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use server::clock::{FixedClock, OfficeClock};
 use server::config::{LogFormat, Settings};
@@ -72,6 +74,34 @@ fn with_database(admin_url: &str, name: &str) -> String {
     match query {
         Some(q) => format!("{root}/{name}?{q}"),
         None => format!("{root}/{name}"),
+    }
+}
+
+/// A fresh database on the test PostgreSQL, for tests that run server processes on it.
+pub struct PostgresDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    /// `None` when no test PostgreSQL is set.
+    pub async fn create() -> Option<PostgresDatabase> {
+        use sqlx::Connection;
+        let admin_url = postgres_admin_url()?;
+        let name = format!("asap_test_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+        sqlx::any::install_default_drivers();
+        let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+        admin.close().await.ok();
+        Some(PostgresDatabase { url: with_database(&admin_url, &name), admin_url, name })
+    }
+
+    pub async fn drop_it(self) {
+        use sqlx::Connection;
+        if let Ok(mut admin) = sqlx::AnyConnection::connect(&self.admin_url).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin).await;
+        }
     }
 }
 

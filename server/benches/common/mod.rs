@@ -1,0 +1,57 @@
+//! What the benches share: settings from the environment, a fake SMS provider on loopback, and
+//! an office open every day of 2099 with a long ASAP list.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub fn env_num(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A Messages API that takes every text at once.
+pub async fn fake_provider() -> (String, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    let app = axum::Router::new().route(
+        "/2010-04-01/Accounts/{sid}/Messages.json",
+        axum::routing::post(move || {
+            let n = seen.fetch_add(1, Ordering::Relaxed) + 1;
+            async move { (axum::http::StatusCode::CREATED, axum::Json(serde_json::json!({"sid": format!("SM{n:032}")}))) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    (format!("http://{addr}"), count)
+}
+
+/// One clinic and operatory open every day of 2099, and `patients` patients on the ASAP list.
+pub fn office(patients: usize) -> String {
+    let mut pats = Vec::new();
+    let mut apts = Vec::new();
+    for i in 0..patients {
+        pats.push(serde_json::json!({"PatNum": 10 + i, "LName": format!("Bench{i}"), "FName": format!("Pat{i}"),
+            "WirelessPhone": format!("555{:07}", 2_000_000 + i), "TxtMsgOk": "Yes", "ClinicNum": 1}));
+        apts.push(serde_json::json!({"AptNum": 100_000 + i, "PatNum": 10 + i, "AptStatus": "UnschedList", "Pattern": "XXXXXX",
+            "Op": 1, "ProvNum": 1, "AptDateTime": "2098-01-01 09:00:00", "ClinicNum": 1, "Priority": "ASAP"}));
+    }
+    let schedules: Vec<_> = (0..60)
+        .map(|d| {
+            let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).expect("date") + chrono::Duration::days(d);
+            serde_json::json!({"ScheduleNum": 1 + d, "SchedDate": day.to_string(), "StartTime": "07:00:00", "StopTime": "19:00:00",
+                "SchedType": "Provider", "ProvNum": 1, "operatories": "1"})
+        })
+        .collect();
+    serde_json::json!({
+        "preferences": {"PracticeTitle": "Bench Dental", "WebSchedAsapTextLimit": 100,
+            "AutomaticCommunicationTimeStart": "00:00:00", "AutomaticCommunicationTimeEnd": "00:00:00"},
+        "clinics": [{"ClinicNum": 1, "Description": "Bench"}],
+        "providers": [{"ProvNum": 1, "Abbr": "DOC"}],
+        "operatories": [{"OperatoryNum": 1, "OpName": "Op 1", "ClinicNum": 1, "ProvDentist": 1}],
+        "patients": pats, "appointments": apts, "schedules": schedules,
+    })
+    .to_string()
+}
+

@@ -1,0 +1,256 @@
+//! `cargo bench -p server --bench soak`: a long mixed load on loopback, printed a minute at a time
+//! (requests, errors, p50/p99, resident memory), then whether memory stayed flat after warm-up and
+//! p99 stayed within 20% from the first to the last minute.
+//!
+//! The load, from ASAP_SOAK_CLIENTS clients (default 8) for ASAP_SOAK_MINUTES (default 15): API
+//! reads (GET one, GET many), offers (POST), patients opening their link and accepting, staff
+//! pages rendered on the server (history, slot picker), and the SMS provider's webhooks (signed
+//! delivery reports and incoming HELP texts). Texts go out through the sender worker to a fake
+//! provider on 127.0.0.1; the close-out sweep runs as in production. Stops by itself.
+//! ASAP_BENCH_DATABASE_URL=postgres://… soaks PostgreSQL (default: a fresh SQLite file).
+
+mod common;
+
+use common::{env_num, fake_provider, office};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use server::clock::{OfficeClock, SystemClock};
+use server::config::{Settings, SmsProviderKind};
+use server::store::Store;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "ODFHIR soak-dev/soak-customer";
+const AUTH_TOKEN: &str = "soak-token";
+const PATIENTS: usize = 6000;
+
+/// What one minute saw.
+#[derive(Default)]
+struct Minute {
+    latencies: Vec<Duration>,
+    by_kind: std::collections::BTreeMap<&'static str, Vec<Duration>>,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let minutes = env_num("ASAP_SOAK_MINUTES", 15);
+    let clients = env_num("ASAP_SOAK_CLIENTS", 8);
+    if std::env::var("RUST_LOG").is_err() {
+        // SAFETY: set before any other thread reads the environment.
+        unsafe { std::env::set_var("RUST_LOG", "error") };
+    }
+    server::init_tracing(server::config::LogFormat::Text);
+    let file = std::env::temp_dir().join(format!("asap-soak-{}.db", std::process::id()));
+    let url = std::env::var("ASAP_BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", file.display()));
+    let store = Store::connect(&url).await.expect("database");
+    let clock = OfficeClock::new(Arc::new(SystemClock), chrono_tz::UTC);
+    let data = server::import::parse(&office(PATIENTS)).expect("office");
+    server::import::import(&store, &clock, &data).await.expect("import");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (provider, _) = fake_provider().await;
+    let mut settings = Settings::defaults();
+    settings.database_url = url.clone();
+    settings.addr = format!("127.0.0.1:{port}").parse().expect("addr");
+    settings.public_url = Some(base.clone());
+    settings.api_keys = vec!["soak-dev/soak-customer".into()];
+    settings.rate_limit = 0;
+    settings.sms_provider = SmsProviderKind::Twilio;
+    settings.twilio_base_url = provider;
+    settings.twilio_account_sid = "ACsoak".into();
+    settings.twilio_auth_token = AUTH_TOKEN.into();
+    settings.twilio_from = "+15550000000".into();
+    settings.wave_size = 50;
+    let app = server::App::start(settings, store.clone(), clock).await.expect("server");
+    app.services
+        .add_user(
+            &server::service::Actor::command_line(),
+            app::api::NewStaffUser {
+                username: "soak".into(),
+                display_name: String::new(),
+                password: "soak password 1".into(),
+                is_admin: true,
+                clinics: String::new(),
+            },
+        )
+        .await
+        .expect("user");
+    let staff = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    staff.post(format!("{base}/signin")).form(&[("username", "soak"), ("password", "soak password 1"), ("next", "/")]).send().await.expect("sign in");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+
+    println!("{:?}, {clients} clients for {minutes} minutes on loopback", store.backend());
+    let started = Instant::now();
+    let until = started + Duration::from_secs(60 * minutes as u64);
+    let stats: Arc<Mutex<Vec<Minute>>> = Arc::new(Mutex::new((0..minutes).map(|_| Minute::default()).collect()));
+    let memory: Arc<Mutex<Vec<u64>>> = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let (http, staff, store, base, stats) = (http.clone(), staff.clone(), store.clone(), base.clone(), stats.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(client as u64);
+            while Instant::now() < until {
+                let t = Instant::now();
+                let (kind, outcome) = one_request(&http, &staff, &store, &base, &mut rng).await;
+                let minute = (started.elapsed().as_secs() / 60) as usize;
+                let mut stats = stats.lock().expect("stats");
+                if let Some(m) = stats.get_mut(minute) {
+                    m.latencies.push(t.elapsed());
+                    m.by_kind.entry(kind).or_default().push(t.elapsed());
+                    if let Err(e) = outcome {
+                        m.errors += 1;
+                        m.first_error.get_or_insert(e);
+                    }
+                }
+            }
+        }));
+    }
+    let sampler = {
+        let memory = memory.clone();
+        tokio::spawn(async move {
+            while Instant::now() < until {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                memory.lock().expect("memory").push(resident_kib());
+            }
+        })
+    };
+    for t in tasks {
+        t.await.expect("client");
+    }
+    let _ = sampler.await;
+
+    let stats = stats.lock().expect("stats");
+    let memory = memory.lock().expect("memory");
+    println!("\n| Minute | Requests | Errors | p50 ms | p99 ms | Resident MiB |");
+    println!("|---|---|---|---|---|---|");
+    let mut p99s = Vec::new();
+    for (i, m) in stats.iter().enumerate() {
+        let mut l = m.latencies.clone();
+        l.sort_unstable();
+        let pct = |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        p99s.push(pct(0.99));
+        let rss = memory.get(i).map_or("-".to_string(), |k| format!("{:.1}", *k as f64 / 1024.0));
+        println!("| {} | {} | {} | {:.2} | {:.2} | {rss} |", i + 1, l.len(), m.errors, pct(0.5), pct(0.99));
+        if let Some(e) = &m.first_error {
+            println!("|   | first error: {e} | | | | |");
+        }
+    }
+    let mut kinds: std::collections::BTreeMap<&str, Vec<Duration>> = std::collections::BTreeMap::new();
+    for m in stats.iter() {
+        for (k, l) in &m.by_kind {
+            kinds.entry(k).or_default().extend(l);
+        }
+    }
+    let by_kind: Vec<String> = kinds
+        .iter_mut()
+        .map(|(k, l)| {
+            l.sort_unstable();
+            let p = |q: f64| l[((l.len() as f64 * q) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0;
+            format!("{k} {} (p50 {:.1} ms, p99 {:.1} ms)", l.len(), p(0.5), p(0.99))
+        })
+        .collect();
+    println!("\nBy kind, whole run: {}.", by_kind.join("; "));
+    let errors: usize = stats.iter().map(|m| m.errors).sum();
+    let (first, last) = (p99s.first().copied().unwrap_or(0.0), p99s.last().copied().unwrap_or(0.0));
+    let drift = if first > 0.0 { (last - first) / first * 100.0 } else { 0.0 };
+    let warm = memory.get(1).or(memory.first()).copied().unwrap_or(0);
+    let end = memory.last().copied().unwrap_or(0);
+    let growth = if warm > 0 { (end as f64 - warm as f64) / warm as f64 * 100.0 } else { 0.0 };
+    println!(
+        "\nErrors: {errors}. p99 first minute {first:.2} ms, last {last:.2} ms ({drift:+.0}%; goal within 20%). \
+         Resident memory after warm-up {:.1} MiB, at the end {:.1} MiB ({growth:+.1}%).",
+        warm as f64 / 1024.0,
+        end as f64 / 1024.0
+    );
+    app.stop().await.ok();
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
+
+/// One request of the mix: its kind, and Err saying what was wrong with the answer.
+async fn one_request(
+    http: &reqwest::Client,
+    staff: &reqwest::Client,
+    store: &Store,
+    base: &str,
+    rng: &mut StdRng,
+) -> (&'static str, Result<(), String>) {
+    let pick = rng.random_range(0..100);
+    let (what, request, ok): (&str, reqwest::RequestBuilder, &[u16]) = if pick < 25 {
+        let num = newest_offer(store).await.map_or(1, |n| rng.random_range(1..=n));
+        ("GET one", http.get(format!("{base}/api/v1/asapcomms/{num}")).header("Authorization", KEY), &[200, 404])
+    } else if pick < 40 {
+        ("GET many", http.get(format!("{base}/api/v1/asapcomms?ClinicNum=1")).header("Authorization", KEY), &[200])
+    } else if pick < 55 {
+        let apt = 100_000 + rng.random_range(0..PATIENTS);
+        let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).expect("date") + chrono::Duration::days(rng.random_range(0..60));
+        let body = format!(r#"{{"op": 1, "aptNum": {apt}, "dateTimeStart": "{day} {:02}:00:00"}}"#, rng.random_range(8..18));
+        ("POST", http.post(format!("{base}/api/v1/asapcomms")).header("Authorization", KEY).header("Content-Type", "application/json").body(body), &[201, 400, 409])
+    } else if pick < 70 {
+        let Some(code) = texted_code(store).await else { return ("claim", Ok(())) };
+        match http.get(format!("{base}/asap/{code}")).send().await {
+            Ok(viewed) if [200, 404].contains(&viewed.status().as_u16()) => {}
+            Ok(viewed) => return ("claim", Err(format!("patient page: {}", viewed.status()))),
+            Err(e) => return ("claim", Err(format!("patient page: {e}"))),
+        }
+        ("claim", http.post(format!("{base}/asap/{code}")).form(&[("answer", "accept")]), &[303, 404])
+    } else if pick < 82 {
+        let path = if rng.random_bool(0.5) { "/history" } else { "/" };
+        ("page", staff.get(format!("{base}{path}")), &[200])
+    } else {
+        let (path, params) = match provider_message(store).await {
+            Some(sid) if rng.random_bool(0.5) => {
+                ("/sms/twilio/status", vec![("MessageSid".to_string(), sid), ("MessageStatus".to_string(), "delivered".to_string())])
+            }
+            _ => ("/sms/twilio/inbound", vec![("From".to_string(), "+15552000001".to_string()), ("Body".to_string(), "HELP".to_string())]),
+        };
+        let signature = server::sms::signature(AUTH_TOKEN, &format!("{base}{path}"), &params);
+        ("webhook", http.post(format!("{base}{path}")).header("X-Twilio-Signature", signature).form(&params), &[200, 204])
+    };
+    let r = match request.send().await {
+        Ok(r) => r,
+        Err(e) => return (what, Err(format!("{what}: {e}"))),
+    };
+    let status = r.status().as_u16();
+    let _ = r.bytes().await;
+    (what, if ok.contains(&status) { Ok(()) } else { Err(format!("{what}: {status}")) })
+}
+
+async fn newest_offer(store: &Store) -> Option<i64> {
+    let mut conn = store.pool().acquire().await.ok()?;
+    sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(asapcommnum) FROM asapcomm").fetch_one(&mut *conn).await.ok().flatten()
+}
+
+/// The link code of a recently texted offer still waiting for an answer.
+async fn texted_code(store: &Store) -> Option<String> {
+    let mut conn = store.pool().acquire().await.ok()?;
+    sqlx::query_scalar::<_, String>("SELECT shortguid FROM asapcomm WHERE responsestatus IN (2, 3) ORDER BY asapcommnum DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .ok()
+        .flatten()
+}
+
+async fn provider_message(store: &Store) -> Option<String> {
+    let mut conn = store.pool().acquire().await.ok()?;
+    sqlx::query_scalar::<_, String>("SELECT providermessageid FROM asapcomm WHERE providermessageid <> '' ORDER BY asapcommnum DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// This process's resident memory, in KiB.
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}

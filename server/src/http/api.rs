@@ -195,6 +195,53 @@ impl utoipa::Modify for OdfhirAuth {
                 "ODFHIR {DeveloperKey}/{CustomerKey}",
             ))),
         );
+        // Answers every operation can give, written once here rather than on each path.
+        use utoipa::openapi::ResponseBuilder;
+        let common = [
+            ("401", "The Authorization header is missing, malformed, or names an unknown or revoked key."),
+            ("403", "The key is limited to other clinics."),
+            ("429", "Too many requests for this key; the Retry-After header says how many seconds to wait."),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let Some(schema) = parameter_schema(&parameter.name) {
+                        parameter.schema = Some(schema.into());
+                    }
+                }
+                for (status, description) in common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| ResponseBuilder::new().description(description).build().into());
+                }
+            }
+        }
+    }
+}
+
+/// What the parameters accept, stated in the document so clients (and generated tests) know:
+/// keys are 0 or more, pages 1–100 rows, days yyyy-MM-dd. Giving `date` together with
+/// `dateStart`/`dateEnd` is refused too, which a parameter schema cannot say.
+fn parameter_schema(name: &str) -> Option<utoipa::openapi::schema::Object> {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let integer = |min: i64, max: Option<i64>| {
+        ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))).minimum(Some(min)).maximum(max).build()
+    };
+    match name {
+        "Offset" => Some(integer(0, None)),
+        "Limit" => Some(integer(1, Some(100))),
+        "lengthMinutes" => Some(integer(1, Some(1440))),
+        "date" | "dateStart" | "dateEnd" => Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .pattern(Some(r"^\d{4}-\d{2}-\d{2}$"))
+                .build(),
+        ),
+        n if n.ends_with("Num") => Some(integer(0, None)),
+        _ => None,
     }
 }
 

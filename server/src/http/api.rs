@@ -80,7 +80,7 @@ async fn create_asapcomm(client: ApiClient, State(s): State<AppState>, body: Byt
 }
 
 /// Reads the POST body with messages that name the field at fault.
-fn offer_request(body: &[u8], client: &ApiClient) -> Result<OfferRequest, ApiError> {
+pub fn offer_request(body: &[u8], client: &ApiClient) -> Result<OfferRequest, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "The body is empty. Send JSON such as {\"op\": 2, \"aptNum\": 11939, \"dateTimeStart\": \"2023-10-18 14:00:00\"}.",

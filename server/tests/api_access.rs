@@ -388,4 +388,8 @@ async fn malformed_server_function_calls_get_a_4xx(s: Arc<TestServer>) {
     }
     let (status, answer) = s.server_fn(&client, "day", json!({"query": {"clinic": "abc"}})).await;
     assert_eq!(status, 400, "{answer}");
+    // A decoding error names the argument at fault.
+    let (status, answer) = s.server_fn(&client, "offer", json!({"op": "one", "start": "x", "recipients": []})).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.to_string().contains("op: invalid type"), "{answer}");
 }

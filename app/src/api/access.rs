@@ -117,30 +117,30 @@ pub mod actions {
 }
 
 /// The signed-in user, for the page header.
-#[server(prefix = "/ui-api", endpoint = "me", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "me", input = crate::api::codec::NamedJson)]
 pub async fn load_me() -> Result<Caller, AppError> {
     crate::api::port::caller()
 }
 
-#[server(prefix = "/ui-api", endpoint = "users", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "users", input = crate::api::codec::NamedJson)]
 pub async fn list_users() -> Result<Vec<StaffUser>, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.users(&caller).await)
 }
 
-#[server(prefix = "/ui-api", endpoint = "users/add", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "users/add", input = crate::api::codec::NamedJson)]
 pub async fn add_user(user: NewStaffUser) -> Result<StaffUser, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.add_user(&caller, user).await)
 }
 
-#[server(prefix = "/ui-api", endpoint = "users/change", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "users/change", input = crate::api::codec::NamedJson)]
 pub async fn change_user(user_num: i64, change: UserChange) -> Result<StaffUser, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.change_user(&caller, user_num, change).await)
 }
 
-#[server(prefix = "/ui-api", endpoint = "audit", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "audit", input = crate::api::codec::NamedJson)]
 pub async fn load_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.audit(&caller, query).await)

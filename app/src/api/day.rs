@@ -125,20 +125,20 @@ pub struct OfferOutcome {
     pub offers: Vec<AsapComm>,
 }
 
-#[server(prefix = "/ui-api", endpoint = "day", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "day", input = crate::api::codec::NamedJson)]
 pub async fn load_day(query: DayQuery) -> Result<DayBoard, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.day(&caller, query).await)
 }
 
-#[server(prefix = "/ui-api", endpoint = "offer", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "offer", input = crate::api::codec::NamedJson)]
 pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.offer(&caller, op, start, recipients).await)
 }
 
 /// Takes an opening back: its queued texts are not sent and its blockout goes.
-#[server(prefix = "/ui-api", endpoint = "withdraw", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "withdraw", input = crate::api::codec::NamedJson)]
 pub async fn withdraw_opening(schedule_num: i64) -> Result<OpeningSummary, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.withdraw(&caller, schedule_num).await)

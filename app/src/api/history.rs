@@ -156,7 +156,7 @@ pub struct HistoryPage {
     pub days: Vec<HistoryDay>,
 }
 
-#[server(prefix = "/ui-api", endpoint = "history", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "history", input = crate::api::codec::NamedJson)]
 pub async fn load_history(query: HistoryQuery) -> Result<HistoryPage, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.history(&caller, query).await)

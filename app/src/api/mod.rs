@@ -5,6 +5,7 @@
 mod port;
 mod access;
 pub mod changes;
+pub mod codec;
 mod day;
 mod history;
 mod outbox;

@@ -29,7 +29,7 @@ pub struct OutboxPage {
     pub provider: String,
 }
 
-#[server(prefix = "/ui-api", endpoint = "outbox", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "outbox", input = crate::api::codec::NamedJson)]
 pub async fn load_outbox(before: Option<i64>) -> Result<OutboxPage, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.outbox(&caller, before).await)

@@ -42,14 +42,14 @@ impl WeekOutcome {
     }
 }
 
-#[server(prefix = "/ui-api", endpoint = "overview", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "overview", input = crate::api::codec::NamedJson)]
 pub async fn load_office_overview() -> Result<OfficeOverview, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.overview(&caller).await)
 }
 
 /// The clinics, for filters and pickers.
-#[server(prefix = "/ui-api", endpoint = "clinics", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/ui-api", endpoint = "clinics", input = crate::api::codec::NamedJson)]
 pub async fn load_clinics() -> Result<Vec<crate::model::Clinic>, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.clinics(&caller).await)

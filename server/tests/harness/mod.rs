@@ -120,6 +120,10 @@ impl TestServer {
         configure: impl FnOnce(&mut Settings),
         sms: Option<Arc<dyn server::sms::SmsProvider>>,
     ) -> Option<TestServer> {
+        // ASAP_TEST_LOG=1 (with RUST_LOG) shows the server's log while a test runs.
+        if std::env::var_os("ASAP_TEST_LOG").is_some() {
+            server::init_tracing(LogFormat::Text);
+        }
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (url, cleanup) = match db {
             Db::Sqlite => {

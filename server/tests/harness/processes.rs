@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 pub const KEY: &str = "ODFHIR crash-dev/crash-customer";
 pub const LEASE_SECONDS: u64 = 3;
-pub const PATIENTS: i64 = 200;
+pub const PATIENTS: i64 = 1000;
 
 pub fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)

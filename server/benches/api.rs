@@ -16,7 +16,10 @@
 //! the bundle and pages of another checkout's release build). The same binary runs on a bigger
 //! machine: `cargo bench -p server --bench api --no-run` prints its path.
 
+mod common;
+
 use axum::routing::get;
+use common::{add_admin, env_num, remove_sqlite};
 use server::clock::{OfficeClock, SystemClock};
 use server::config::Settings;
 use server::store::Store;
@@ -28,9 +31,6 @@ const KEY: &str = "ODFHIR bench-dev/bench-customer";
 const CLINICS: i64 = 3;
 const PER_CLINIC_DAY: i64 = 100;
 
-fn env_num(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn skipped(part: &str) -> bool {
     std::env::var("ASAP_BENCH_SKIP").is_ok_and(|s| s.split(',').any(|p| p.trim() == part))
@@ -72,9 +72,7 @@ impl Db {
 
     fn remove(&self) {
         if let Some(file) = &self.file {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-            }
+            remove_sqlite(file);
         }
     }
 }
@@ -226,7 +224,7 @@ async fn main() {
     // 4. Live updates while nothing changes.
     if !skipped("live") {
         let tabs = 50;
-        let (fixed, per_page) = live_idle_cpu(&app, &store, tabs, Duration::from_secs(30)).await;
+        let (fixed, per_page) = live_idle_cpu(&app, tabs, Duration::from_secs(30)).await;
         row(
             "History live update, idle",
             format!(
@@ -337,21 +335,8 @@ async fn deep_cursor(store: &Store, clinic: Option<i64>, first: &str, last: &str
 
 /// CPU time per minute of this process with nothing changing: with no page open, and what each
 /// of `tabs` pages listening to the change stream adds to it.
-async fn live_idle_cpu(app: &server::App, store: &Store, tabs: usize, span: Duration) -> (f64, f64) {
-    let services = app.services.clone();
-    let user = services
-        .add_user(
-            &server::service::Actor::command_line(),
-            app::api::NewStaffUser {
-                username: "bench".into(),
-                display_name: String::new(),
-                password: "bench password 1".into(),
-                is_admin: true,
-                clinics: String::new(),
-            },
-        )
-        .await;
-    let _ = (user, store);
+async fn live_idle_cpu(app: &server::App, tabs: usize, span: Duration) -> (f64, f64) {
+    add_admin(&app.services, "bench", "bench password 1").await;
     let base = format!("http://{}", app.addr);
     let per_minute = |used: Duration| used.as_secs_f64() * 1000.0 * (60.0 / span.as_secs_f64());
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -440,11 +425,7 @@ async fn hydration(page: &str) -> Result<(u64, u64, u64), String> {
             .stderr(std::process::Stdio::null());
         c
     };
-    let cleanup = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    };
+    let cleanup = || remove_sqlite(&file);
     let demo = command("demo").status().map_err(|e| e.to_string())?;
     if !demo.success() {
         cleanup();

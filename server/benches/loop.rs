@@ -8,16 +8,13 @@
 //!
 //! ASAP_BENCH_DATABASE_URL=postgres://… measures PostgreSQL (default: a fresh SQLite file).
 
-use server::clock::{OfficeClock, SystemClock};
 use server::config::{Settings, SmsProviderKind};
-use server::store::Store;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{env_num, fake_provider, office};
+use common::{env_num, fake_provider, office_store, quiet_logs, remove_sqlite};
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
@@ -25,17 +22,8 @@ async fn main() {
     let races = env_num("ASAP_BENCH_RACES", 10);
     let claimers = 50;
     let patients = texts.max(races * claimers);
-    if std::env::var("RUST_LOG").is_err() {
-        // SAFETY: set before any other thread reads the environment.
-        unsafe { std::env::set_var("RUST_LOG", "error") };
-    }
-    server::init_tracing(server::config::LogFormat::Text);
-    let file = std::env::temp_dir().join(format!("asap-bench-loop-{}.db", std::process::id()));
-    let url = std::env::var("ASAP_BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", file.display()));
-    let store = Store::connect(&url).await.expect("database");
-    let clock = OfficeClock::new(Arc::new(SystemClock), chrono_tz::UTC);
-    let data = server::import::parse(&office(patients)).expect("office");
-    server::import::import(&store, &clock, &data).await.expect("import");
+    quiet_logs();
+    let (store, clock, url, file) = office_store("loop", patients).await;
 
     let (provider, sent) = fake_provider().await;
     let mut settings = Settings::defaults();
@@ -124,7 +112,5 @@ async fn main() {
 
     app.stop().await.ok();
     store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
+    remove_sqlite(&file);
 }

@@ -11,10 +11,9 @@
 
 mod common;
 
-use common::{env_num, fake_provider, office};
+use common::{add_admin, env_num, fake_provider, office_store, quiet_logs, remove_sqlite};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use server::clock::{OfficeClock, SystemClock};
 use server::config::{Settings, SmsProviderKind};
 use server::store::Store;
 use std::sync::{Arc, Mutex};
@@ -37,17 +36,8 @@ struct Minute {
 async fn main() {
     let minutes = env_num("ASAP_SOAK_MINUTES", 15);
     let clients = env_num("ASAP_SOAK_CLIENTS", 8);
-    if std::env::var("RUST_LOG").is_err() {
-        // SAFETY: set before any other thread reads the environment.
-        unsafe { std::env::set_var("RUST_LOG", "error") };
-    }
-    server::init_tracing(server::config::LogFormat::Text);
-    let file = std::env::temp_dir().join(format!("asap-soak-{}.db", std::process::id()));
-    let url = std::env::var("ASAP_BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", file.display()));
-    let store = Store::connect(&url).await.expect("database");
-    let clock = OfficeClock::new(Arc::new(SystemClock), chrono_tz::UTC);
-    let data = server::import::parse(&office(PATIENTS)).expect("office");
-    server::import::import(&store, &clock, &data).await.expect("import");
+    quiet_logs();
+    let (store, clock, url, file) = office_store("soak", PATIENTS).await;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let base = format!("http://127.0.0.1:{port}");
@@ -65,19 +55,7 @@ async fn main() {
     settings.twilio_from = "+15550000000".into();
     settings.wave_size = 50;
     let app = server::App::start(settings, store.clone(), clock).await.expect("server");
-    app.services
-        .add_user(
-            &server::service::Actor::command_line(),
-            app::api::NewStaffUser {
-                username: "soak".into(),
-                display_name: String::new(),
-                password: "soak password 1".into(),
-                is_admin: true,
-                clinics: String::new(),
-            },
-        )
-        .await
-        .expect("user");
+    add_admin(&app.services, "soak", "soak password 1").await;
     let staff = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
     staff.post(format!("{base}/signin")).form(&[("username", "soak"), ("password", "soak password 1"), ("next", "/")]).send().await.expect("sign in");
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
@@ -167,9 +145,7 @@ async fn main() {
     );
     app.stop().await.ok();
     store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
+    remove_sqlite(&file);
 }
 
 /// One request of the mix: its kind, and Err saying what was wrong with the answer.
@@ -228,17 +204,18 @@ async fn newest_offer(store: &Store) -> Option<i64> {
 
 /// The link code of a recently texted offer still waiting for an answer.
 async fn texted_code(store: &Store) -> Option<String> {
-    let mut conn = store.pool().acquire().await.ok()?;
-    sqlx::query_scalar::<_, String>("SELECT shortguid FROM asapcomm WHERE responsestatus IN (2, 3) ORDER BY asapcommnum DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await
-        .ok()
-        .flatten()
+    newest_text(store, "shortguid", "responsestatus IN (2, 3)").await
 }
 
+/// The provider's id of the newest text handed to it.
 async fn provider_message(store: &Store) -> Option<String> {
+    newest_text(store, "providermessageid", "providermessageid <> ''").await
+}
+
+/// A text column of the newest offer matching `condition`.
+async fn newest_text(store: &Store, column: &str, condition: &str) -> Option<String> {
     let mut conn = store.pool().acquire().await.ok()?;
-    sqlx::query_scalar::<_, String>("SELECT providermessageid FROM asapcomm WHERE providermessageid <> '' ORDER BY asapcommnum DESC LIMIT 1")
+    sqlx::query_scalar::<_, String>(&format!("SELECT {column} FROM asapcomm WHERE {condition} ORDER BY asapcommnum DESC LIMIT 1"))
         .fetch_optional(&mut *conn)
         .await
         .ok()

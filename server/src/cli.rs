@@ -105,11 +105,12 @@ pub async fn apikey(services: &Services, action: ApiKeyCommand) -> Result<String
 /// `server check`: the scheduling rules and the file's integrity. An opening may start up to
 /// five minutes before the running server's close-out sweep gets to it.
 pub async fn check(store: &crate::store::Store, clock: &crate::clock::OfficeClock) -> Result<String, String> {
-    let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
-    let prefs = crate::store::preferences(&mut conn).await.map_err(|e| e.to_string())?;
+    let prefs = {
+        let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
+        crate::store::preferences(&mut conn).await.map_err(|e| e.to_string())?
+    };
     let settled_before = clock.now(&prefs).plus_minutes(-5);
-    let mut broken = crate::store::invariants::file_integrity(&mut conn, store.backend()).await.map_err(|e| e.to_string())?;
-    broken.extend(crate::store::invariants::violations(&mut conn, settled_before, &[]).await.map_err(|e| e.to_string())?);
+    let broken = crate::store::invariants::broken(store, settled_before, &[]).await.map_err(|e| e.to_string())?;
     if broken.is_empty() {
         Ok("All rules hold: no double booking, no stale blockout, no pending offer on a closed or started opening, no text sent twice.".into())
     } else {

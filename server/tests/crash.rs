@@ -105,11 +105,7 @@ async fn killed_mid_load_loses_nothing_answered_and_sends_nothing_twice() {
             assert!(started.elapsed() < Duration::from_secs(30), "round {round}: texts still queued after the restart");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let mut conn = store.pool().acquire().await.expect("conn");
-        let mut broken = server::store::invariants::file_integrity(&mut conn, store.backend()).await.expect("integrity");
-        let now = app::model::OdDateTime::new(chrono::Utc::now().naive_utc() - chrono::Duration::days(1));
-        broken.extend(server::store::invariants::violations(&mut conn, now, &office_bookings).await.expect("rules"));
-        drop(conn);
+        let broken = broken_rules(&store, &office_bookings).await;
         assert!(broken.is_empty(), "round {round} (seed {}), killed after {kill_after:?}: {broken:#?}", seed + round);
         eprintln!(
             "kill round {round}: killed after {kill_after:?} with {} offers and {} claims answered; all there, every rule holds",
@@ -166,11 +162,9 @@ async fn a_backup_of_the_live_database_holds_every_row() {
     let _ = child.wait();
 
     let restored = Store::connect(&format!("sqlite://{}", copy.display())).await.expect("the copy opens");
-    let mut conn = restored.pool().acquire().await.expect("conn");
-    let mut broken = server::store::invariants::file_integrity(&mut conn, restored.backend()).await.expect("integrity");
-    let now = app::model::OdDateTime::new(chrono::Utc::now().naive_utc() - chrono::Duration::days(1));
-    broken.extend(server::store::invariants::violations(&mut conn, now, &[]).await.expect("rules"));
+    let broken = broken_rules(&restored, &[]).await;
     assert!(broken.is_empty(), "{broken:#?}");
+    let mut conn = restored.pool().acquire().await.expect("conn");
     let kept: Vec<i64> = sqlx::query_scalar("SELECT asapcommnum FROM asapcomm").fetch_all(&mut *conn).await.expect("offers");
     let missing: Vec<&i64> = before.iter().filter(|n| !kept.contains(n)).collect();
     assert!(!before.is_empty() && missing.is_empty(), "{} offers answered before the backup; missing from it: {missing:?}", before.len());

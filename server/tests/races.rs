@@ -5,6 +5,7 @@
 
 mod harness;
 
+use harness::processes::env_num;
 use harness::{TestServer, chicago, fixture};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -14,10 +15,6 @@ use std::sync::Arc;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chicago("2031-03-17 09:00:00")
-}
-
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 on_both_backends!(fixture("example-office.json"), now();

@@ -3,8 +3,56 @@
 
 #![allow(dead_code)]
 
+use server::clock::{OfficeClock, SystemClock};
+use server::store::Store;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Errors only in the log, unless RUST_LOG says otherwise: a bench's output is its table.
+pub fn quiet_logs() {
+    if std::env::var("RUST_LOG").is_err() {
+        // SAFETY: set before any other thread reads the environment.
+        unsafe { std::env::set_var("RUST_LOG", "error") };
+    }
+    server::init_tracing(server::config::LogFormat::Text);
+}
+
+/// A fresh database (a SQLite file named after `tag`, or ASAP_BENCH_DATABASE_URL) holding
+/// `office(patients)`, on the real clock; the SQLite file, for `remove_sqlite` afterwards.
+pub async fn office_store(tag: &str, patients: usize) -> (Store, OfficeClock, String, PathBuf) {
+    let file = std::env::temp_dir().join(format!("asap-bench-{tag}-{}.db", std::process::id()));
+    let url = std::env::var("ASAP_BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", file.display()));
+    let store = Store::connect(&url).await.expect("database");
+    let clock = OfficeClock::new(Arc::new(SystemClock), chrono_tz::UTC);
+    let data = server::import::parse(&office(patients)).expect("office");
+    server::import::import(&store, &clock, &data).await.expect("import");
+    (store, clock, url, file)
+}
+
+/// A SQLite database file with its write-ahead log and shared-memory index.
+pub fn remove_sqlite(file: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
+
+/// A staff administrator, added as `server user add` would.
+pub async fn add_admin(services: &server::service::Services, username: &str, password: &str) {
+    services
+        .add_user(
+            &server::service::Actor::command_line(),
+            app::api::NewStaffUser {
+                username: username.into(),
+                display_name: String::new(),
+                password: password.into(),
+                is_admin: true,
+                clinics: String::new(),
+            },
+        )
+        .await
+        .expect("staff user");
+}
 
 pub fn env_num(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)

@@ -2,7 +2,7 @@
 //! processes): checked by `server check`, after every race and crash test, and on the demo.
 
 use super::rows::{int, text};
-use super::{Backend, StoreResult};
+use super::{Backend, Store, StoreResult};
 use app::domain::length::appointment_minutes;
 use app::domain::occupancy::occupies_time;
 use app::domain::status::is_pending;
@@ -11,6 +11,15 @@ use sqlx::AnyConnection;
 
 /// One broken rule, in words, with the rows it concerns.
 pub type Violation = String;
+
+/// Every broken rule and, on SQLite, every fault its own check finds in the file; see
+/// `violations` for the arguments.
+pub async fn broken(store: &Store, settled_before: OdDateTime, office_bookings: &[i64]) -> StoreResult<Vec<Violation>> {
+    let mut conn = store.pool().acquire().await?;
+    let mut out = file_integrity(&mut conn, store.backend()).await?;
+    out.extend(violations(&mut conn, settled_before, office_bookings).await?);
+    Ok(out)
+}
 
 /// Every broken rule. `settled_before`: openings that started and offers for slots that started
 /// before this instant must be closed (the close-out sweep has run since). `office_bookings`:
@@ -124,7 +133,7 @@ async fn overlapping_appointments(conn: &mut AnyConnection, office_bookings: &[i
 
 /// SQLite's own check of its file (PostgreSQL has no equivalent to run online; it checksums
 /// pages as it reads them when the cluster was made with checksums).
-pub async fn file_integrity(conn: &mut AnyConnection, backend: Backend) -> StoreResult<Vec<Violation>> {
+async fn file_integrity(conn: &mut AnyConnection, backend: Backend) -> StoreResult<Vec<Violation>> {
     if backend != Backend::Sqlite {
         return Ok(Vec::new());
     }

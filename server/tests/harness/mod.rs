@@ -264,11 +264,8 @@ impl TestServer {
     /// Broken scheduling rules (see `server check`), with openings and offers that started
     /// before `settled_before` expected closed.
     pub async fn violations(&self, settled_before: &str, office_bookings: &[i64]) -> Vec<String> {
-        let mut conn = self.store.pool().acquire().await.expect("conn");
         let at = app::model::OdDateTime::parse(settled_before).expect("instant");
-        let mut broken = server::store::invariants::file_integrity(&mut conn, self.store.backend()).await.expect("integrity");
-        broken.extend(server::store::invariants::violations(&mut conn, at, office_bookings).await.expect("invariants"));
-        broken
+        server::store::invariants::broken(&self.store, at, office_bookings).await.expect("rules")
     }
 
     pub async fn import(&self, json: &str) {

@@ -160,6 +160,13 @@ pub async fn response_of(store: &Store, code: &str) -> i64 {
     .expect("claimed offer")
 }
 
+/// Broken scheduling rules in a database the server binary ran on with the real clock (its
+/// openings are in 2031, so none has started).
+pub async fn broken_rules(store: &Store, office_bookings: &[i64]) -> Vec<String> {
+    let settled_before = app::model::OdDateTime::new(chrono::Utc::now().naive_utc() - chrono::Duration::days(1));
+    server::store::invariants::broken(store, settled_before, office_bookings).await.expect("rules")
+}
+
 pub async fn queued_texts(store: &Store) -> i64 {
     let mut conn = store.pool().acquire().await.expect("conn");
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM asapcomm WHERE smssendstatus = 2").fetch_one(&mut *conn).await.expect("count")

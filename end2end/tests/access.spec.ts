@@ -39,7 +39,7 @@ test.describe("who may get in", () => {
       await expect(page.getByRole("heading", { name: "Web Sched ASAP" })).toBeVisible();
       expect(await page.content()).not.toContain("Riverside");
     }
-    for (const fn of ["history", "day", "offer", "withdraw", "outbox", "overview", "clinics", "me", "users", "audit"]) {
+    for (const fn of ["history", "day", "asap-list", "offer", "withdraw", "outbox", "overview", "clinics", "me", "users", "audit"]) {
       const r = await page.request.post(`/ui-api/${fn}`, { data: {} });
       expect(r.status(), fn).toBe(401);
       expect(await r.json()).toEqual({ Unauthorized: "Your session has ended. Sign in again." });

@@ -102,16 +102,20 @@ async fn main() {
 
     let stats = stats.lock().expect("stats");
     let memory = memory.lock().expect("memory");
-    println!("\n| Minute | Requests | Errors | p50 ms | p99 ms | Resident MiB |");
-    println!("|---|---|---|---|---|---|");
+    println!("\n| Minute | Requests | Errors | p50 ms | p99 ms | Pages p99 ms | Others p99 ms | Resident MiB |");
+    println!("|---|---|---|---|---|---|---|---|");
     let mut p99s = Vec::new();
     for (i, m) in stats.iter().enumerate() {
         let mut l = m.latencies.clone();
-        l.sort_unstable();
-        let pct = |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-        p99s.push(pct(0.99));
+        let (p50, p99) = (percentile(&mut l, 0.5), percentile(&mut l, 0.99));
+        p99s.push(p99);
         let rss = memory.get(i).map_or("-".to_string(), |k| format!("{:.1}", *k as f64 / 1024.0));
-        println!("| {} | {} | {} | {:.2} | {:.2} | {rss} |", i + 1, l.len(), m.errors, pct(0.5), pct(0.99));
+        let (mut pages, mut others): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
+        for (kind, l) in &m.by_kind {
+            if kind.ends_with("page") { pages.extend(l) } else { others.extend(l) }
+        }
+        let (pages, others) = (percentile(&mut pages, 0.99), percentile(&mut others, 0.99));
+        println!("| {} | {} | {} | {p50:.2} | {p99:.2} | {pages:.2} | {others:.2} | {rss} |", i + 1, l.len(), m.errors);
         if let Some(e) = &m.first_error {
             println!("|   | first error: {e} | | | | |");
         }
@@ -125,9 +129,7 @@ async fn main() {
     let by_kind: Vec<String> = kinds
         .iter_mut()
         .map(|(k, l)| {
-            l.sort_unstable();
-            let p = |q: f64| l[((l.len() as f64 * q) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0;
-            format!("{k} {} (p50 {:.1} ms, p99 {:.1} ms)", l.len(), p(0.5), p(0.99))
+            format!("{k} {} (p50 {:.1} ms, p99 {:.1} ms)", l.len(), percentile(l, 0.5), percentile(l, 0.99))
         })
         .collect();
     println!("\nBy kind, whole run: {}.", by_kind.join("; "));
@@ -176,8 +178,8 @@ async fn one_request(
         }
         ("claim", http.post(format!("{base}/asap/{code}")).form(&[("answer", "accept")]), &[303, 404])
     } else if pick < 82 {
-        let path = if rng.random_bool(0.5) { "/history" } else { "/" };
-        ("page", staff.get(format!("{base}{path}")), &[200])
+        let (page, path) = if rng.random_bool(0.5) { ("history page", "/history") } else { ("picker page", "/") };
+        (page, staff.get(format!("{base}{path}")), &[200])
     } else {
         let (path, params) = match provider_message(store).await {
             Some(sid) if rng.random_bool(0.5) => {
@@ -220,6 +222,12 @@ async fn newest_text(store: &Store, column: &str, condition: &str) -> Option<Str
         .await
         .ok()
         .flatten()
+}
+
+/// The `q` quantile of `l`, in milliseconds (0 when empty).
+fn percentile(l: &mut [Duration], q: f64) -> f64 {
+    l.sort_unstable();
+    l.get(((l.len() as f64 * q) as usize).min(l.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 /// This process's resident memory, in KiB.

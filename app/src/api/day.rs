@@ -109,13 +109,66 @@ pub struct DayBoard {
     pub grid_start: OdDateTime,
     pub grid_end: OdDateTime,
     pub columns: Vec<OpColumn>,
-    pub candidates: Vec<Candidate>,
+    /// The first page of the clinic's ASAP list; the rest comes from `load_asap_list`.
+    pub asap_list: AsapListPage,
     /// The text template with the office filled in; [Date] and [Time] follow the opening.
     pub template: String,
     pub office_name: String,
     pub office_phone: String,
     /// Openings offered on this day in this clinic, by start time.
     pub openings: Vec<OpeningSummary>,
+}
+
+/// How many ASAP-list patients one page shows: a group's list can run to thousands, and the
+/// page (possibly inside an office portal's iframe) should stay light.
+pub const ASAP_LIST_PAGE_SIZE: usize = 50;
+
+/// Which part of a clinic's ASAP list to show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsapListQuery {
+    pub clinic: i64,
+    /// Part of the patient's name, any case; empty for everyone.
+    pub name: String,
+    /// Only patients whose appointment fits this many free minutes.
+    pub fits_minutes: Option<i64>,
+    /// How many matching patients to skip (the ones already shown).
+    pub offset: usize,
+}
+
+/// One page of a clinic's ASAP list, in the list's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsapListPage {
+    pub candidates: Vec<Candidate>,
+    pub offset: usize,
+    /// Patients matching the query's name and fit.
+    pub matching: usize,
+    /// Everyone on the clinic's list.
+    pub total: usize,
+}
+
+impl AsapListPage {
+    /// The page `query` asks for out of the whole list (already in the list's order).
+    pub fn select(all: Vec<Candidate>, query: &AsapListQuery) -> Self {
+        use crate::domain::asap_list::name_matches;
+        use crate::domain::slots::fits_opening;
+        let total = all.len();
+        let matching: Vec<Candidate> = all
+            .into_iter()
+            .filter(|c| name_matches(&c.patient, &query.name))
+            .filter(|c| query.fits_minutes.is_none_or(|free| fits_opening(c.minutes, free)))
+            .collect();
+        AsapListPage {
+            matching: matching.len(),
+            candidates: matching.into_iter().skip(query.offset).take(ASAP_LIST_PAGE_SIZE).collect(),
+            offset: query.offset,
+            total,
+        }
+    }
+
+    /// Whether more matching patients follow this page.
+    pub fn has_more(&self) -> bool {
+        self.offset + self.candidates.len() < self.matching
+    }
 }
 
 /// What Send created.
@@ -131,6 +184,13 @@ pub async fn load_day(query: DayQuery) -> Result<DayBoard, AppError> {
     crate::api::port::answer(crate::api::port::port()?.day(&caller, query).await)
 }
 
+/// More of the ASAP list: the next page, or those matching a name or fitting the chosen time.
+#[server(prefix = "/ui-api", endpoint = "asap-list", input = crate::api::codec::NamedJson)]
+pub async fn load_asap_list(query: AsapListQuery) -> Result<AsapListPage, AppError> {
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.asap_list(&caller, query).await)
+}
+
 #[server(prefix = "/ui-api", endpoint = "offer", input = crate::api::codec::NamedJson)]
 pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
     let caller = crate::api::port::caller()?;
@@ -142,4 +202,54 @@ pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>) -
 pub async fn withdraw_opening(schedule_num: i64) -> Result<OpeningSummary, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.withdraw(&caller, schedule_num).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(n: i64, patient: &str, minutes: i64) -> Candidate {
+        Candidate {
+            key: CandidateKey::Appointment(n),
+            pat_num: n,
+            patient: patient.into(),
+            f_name: patient.split(", ").nth(1).unwrap_or_default().into(),
+            kind: "Unscheduled".into(),
+            minutes,
+            original: OdDateTime::never(),
+            not_textable: None,
+            last_offered: OdDateTime::never(),
+        }
+    }
+
+    fn list(n: i64) -> Vec<Candidate> {
+        (1..=n).map(|i| candidate(i, &format!("Patient{i}, Pat"), if i % 2 == 0 { 60 } else { 30 })).collect()
+    }
+
+    fn keys(page: &AsapListPage) -> Vec<i64> {
+        page.candidates.iter().map(|c| c.pat_num).collect()
+    }
+
+    #[test]
+    fn pages_follow_the_list_order() {
+        let first = AsapListPage::select(list(120), &AsapListQuery::default());
+        assert_eq!((first.total, first.matching, first.candidates.len()), (120, 120, ASAP_LIST_PAGE_SIZE));
+        assert_eq!(keys(&first)[..3], [1, 2, 3]);
+        assert!(first.has_more());
+        let last = AsapListPage::select(list(120), &AsapListQuery { offset: 100, ..Default::default() });
+        assert_eq!(keys(&last), (101..=120).collect::<Vec<_>>());
+        assert!(!last.has_more());
+        let past = AsapListPage::select(list(120), &AsapListQuery { offset: 500, ..Default::default() });
+        assert!(past.candidates.is_empty() && !past.has_more());
+    }
+
+    #[test]
+    fn name_and_fit_narrow_the_list_and_the_count() {
+        let q = AsapListQuery { fits_minutes: Some(45), ..Default::default() };
+        let page = AsapListPage::select(list(120), &q);
+        assert_eq!((page.total, page.matching), (120, 60), "only the 30-minute visits fit 45 minutes");
+        assert!(page.candidates.iter().all(|c| c.minutes == 30));
+        let q = AsapListQuery { name: "patient11".into(), ..Default::default() };
+        assert_eq!(keys(&AsapListPage::select(list(120), &q)), [11, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119]);
+    }
 }

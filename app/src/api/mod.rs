@@ -18,8 +18,9 @@ pub use access::{
     UserChange, actions, add_user, change_user, list_users, load_audit, load_me,
 };
 pub use day::{
-    Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, LoadDay, OfferOutcome, OpColumn, OpeningSummary,
-    SendOffer, WithdrawOpening, load_day, send_offer, withdraw_opening,
+    ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind,
+    LoadAsapList, LoadDay, OfferOutcome, OpColumn, OpeningSummary, SendOffer, WithdrawOpening, load_asap_list, load_day,
+    send_offer, withdraw_opening,
 };
 pub use history::{
     HISTORY_PAGE_SIZE, HistoryDay, HistoryPage, HistoryQuery, HistoryRow, HistoryTotals, LoadHistory, load_history,

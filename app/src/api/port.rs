@@ -1,5 +1,5 @@
 use crate::api::{
-    AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser, OfficeOverview,
+    AsapListPage, AsapListQuery, AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser, OfficeOverview,
     OfferOutcome, OpeningSummary, OutboxPage, StaffUser, UserChange,
 };
 use crate::model::AppError;
@@ -13,6 +13,7 @@ pub trait AsapPort: Send + Sync + 'static {
     async fn clinics(&self, caller: &Caller) -> Result<Vec<crate::model::Clinic>, AppError>;
     async fn history(&self, caller: &Caller, query: HistoryQuery) -> Result<HistoryPage, AppError>;
     async fn day(&self, caller: &Caller, query: DayQuery) -> Result<DayBoard, AppError>;
+    async fn asap_list(&self, caller: &Caller, query: AsapListQuery) -> Result<AsapListPage, AppError>;
     async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError>;
     async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError>;
     async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError>;

@@ -32,9 +32,26 @@ pub fn on_asap_list(status: AptStatus) -> bool {
     matches!(status, AptStatus::Scheduled | AptStatus::UnschedList | AptStatus::Broken | AptStatus::Planned)
 }
 
+/// Whether `patient` (as the list shows it, `LName, FName`) matches what staff typed: every word
+/// typed appears in the name, in any case and order ("smi jo" finds "Smith, John").
+pub fn name_matches(patient: &str, typed: &str) -> bool {
+    let patient = patient.to_lowercase();
+    typed.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).all(|w| patient.contains(&w.to_lowercase()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_match_on_every_typed_word_in_any_case() {
+        assert!(name_matches("Smith, John", ""));
+        assert!(name_matches("Smith, John", "smith"));
+        assert!(name_matches("Smith, John", "jo SMI"));
+        assert!(name_matches("Smith, John", "Smith, John"));
+        assert!(!name_matches("Smith, John", "smith jane"));
+        assert!(name_matches("Øster, Åsa", "øster"));
+    }
 
     fn dt(s: &str) -> OdDateTime {
         OdDateTime::parse(&format!("{s} 09:00:00")).unwrap()

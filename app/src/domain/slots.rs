@@ -85,7 +85,13 @@ pub fn free_minutes_at(free: &[Span], start: OdDateTime) -> i64 {
 
 /// Whether something `minutes` long can start at `start` in an operatory with these free spans.
 pub fn fits_at(free: &[Span], start: OdDateTime, minutes: i64) -> bool {
-    minutes > 0 && free_minutes_at(free, start) >= minutes
+    fits_opening(minutes, free_minutes_at(free, start))
+}
+
+/// Whether a patient whose visit takes `minutes` can be offered an opening with `free` minutes.
+/// A visit of unknown length (no pattern) fits nothing: the office would not know what to book.
+pub fn fits_opening(minutes: i64, free: i64) -> bool {
+    minutes > 0 && minutes <= free
 }
 
 /// "1 offer sent out", "3 offers sent out": how an opening reads in the grid.
@@ -118,6 +124,9 @@ mod fit_tests {
         assert!(!fits_at(&free, at("09:10"), 60));
         assert!(!fits_at(&free, at("09:00"), 0));
         assert!(!fits_at(&[], at("09:00"), 10));
+        assert!(fits_opening(60, 60));
+        assert!(!fits_opening(70, 60));
+        assert!(!fits_opening(0, 60), "a visit of unknown length fits nothing");
     }
 
     #[test]

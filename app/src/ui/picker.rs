@@ -4,11 +4,12 @@
 
 use super::format::{day, span_text, when};
 use crate::api::{
-    Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, OpeningSummary, load_day, send_offer, withdraw_opening,
+    ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn,
+    OpeningSummary, load_asap_list, load_day, send_offer, withdraw_opening,
 };
 use crate::domain::answer::OpeningState;
 use crate::domain::Span;
-use crate::domain::slots::{free_minutes_at, offers_sent_text};
+use crate::domain::slots::{fits_opening, free_minutes_at, offers_sent_text};
 use crate::domain::template::{fill_patient_tags, fill_slot_tags, time_text};
 use crate::model::{OdDate, OdDateTime};
 use chrono::Timelike;
@@ -203,7 +204,9 @@ fn Board(
             .collect::<Vec<_>>()
     }));
     let cell_free = move |c: usize, r: usize| views.with_value(|v| v[c][r].free_minutes);
-    let candidate = move |key: CandidateKey| board.with_value(|b| b.candidates.iter().find(|c| c.key == key).cloned());
+    // Every ASAP-list patient this page has loaded, so a choice outlives the list page it was made on.
+    let known: StoredValue<Vec<Candidate>> = StoredValue::new(board.with_value(|b| b.asap_list.candidates.clone()));
+    let candidate = move |key: CandidateKey| known.with_value(|all| all.iter().find(|c| c.key == key).cloned());
 
     // Selecting an opening keeps only the recipients who still fit it.
     let select = move |c: usize, r: usize| {
@@ -211,7 +214,7 @@ fn Board(
             selected.set(Some((c, r)));
             outcome.set(None);
             let free = cell_free(c, r);
-            recipients.update(|list| list.retain(|k| candidate(*k).is_some_and(|x| x.minutes <= free && x.minutes > 0)));
+            recipients.update(|list| list.retain(|k| candidate(*k).is_some_and(|x| fits_opening(x.minutes, free))));
         }
     };
 
@@ -296,7 +299,7 @@ fn Board(
                                             if let Some(k) = shown_patient.get() {
                                                 if let Some(x) = candidate(k) {
                                                     let free = views.with_value(|v| v[c][r].free_minutes);
-                                                    if x.minutes > 0 && free >= x.minutes { cls.push_str(" fits"); }
+                                                    if fits_opening(x.minutes, free) { cls.push_str(" fits"); }
                                                 }
                                             }
                                             cls
@@ -322,8 +325,8 @@ fn Board(
                 }}
             </div>
             <div class="side">
-                <OfferPanel board selected recipients outcome reload cell_free rows/>
-                <AsapList board selected recipients shown_patient cell_free/>
+                <OfferPanel board selected recipients outcome reload cell_free rows known/>
+                <AsapList board selected recipients shown_patient cell_free known/>
                 <OpeningsToday board reload/>
             </div>
         </div>
@@ -368,6 +371,7 @@ fn OfferPanel(
     reload: RwSignal<u64>,
     cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
     rows: StoredValue<Vec<OdDateTime>>,
+    known: StoredValue<Vec<Candidate>>,
 ) -> impl IntoView {
     let opening = move || {
         selected.get().map(|(c, r)| {
@@ -397,17 +401,17 @@ fn OfferPanel(
     let preview = move || {
         let (_, start, _) = opening()?;
         let first = recipients.get().first().copied()?;
-        let c = board.with_value(|b| b.candidates.iter().find(|c| c.key == first).cloned())?;
+        let c = known.with_value(|all| all.iter().find(|c| c.key == first).cloned())?;
         let text = board.with_value(|b| fill_slot_tags(&b.template, start, &b.office_name, &b.office_phone));
         Some(fill_patient_tags(&text, &c.f_name, "[link]"))
     };
     // Chosen patients a text cannot reach: still offered (and recorded), but told before Send.
     let unreachable = move || {
         let chosen = recipients.get();
-        let list: Vec<String> = board.with_value(|b| {
+        let list: Vec<String> = known.with_value(|all| {
             chosen
                 .iter()
-                .filter_map(|k| b.candidates.iter().find(|c| c.key == *k))
+                .filter_map(|k| all.iter().find(|c| c.key == *k))
                 .filter_map(|c| c.not_textable.as_ref().map(|why| format!("{} ({})", c.patient, short_reason(why))))
                 .collect()
         });
@@ -546,6 +550,8 @@ fn opening_status(o: &OpeningSummary) -> String {
     }
 }
 
+/// The clinic's ASAP list, a page at a time: narrowed to those who fit once a time is chosen,
+/// and to a name when staff type one.
 #[component]
 fn AsapList(
     board: StoredValue<DayBoard>,
@@ -553,21 +559,115 @@ fn AsapList(
     recipients: RwSignal<Vec<CandidateKey>>,
     shown_patient: RwSignal<Option<CandidateKey>>,
     cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
+    known: StoredValue<Vec<Candidate>>,
 ) -> impl IntoView {
-    let candidates = board.with_value(|b| b.candidates.clone());
-    let count = candidates.len();
+    let clinic = board.with_value(|b| b.clinic_num);
+    let page = RwSignal::new(board.with_value(|b| b.asap_list.clone()));
+    let name = RwSignal::new(String::new());
+    let fits = Memo::new(move |_| selected.get().map(|(c, r)| cell_free(c, r)));
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let load = Action::new(move |q: &AsapListQuery| {
+        let q = q.clone();
+        async move { (q.clone(), load_asap_list(q).await) }
+    });
+    let query = move |offset: usize| AsapListQuery {
+        clinic,
+        name: name.get_untracked().trim().to_string(),
+        fits_minutes: fits.get_untracked(),
+        offset,
+    };
+    // A new name or a new chosen time starts the list again from its first page.
+    Effect::new(move |before: Option<(String, Option<i64>)>| {
+        let now = (name.get().trim().to_string(), fits.get());
+        if before.as_ref().is_some_and(|b| *b != now) {
+            load.dispatch(query(0));
+        }
+        now
+    });
+    Effect::new(move |_| {
+        let Some((q, result)) = load.value().get() else { return };
+        // An answer to a question no longer asked (typing went on) is dropped.
+        if q.name != name.get_untracked().trim() || q.fits_minutes != fits.get_untracked() {
+            return;
+        }
+        match result {
+            Ok(more) => {
+                problem.set(None);
+                known.update_value(|all| {
+                    for c in &more.candidates {
+                        if !all.iter().any(|k| k.key == c.key) {
+                            all.push(c.clone());
+                        }
+                    }
+                });
+                page.update(|p| {
+                    if more.offset == 0 {
+                        *p = more;
+                    } else if more.offset == p.candidates.len() {
+                        p.candidates.extend(more.candidates);
+                        p.matching = more.matching;
+                        p.total = more.total;
+                    }
+                });
+            }
+            Err(e) => problem.set(Some(e.message().to_string())),
+        }
+    });
+    let summary = move || {
+        page.with(|p| {
+            let shown = p.candidates.len();
+            let mut what = if p.matching == p.total && fits.get().is_none() {
+                format!("Showing {shown} of {}", p.total)
+            } else {
+                format!("Showing {shown} of {} ({} on the list)", p.matching, p.total)
+            };
+            if fits.get().is_some() {
+                what.push_str(" who fit the chosen time");
+            }
+            let typed = name.get();
+            if !typed.trim().is_empty() {
+                what.push_str(&format!(", named like \u{201c}{}\u{201d}", typed.trim()));
+            }
+            what.push('.');
+            what
+        })
+    };
     view! {
         <section class="card" aria-labelledby="asap-title">
-            <h2 id="asap-title">{format!("ASAP list ({count})")}</h2>
-            {if candidates.is_empty() {
-                view! { <p class="empty">"Nobody in this clinic is on the ASAP list."</p> }.into_any()
+            <h2 id="asap-title">{move || format!("ASAP list ({})", page.with(|p| p.total))}</h2>
+            <div class="field asap-find">
+                <label for="asap-name">"Find a patient"</label>
+                <input type="search" id="asap-name" placeholder="Part of the name" maxlength="100" autocomplete="off"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))/>
+            </div>
+            <p class="muted asap-count" aria-live="polite">{summary}</p>
+            {move || problem.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
+            {move || if page.with(|p| p.candidates.is_empty()) {
+                let why = if page.with(|p| p.total == 0) {
+                    "Nobody in this clinic is on the ASAP list."
+                } else {
+                    "Nobody on the ASAP list matches."
+                };
+                view! { <p class="empty">{why}</p> }.into_any()
             } else {
                 view! {
                     <ul class="asap-list">
-                        {candidates.into_iter().map(|c| view! { <CandidateRow c selected recipients shown_patient cell_free/> }).collect_view()}
+                        <For each=move || page.with(|p| p.candidates.clone()) key=|c| c.key let:c>
+                            <CandidateRow c selected recipients shown_patient cell_free/>
+                        </For>
                     </ul>
                 }.into_any()
             }}
+            {move || page.with(AsapListPage::has_more).then(|| {
+                let next = page.with(|p| (p.matching - p.offset - p.candidates.len()).min(ASAP_LIST_PAGE_SIZE));
+                view! {
+                    <button type="button" class="secondary more" disabled=move || load.pending().get()
+                        on:click=move |_| { load.dispatch(query(page.with_untracked(|p| p.offset + p.candidates.len()))); }>
+                        {format!("Show {next} more")}
+                    </button>
+                }
+            })}
         </section>
     }
 }
@@ -582,7 +682,7 @@ fn CandidateRow(
 ) -> impl IntoView {
     let key = c.key;
     let minutes = c.minutes;
-    let fits = move || selected.get().is_some_and(|(col, r)| minutes > 0 && cell_free(col, r) >= minutes);
+    let fits = move || selected.get().is_some_and(|(col, r)| fits_opening(minutes, cell_free(col, r)));
     let id = match key {
         CandidateKey::Appointment(n) => format!("cand-apt-{n}"),
         CandidateKey::Recall(n) => format!("cand-recall-{n}"),

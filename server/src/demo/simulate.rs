@@ -11,7 +11,7 @@ use crate::clock::{FixedClock, OfficeClock, ZoneMinutes};
 use crate::service::{Actor, OfferRequest, OfferTarget, Services};
 use crate::sms::OutboxProvider;
 use crate::store::{self, Store};
-use app::api::{CandidateKey, DayQuery};
+use app::api::{AsapListQuery, CandidateKey, DayQuery};
 use app::domain::answer::PatientAnswer;
 use app::model::{OdDate, OdDateTime, Preferences};
 use rand::rngs::StdRng;
@@ -225,10 +225,15 @@ impl Simulation {
         }
         let (op, start, free) = spans[self.rng.random_range(0..spans.len())];
         let wanted = self.rng.random_range(3..=7);
-        let targets: Vec<OfferTarget> = board
+        // The list as the picker shows it once a time is chosen: those who fit, in the list's order.
+        let fitting = self
+            .services
+            .asap_list_page(&AsapListQuery { clinic, fits_minutes: Some(free), ..Default::default() }, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let targets: Vec<OfferTarget> = fitting
             .candidates
             .iter()
-            .filter(|c| c.minutes > 0 && c.minutes <= free)
             // Staff mostly pick patients a text can reach, now and then one who cannot, and skip
             // some for reasons of their own.
             .filter(|c| {

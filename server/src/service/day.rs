@@ -3,7 +3,7 @@
 
 use super::{OfferRequest, OfferTarget, ServiceError, ServiceResult, Services};
 use crate::store;
-use app::api::{Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
+use app::api::{AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
 use app::domain::Span;
 use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::length::{appointment_minutes, recall_minutes};
@@ -14,6 +14,23 @@ use app::domain::slots::{open_slots, round_up_to_increment};
 use app::domain::SendWindow;
 use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, Operatory, SchedType};
 use std::collections::HashMap;
+
+/// The longest name search the ASAP list takes; no patient's name is longer.
+const MAX_NAME_SEARCH: usize = 100;
+
+/// Whether a caller limited to `allowed` clinics may see clinic `n`, and whether it exists
+/// (0 is the practice without clinics).
+fn check_clinic(clinics: &[app::model::Clinic], allowed: Option<&[i64]>, n: i64) -> ServiceResult<()> {
+    if allowed.is_some_and(|a| !a.contains(&n)) {
+        return Err(ServiceError::Forbidden(format!(
+            "Your account does not have access to clinic {n}. Pick one from the list."
+        )));
+    }
+    if n != 0 && !clinics.iter().any(|c| c.clinic_num == n) {
+        return Err(ServiceError::not_found(format!("Clinic {n} does not exist. Pick one from the list.")));
+    }
+    Ok(())
+}
 
 /// The grid shows at least these hours, widened to whatever is scheduled.
 const GRID_FIRST_HOUR: i64 = 7;
@@ -31,14 +48,7 @@ impl Services {
         let clinic_num = match q.clinic.as_deref() {
             Some(raw) => {
                 let n = key_number("clinic", raw).map_err(ServiceError::BadRequest)?;
-                if allowed.is_some_and(|a| !a.contains(&n)) {
-                    return Err(ServiceError::Forbidden(format!(
-                        "Your account does not have access to clinic {n}. Pick one from the list."
-                    )));
-                }
-                if n != 0 && !clinics.iter().any(|c| c.clinic_num == n) {
-                    return Err(ServiceError::not_found(format!("Clinic {n} does not exist. Pick one from the list.")));
-                }
+                check_clinic(&clinics, allowed, n)?;
                 n
             }
             None => clinics.first().map_or(0, |c| c.clinic_num),
@@ -152,7 +162,10 @@ impl Services {
             c.items.sort_by_key(|i| (i.span.start, i.kind as u8));
         }
 
-        let candidates = self.candidates(&mut conn, clinic_num, &prefs).await?;
+        let asap_list = AsapListPage::select(
+            self.asap_list(&mut conn, clinic_num, &prefs).await?,
+            &AsapListQuery { clinic: clinic_num, ..Default::default() },
+        );
         let op_nums: Vec<i64> = ops.iter().map(|o| o.operatory_num).collect();
         let day_openings = store::openings_on_day(&mut conn, &op_nums, date).await?;
         let openings = self.opening_summaries(&mut conn, day_openings).await?;
@@ -175,7 +188,7 @@ impl Services {
             grid_start,
             grid_end,
             columns,
-            candidates,
+            asap_list,
             template: prefs.web_sched_asap_text_template.clone(),
             office_name,
             office_phone,
@@ -219,8 +232,28 @@ impl Services {
             .collect())
     }
 
+    /// A page of one clinic's ASAP list: the next one, or those matching a name or fitting a time.
+    /// `allowed` limits the clinics (a user's clinic restriction).
+    pub async fn asap_list_page(&self, q: &AsapListQuery, allowed: Option<&[i64]>) -> ServiceResult<AsapListPage> {
+        if q.name.chars().count() > MAX_NAME_SEARCH {
+            return Err(ServiceError::BadRequest(format!(
+                "name: type at most {MAX_NAME_SEARCH} characters of the patient's name."
+            )));
+        }
+        if let Some(m) = q.fits_minutes.filter(|m| *m < 0) {
+            return Err(ServiceError::BadRequest(format!(
+                "fits_minutes: {m} is not a number of free minutes; use 0 or more."
+            )));
+        }
+        let mut conn = self.store.pool().acquire().await?;
+        let clinics = store::clinics(&mut conn).await?;
+        check_clinic(&clinics, allowed, q.clinic)?;
+        let prefs = store::preferences(&mut conn).await?;
+        Ok(AsapListPage::select(self.asap_list(&mut conn, q.clinic, &prefs).await?, q))
+    }
+
     /// The clinic's ASAP list in spec order, with what the list shows about each patient.
-    async fn candidates(
+    pub async fn asap_list(
         &self,
         conn: &mut sqlx::AnyConnection,
         clinic_num: i64,

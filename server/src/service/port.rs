@@ -3,7 +3,7 @@
 
 use super::{Actor, ServiceError, Services};
 use app::api::{
-    AsapPort, AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser,
+    AsapListPage, AsapListQuery, AsapPort, AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser,
     OfficeOverview, OfferOutcome, OpeningSummary, OutboxPage, StaffUser, UserChange,
 };
 use app::model::AppError;
@@ -26,6 +26,10 @@ impl AsapPort for Services {
 
     async fn day(&self, caller: &Caller, query: DayQuery) -> Result<DayBoard, AppError> {
         Ok(Services::day(self, &query, caller.clinics.as_deref()).await?)
+    }
+
+    async fn asap_list(&self, caller: &Caller, query: AsapListQuery) -> Result<AsapListPage, AppError> {
+        Ok(Services::asap_list_page(self, &query, caller.clinics.as_deref()).await?)
     }
 
     async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {

@@ -131,6 +131,42 @@ test.describe("slot picker", () => {
     await expect(page.getByRole("status").filter({ hasText: "Offered to 1 patient" })).toBeVisible();
   });
 
+  test("the ASAP list shows a page at a time, finds a name, and narrows to who fits", async ({ page }) => {
+    // Sixty more patients at the end of the appointments on the list (broken, long ago), so the
+    // list is longer than a page whatever the demo holds.
+    const patients = [], appointments = [];
+    for (let i = 0; i < 60; i++) {
+      patients.push({ PatNum: 900_000 + i, LName: `Pagetest${String(i).padStart(3, "0")}`, FName: "Pat",
+        WirelessPhone: `555${4_000_000 + i}`, TxtMsgOk: "Yes", ClinicNum: 1 });
+      appointments.push({ AptNum: 980_000 + i, PatNum: 900_000 + i, AptStatus: "Broken", Pattern: "XXXXXX", Op: 1,
+        ProvNum: 1, AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" });
+    }
+    importOffice("long-asap-list", { patients, appointments });
+    await openDay(page);
+    const rows = page.locator(".asap-list li");
+    const count = page.locator(".asap-count");
+    await expect(count).toHaveText(/^Showing 50 of \d+\.$/);
+    await expect(rows).toHaveCount(50);
+    const total = Number((await count.textContent())!.match(/of (\d+)/)![1]);
+    await page.locator("button.more").click();
+    await expect(rows).toHaveCount(Math.min(100, total));
+
+    await page.getByLabel("Find a patient").fill("pagetest007");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.locator(".who")).toHaveText("Pagetest007, Pat");
+    await expect(count).toHaveText(/^Named like “pagetest007”: 1 of \d+; showing 1\.$/);
+    await page.getByLabel("Find a patient").fill("pagetest");
+    await expect(count).toHaveText(/^Named like “pagetest”: 60 of \d+; showing 50\.$/);
+
+    // Choosing a time keeps only those who fit it, and they can be chosen.
+    await page.getByLabel("Find a patient").fill("");
+    await (await freeCell(page, 120)).click();
+    await expect(count).toHaveText(/^Fit the chosen time: \d+ of \d+; showing \d+\.$/);
+    await expect(rows.first()).toHaveClass(/fits/);
+    expect(await rows.count()).toBe(await page.locator(".asap-list li.fits").count());
+    await page.screenshot({ path: ".tmp/picker-asap-list.png", fullPage: true });
+  });
+
   test("show where a patient fits highlights start times", async ({ page }) => {
     await openDay(page);
     await page.locator(".asap-list .pick-patient").first().click();

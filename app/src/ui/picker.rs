@@ -616,20 +616,19 @@ fn AsapList(
     let summary = move || {
         page.with(|p| {
             let shown = p.candidates.len();
-            let mut what = if p.matching == p.total && fits.get().is_none() {
-                format!("Showing {shown} of {}", p.total)
-            } else {
-                format!("Showing {shown} of {} ({} on the list)", p.matching, p.total)
-            };
+            let typed = name.get().trim().to_string();
+            let mut narrowed = Vec::new();
             if fits.get().is_some() {
-                what.push_str(" who fit the chosen time");
+                narrowed.push("Fit the chosen time".to_string());
             }
-            let typed = name.get();
-            if !typed.trim().is_empty() {
-                what.push_str(&format!(", named like \u{201c}{}\u{201d}", typed.trim()));
+            if !typed.is_empty() {
+                narrowed.push(format!("{} like \u{201c}{typed}\u{201d}", if narrowed.is_empty() { "Named" } else { "named" }));
             }
-            what.push('.');
-            what
+            if narrowed.is_empty() {
+                format!("Showing {shown} of {}.", p.total)
+            } else {
+                format!("{}: {} of {}; showing {shown}.", narrowed.join(" and "), p.matching, p.total)
+            }
         })
     };
     view! {

@@ -21,7 +21,9 @@ on_both_backends!(fixture("example-office.json"), now();
 /// 120 more patients on clinic 1's ASAP list: even ones need 60 minutes, odd ones 30.
 async fn long_list(s: &TestServer) {
     let patients: Vec<Value> = (0..120)
-        .map(|i| json!({"PatNum": 7000 + i, "LName": format!("Longlist{i:03}"), "FName": "Pat", "WirelessPhone": format!("555{:07}", 3_000_000 + i),
+        .map(|i| json!({"PatNum": 7000 + i, "LName": format!("Longlist{i:03}"), "FName": "Pat",
+            // One without a phone, so the list has a reason to show.
+            "WirelessPhone": if i == 5 { String::new() } else { format!("555{:07}", 3_000_000 + i) },
             "TxtMsgOk": "Yes", "ClinicNum": 1}))
         .collect();
     let appointments: Vec<Value> = (0..120)
@@ -76,6 +78,14 @@ async fn the_asap_list_comes_a_page_at_a_time(s: Arc<TestServer>) {
     let named = list(&s, &client, json!({"clinic": 1, "name": "pat LONGLIST007", "fits_minutes": null, "offset": 0})).await;
     assert_eq!(names(&named), vec!["Longlist007, Pat"]);
     assert_eq!(named["matching"], 1);
+    // What may stop a text, and when someone was last offered, come with the page.
+    let r = s.post("/api/v1/asapcomms", r#"{"op": 1, "aptNum": 70001, "dateTimeStart": "2031-03-17 13:00:00"}"#).await;
+    assert_eq!(r.status().as_u16(), 201);
+    let offered = list(&s, &client, json!({"clinic": 1, "name": "longlist001", "fits_minutes": null, "offset": 0})).await;
+    assert_eq!(offered["candidates"][0]["last_offered"], "2031-03-17 07:00:00", "{offered}");
+    assert_eq!(offered["candidates"][0]["not_textable"], Value::Null);
+    let no_phone = list(&s, &client, json!({"clinic": 1, "name": "longlist005", "fits_minutes": null, "offset": 0})).await;
+    assert!(no_phone["candidates"][0]["not_textable"].as_str().unwrap().contains("wireless phone"), "{no_phone}");
     let nobody = list(&s, &client, json!({"clinic": 1, "name": "no such name", "fits_minutes": null, "offset": 0})).await;
     assert_eq!((nobody["matching"].as_u64(), nobody["total"].as_u64()), (Some(0), Some(total as u64)));
     // Past the end is an empty page, not an error.

@@ -162,10 +162,8 @@ impl Services {
             c.items.sort_by_key(|i| (i.span.start, i.kind as u8));
         }
 
-        let asap_list = AsapListPage::select(
-            self.asap_list(&mut conn, clinic_num, &prefs).await?,
-            &AsapListQuery { clinic: clinic_num, ..Default::default() },
-        );
+        let asap_list =
+            self.asap_list_page_from(&mut conn, &AsapListQuery { clinic: clinic_num, ..Default::default() }, &prefs).await?;
         let op_nums: Vec<i64> = ops.iter().map(|o| o.operatory_num).collect();
         let day_openings = store::openings_on_day(&mut conn, &op_nums, date).await?;
         let openings = self.opening_summaries(&mut conn, day_openings).await?;
@@ -249,26 +247,50 @@ impl Services {
         let clinics = store::clinics(&mut conn).await?;
         check_clinic(&clinics, allowed, q.clinic)?;
         let prefs = store::preferences(&mut conn).await?;
-        Ok(AsapListPage::select(self.asap_list(&mut conn, q.clinic, &prefs).await?, q))
+        self.asap_list_page_from(&mut conn, q, &prefs).await
     }
 
-    /// The clinic's ASAP list in spec order, with what the list shows about each patient.
+    /// The clinic's whole ASAP list in spec order, with what the list shows about each patient.
     pub async fn asap_list(
         &self,
         conn: &mut sqlx::AnyConnection,
         clinic_num: i64,
         prefs: &app::model::Preferences,
     ) -> ServiceResult<Vec<Candidate>> {
-        let apts = store::asap_appointments(conn, Some(clinic_num), None).await?;
-        let recalls = store::asap_recalls(conn).await?;
-        let recall_types: HashMap<i64, app::model::RecallType> =
-            store::recall_types(conn).await?.into_iter().map(|t| (t.recall_type_num, t)).collect();
-        let mut pat_nums: Vec<i64> = apts.iter().map(|a| a.pat_num).chain(recalls.iter().map(|r| r.pat_num)).collect();
+        let mut base = asap_list_in_order(conn, clinic_num, prefs).await?;
+        let mut list = std::mem::take(&mut base.list);
+        self.add_texting_facts(conn, &base, prefs, &mut list).await?;
+        Ok(list)
+    }
+
+    /// One page of the clinic's ASAP list. Only the page's patients get their texting facts
+    /// looked up: those depend on every offer ever made, and a group's list runs to thousands.
+    async fn asap_list_page_from(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        q: &AsapListQuery,
+        prefs: &app::model::Preferences,
+    ) -> ServiceResult<AsapListPage> {
+        let mut base = asap_list_in_order(conn, q.clinic, prefs).await?;
+        let mut page = AsapListPage::select(std::mem::take(&mut base.list), q);
+        self.add_texting_facts(conn, &base, prefs, &mut page.candidates).await?;
+        Ok(page)
+    }
+
+    /// Why a text cannot reach each of `candidates` (None when it can) and when each was last
+    /// offered an opening.
+    async fn add_texting_facts(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        base: &AsapListBase,
+        prefs: &app::model::Preferences,
+        candidates: &mut [Candidate],
+    ) -> ServiceResult<()> {
+        let mut pat_nums: Vec<i64> = candidates.iter().map(|c| c.pat_num).collect();
         pat_nums.sort_unstable();
         pat_nums.dedup();
-        let patients = store::patients_by_num(conn, &pat_nums).await?;
         let opt_outs = store::opt_outs(conn, &pat_nums).await?;
-        let f_keys: Vec<i64> = apts.iter().map(|a| a.apt_num).chain(recalls.iter().map(|r| r.recall_num)).collect();
+        let f_keys: Vec<i64> = candidates.iter().map(|c| key_num(c.key)).collect();
         let history = store::offer_history(conn, &f_keys).await?;
         // The patient's own facts, and the texts they have had on the day a text sent now would
         // go out; the lead time depends on the opening and is checked when the offer is made.
@@ -279,67 +301,30 @@ impl Services {
         let midnight = OdTime::new(chrono::NaiveTime::MIN);
         let always = SendWindow::new(midnight, midnight);
         let far = OdDateTime::parse("9999-12-31 00:00:00").unwrap_or_else(|_| OdDateTime::never());
-
-        let mut list: Vec<(Candidate, CandidateKind)> = Vec::new();
-        let mut push = |key: CandidateKey, f_key_type: FKeyType, kind: CandidateKind, pat_num: i64, minutes: i64, original: OdDateTime| {
-            let Some(p) = patients.get(&pat_num) else { return };
+        for c in candidates {
+            let Some(p) = base.patients.get(&c.pat_num) else { continue };
+            let f_key_type = base.f_key_types.get(&c.key).copied().unwrap_or(FKeyType::Recall);
             let (last_offered, stopped) =
-                history.get(&(key_num(key), f_key_type)).copied().unwrap_or((OdDateTime::never(), false));
+                history.get(&(key_num(c.key), f_key_type)).copied().unwrap_or((OdDateTime::never(), false));
             let facts = TextingFacts {
                 wireless_phone: &p.wireless_phone,
                 txt_msg_ok: p.txt_msg_ok,
-                opt_out_sms: opt_outs.get(&pat_num).copied().unwrap_or(0),
+                opt_out_sms: opt_outs.get(&c.pat_num).copied().unwrap_or(0),
                 declined_stop_before: stopped,
-                texts_that_day: texts_today.get(&pat_num).copied().unwrap_or(0),
+                texts_that_day: texts_today.get(&c.pat_num).copied().unwrap_or(0),
                 text_limit: prefs.web_sched_asap_text_limit,
                 slot_start: far,
             };
-            let not_textable = texting_decision(&facts, far.plus_minutes(-24 * 60), &always)
-                .err()
-                .map(|why| match why {
-                    // Said for the day the text would go, not the far-off day the check used.
-                    app::domain::offer::NotTextable::DailyLimit { limit, .. } => {
-                        app::domain::offer::NotTextable::DailyLimit { limit, day: send_day }.note()
-                    }
-                    other => other.note(),
-                });
-            list.push((
-                Candidate {
-                    key,
-                    pat_num,
-                    patient: format!("{}, {}", p.l_name, p.f_name),
-                    f_name: p.f_name.clone(),
-                    kind: kind_label(kind).into(),
-                    minutes,
-                    original,
-                    not_textable,
-                    last_offered,
-                },
-                kind,
-            ));
-        };
-        for a in &apts {
-            push(
-                CandidateKey::Appointment(a.apt_num),
-                fkey_type_for_appointment(a.apt_status),
-                CandidateKind::Appointment(a.apt_status),
-                a.pat_num,
-                appointment_minutes(&a.pattern),
-                a.apt_date_time,
-            );
+            c.not_textable = texting_decision(&facts, far.plus_minutes(-24 * 60), &always).err().map(|why| match why {
+                // Said for the day the text would go, not the far-off day the check used.
+                app::domain::offer::NotTextable::DailyLimit { limit, .. } => {
+                    app::domain::offer::NotTextable::DailyLimit { limit, day: send_day }.note()
+                }
+                other => other.note(),
+            });
+            c.last_offered = last_offered;
         }
-        for r in &recalls {
-            let in_clinic = patients.get(&r.pat_num).is_some_and(|p| p.clinic_num == clinic_num || p.clinic_num == 0);
-            if !in_clinic {
-                continue;
-            }
-            let minutes = recall_types
-                .get(&r.recall_type_num)
-                .map_or(0, |t| recall_minutes(&t.time_pattern, prefs.appointment_time_increment));
-            push(CandidateKey::Recall(r.recall_num), FKeyType::Recall, CandidateKind::Recall, r.pat_num, minutes, recall_orig(r.date_due));
-        }
-        list.sort_by_key(|(c, kind)| asap_order_key(*kind, c.original, key_num(c.key)));
-        Ok(list.into_iter().map(|(c, _)| c).collect())
+        Ok(())
     }
 
     /// The slot picker's Send: the same offer as `POST /asapcomms`, to several patients at once.
@@ -362,6 +347,72 @@ impl Services {
         let schedule_num = offers.first().map_or(0, |c| c.schedule_num);
         Ok(OfferOutcome { schedule_num, offers })
     }
+}
+
+/// The ASAP list in spec order with who each one is, before the texting facts are added (their
+/// `not_textable` is None and `last_offered` never until `add_texting_facts`).
+struct AsapListBase {
+    list: Vec<Candidate>,
+    f_key_types: HashMap<CandidateKey, FKeyType>,
+    patients: HashMap<i64, app::model::Patient>,
+}
+
+async fn asap_list_in_order(
+    conn: &mut sqlx::AnyConnection,
+    clinic_num: i64,
+    prefs: &app::model::Preferences,
+) -> ServiceResult<AsapListBase> {
+    let apts = store::asap_appointments(conn, Some(clinic_num), None).await?;
+    let recalls = store::asap_recalls(conn).await?;
+    let recall_types: HashMap<i64, app::model::RecallType> =
+        store::recall_types(conn).await?.into_iter().map(|t| (t.recall_type_num, t)).collect();
+    let mut pat_nums: Vec<i64> = apts.iter().map(|a| a.pat_num).chain(recalls.iter().map(|r| r.pat_num)).collect();
+    pat_nums.sort_unstable();
+    pat_nums.dedup();
+    let patients = store::patients_by_num(conn, &pat_nums).await?;
+
+    let mut list: Vec<(Candidate, CandidateKind)> = Vec::new();
+    let mut f_key_types = HashMap::new();
+    let mut push = |key: CandidateKey, f_key_type: FKeyType, kind: CandidateKind, pat_num: i64, minutes: i64, original: OdDateTime| {
+        let Some(p) = patients.get(&pat_num) else { return };
+        f_key_types.insert(key, f_key_type);
+        list.push((
+            Candidate {
+                key,
+                pat_num,
+                patient: format!("{}, {}", p.l_name, p.f_name),
+                f_name: p.f_name.clone(),
+                kind: kind_label(kind).into(),
+                minutes,
+                original,
+                not_textable: None,
+                last_offered: OdDateTime::never(),
+            },
+            kind,
+        ));
+    };
+    for a in &apts {
+        push(
+            CandidateKey::Appointment(a.apt_num),
+            fkey_type_for_appointment(a.apt_status),
+            CandidateKind::Appointment(a.apt_status),
+            a.pat_num,
+            appointment_minutes(&a.pattern),
+            a.apt_date_time,
+        );
+    }
+    for r in &recalls {
+        let in_clinic = patients.get(&r.pat_num).is_some_and(|p| p.clinic_num == clinic_num || p.clinic_num == 0);
+        if !in_clinic {
+            continue;
+        }
+        let minutes = recall_types
+            .get(&r.recall_type_num)
+            .map_or(0, |t| recall_minutes(&t.time_pattern, prefs.appointment_time_increment));
+        push(CandidateKey::Recall(r.recall_num), FKeyType::Recall, CandidateKind::Recall, r.pat_num, minutes, recall_orig(r.date_due));
+    }
+    list.sort_by_key(|(c, kind)| asap_order_key(*kind, c.original, key_num(c.key)));
+    Ok(AsapListBase { list: list.into_iter().map(|(c, _)| c).collect(), f_key_types, patients })
 }
 
 fn key_num(k: CandidateKey) -> i64 {

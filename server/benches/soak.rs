@@ -1,17 +1,20 @@
 //! `cargo bench -p server --bench soak`: a long mixed load on loopback, printed a minute at a time
-//! (requests, errors, p50/p99, resident memory), then whether memory stayed flat after warm-up and
-//! p99 stayed within 20% from the first to the last minute.
+//! (requests, errors, p50/p99 overall and for staff pages and the rest, texts sent and openings
+//! booked, resident memory), then whether memory stayed flat after warm-up and p99 stayed within
+//! 20% from the first to the last minute.
 //!
 //! The load, from ASAP_SOAK_CLIENTS clients (default 8) for ASAP_SOAK_MINUTES (default 15): API
-//! reads (GET one, GET many), offers (POST), patients opening their link and accepting, staff
-//! pages rendered on the server (history, slot picker), and the SMS provider's webhooks (signed
-//! delivery reports and incoming HELP texts). Texts go out through the sender worker to a fake
+//! reads (GET one, GET many), offers (POST) over 2,000 scheduled days, patients opening their link
+//! and booking (1 in 10), declining (4 in 10) or only looking, staff pages rendered on the server
+//! (history, slot picker with a 6,000-patient ASAP list), and the SMS provider's webhooks (signed
+//! delivery reports and incoming HELP texts). Few enough book that the ASAP list and the schedule
+//! last the whole run, so the loop keeps turning to the end. Texts go out through the sender worker to a fake
 //! provider on 127.0.0.1; the close-out sweep runs as in production. Stops by itself.
 //! ASAP_BENCH_DATABASE_URL=postgres://… soaks PostgreSQL (default: a fresh SQLite file).
 
 mod common;
 
-use common::{add_admin, env_num, fake_provider, office_store, quiet_logs, remove_sqlite};
+use common::{SCHEDULED_DAYS, add_admin, env_num, fake_provider, office_store, quiet_logs, remove_sqlite};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use server::config::{Settings, SmsProviderKind};
@@ -64,7 +67,9 @@ async fn main() {
     let started = Instant::now();
     let until = started + Duration::from_secs(60 * minutes as u64);
     let stats: Arc<Mutex<Vec<Minute>>> = Arc::new(Mutex::new((0..minutes).map(|_| Minute::default()).collect()));
-    let memory: Arc<Mutex<Vec<u64>>> = Arc::new(Mutex::new(Vec::new()));
+    // Resident KiB, and texts handed to the provider and openings booked so far, at the end of
+    // each minute: the load keeps the whole loop turning, not only reads.
+    let memory: Arc<Mutex<Vec<(u64, i64, i64)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
     for client in 0..clients {
         let (http, staff, store, base, stats) = (http.clone(), staff.clone(), store.clone(), base.clone(), stats.clone());
@@ -87,11 +92,12 @@ async fn main() {
         }));
     }
     let sampler = {
-        let memory = memory.clone();
+        let (memory, store) = (memory.clone(), store.clone());
         tokio::spawn(async move {
             while Instant::now() < until {
                 tokio::time::sleep(Duration::from_secs(60)).await;
-                memory.lock().expect("memory").push(resident_kib());
+                let (sent, booked) = (count(&store, SENT).await, count(&store, BOOKED).await);
+                memory.lock().expect("memory").push((resident_kib(), sent, booked));
             }
         })
     };
@@ -102,22 +108,25 @@ async fn main() {
 
     let stats = stats.lock().expect("stats");
     let memory = memory.lock().expect("memory");
-    println!("\n| Minute | Requests | Errors | p50 ms | p99 ms | Pages p99 ms | Others p99 ms | Resident MiB |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("\n| Minute | Requests | Errors | p50 ms | p99 ms | Pages p99 ms | Others p99 ms | Texts sent | Booked | Resident MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut p99s = Vec::new();
     for (i, m) in stats.iter().enumerate() {
         let mut l = m.latencies.clone();
         let (p50, p99) = (percentile(&mut l, 0.5), percentile(&mut l, 0.99));
         p99s.push(p99);
-        let rss = memory.get(i).map_or("-".to_string(), |k| format!("{:.1}", *k as f64 / 1024.0));
+        let rss = memory.get(i).map_or("-".to_string(), |(k, _, _)| format!("{:.1}", *k as f64 / 1024.0));
+        let (sent_before, booked_before) = if i == 0 { (0, 0) } else { memory.get(i - 1).map_or((0, 0), |(_, t, b)| (*t, *b)) };
+        let texts = memory.get(i).map_or("-".to_string(), |(_, t, _)| (t - sent_before).to_string());
+        let booked = memory.get(i).map_or("-".to_string(), |(_, _, b)| (b - booked_before).to_string());
         let (mut pages, mut others): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
         for (kind, l) in &m.by_kind {
             if kind.ends_with("page") { pages.extend(l) } else { others.extend(l) }
         }
         let (pages, others) = (percentile(&mut pages, 0.99), percentile(&mut others, 0.99));
-        println!("| {} | {} | {} | {p50:.2} | {p99:.2} | {pages:.2} | {others:.2} | {rss} |", i + 1, l.len(), m.errors);
+        println!("| {} | {} | {} | {p50:.2} | {p99:.2} | {pages:.2} | {others:.2} | {texts} | {booked} | {rss} |", i + 1, l.len(), m.errors);
         if let Some(e) = &m.first_error {
-            println!("|   | first error: {e} | | | | |");
+            println!("|   | first error: {e} | | | | | | | | |");
         }
     }
     let mut kinds: std::collections::BTreeMap<&str, Vec<Duration>> = std::collections::BTreeMap::new();
@@ -136,8 +145,8 @@ async fn main() {
     let errors: usize = stats.iter().map(|m| m.errors).sum();
     let (first, last) = (p99s.first().copied().unwrap_or(0.0), p99s.last().copied().unwrap_or(0.0));
     let drift = if first > 0.0 { (last - first) / first * 100.0 } else { 0.0 };
-    let warm = memory.get(1).or(memory.first()).copied().unwrap_or(0);
-    let end = memory.last().copied().unwrap_or(0);
+    let warm = memory.get(1).or(memory.first()).map_or(0, |(k, _, _)| *k);
+    let end = memory.last().map_or(0, |(k, _, _)| *k);
     let growth = if warm > 0 { (end as f64 - warm as f64) / warm as f64 * 100.0 } else { 0.0 };
     println!(
         "\nErrors: {errors}. p99 first minute {first:.2} ms, last {last:.2} ms ({drift:+.0}%; goal within 20%). \
@@ -166,17 +175,23 @@ async fn one_request(
         ("GET many", http.get(format!("{base}/api/v1/asapcomms?ClinicNum=1")).header("Authorization", KEY), &[200])
     } else if pick < 55 {
         let apt = 100_000 + rng.random_range(0..PATIENTS);
-        let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).expect("date") + chrono::Duration::days(rng.random_range(0..60));
+        let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).expect("date") + chrono::Duration::days(rng.random_range(0..SCHEDULED_DAYS));
         let body = format!(r#"{{"op": 1, "aptNum": {apt}, "dateTimeStart": "{day} {:02}:00:00"}}"#, rng.random_range(8..18));
         ("POST", http.post(format!("{base}/api/v1/asapcomms")).header("Authorization", KEY).header("Content-Type", "application/json").body(body), &[201, 400, 409])
     } else if pick < 70 {
-        let Some(code) = texted_code(store).await else { return ("claim", Ok(())) };
-        match http.get(format!("{base}/asap/{code}")).send().await {
-            Ok(viewed) if [200, 404].contains(&viewed.status().as_u16()) => {}
-            Ok(viewed) => return ("claim", Err(format!("patient page: {}", viewed.status()))),
-            Err(e) => return ("claim", Err(format!("patient page: {e}"))),
+        // A patient opens their link; some book, more say no thanks, half just look. Few enough
+        // book that the ASAP list and the schedule last the whole run.
+        let Some(code) = texted_code(store).await else { return ("patient", Ok(())) };
+        let viewed = http.get(format!("{base}/asap/{code}"));
+        let answer = match rng.random_range(0..100) {
+            0..10 => "accept",
+            10..50 => "decline",
+            _ => return ("patient", send_expecting(viewed, &[200, 404]).await),
+        };
+        if let Err(e) = send_expecting(viewed, &[200, 404]).await {
+            return ("patient", Err(e));
         }
-        ("claim", http.post(format!("{base}/asap/{code}")).form(&[("answer", "accept")]), &[303, 404])
+        ("patient", http.post(format!("{base}/asap/{code}")).form(&[("answer", answer)]), &[303, 404])
     } else if pick < 82 {
         let (page, path) = if rng.random_bool(0.5) { ("history page", "/history") } else { ("picker page", "/") };
         (page, staff.get(format!("{base}{path}")), &[200])
@@ -190,13 +205,25 @@ async fn one_request(
         let signature = server::sms::signature(AUTH_TOKEN, &format!("{base}{path}"), &params);
         ("webhook", http.post(format!("{base}{path}")).header("X-Twilio-Signature", signature).form(&params), &[200, 204])
     };
-    let r = match request.send().await {
-        Ok(r) => r,
-        Err(e) => return (what, Err(format!("{what}: {e}"))),
-    };
-    let status = r.status().as_u16();
+    (what, send_expecting(request, ok).await.map_err(|e| format!("{what}: {e}")))
+}
+
+/// Sends `request` and reads the whole answer; Err unless its status is one of `ok`.
+async fn send_expecting(request: reqwest::RequestBuilder, ok: &[u16]) -> Result<(), String> {
+    let r = request.send().await.map_err(|e| e.to_string())?;
+    let (status, path) = (r.status().as_u16(), r.url().path().to_string());
     let _ = r.bytes().await;
-    (what, if ok.contains(&status) { Ok(()) } else { Err(format!("{what}: {status}")) })
+    if ok.contains(&status) { Ok(()) } else { Err(format!("{path} answered {status}")) }
+}
+
+/// Texts handed to the provider so far.
+const SENT: &str = "SELECT COUNT(*) FROM asapcomm WHERE datetimesmssent > '0001-01-01 00:00:00'";
+/// Offers a patient booked (AcceptedAndMoved).
+const BOOKED: &str = "SELECT COUNT(*) FROM asapcomm WHERE responsestatus = 5";
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    let Ok(mut conn) = store.pool().acquire().await else { return 0 };
+    sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap_or(0)
 }
 
 async fn newest_offer(store: &Store) -> Option<i64> {

@@ -76,6 +76,10 @@ pub async fn fake_provider() -> (String, Arc<AtomicUsize>) {
 }
 
 /// One clinic and operatory open every day of 2099, and `patients` patients on the ASAP list.
+/// Days from 2099-03-01 on which the office's one provider works in Op 1 (07:00–19:00): enough
+/// free time that a long run of offers and claims does not fill the schedule.
+pub const SCHEDULED_DAYS: i64 = 2000;
+
 pub fn office(patients: usize) -> String {
     let mut pats = Vec::new();
     let mut apts = Vec::new();
@@ -85,7 +89,7 @@ pub fn office(patients: usize) -> String {
         apts.push(serde_json::json!({"AptNum": 100_000 + i, "PatNum": 10 + i, "AptStatus": "UnschedList", "Pattern": "XXXXXX",
             "Op": 1, "ProvNum": 1, "AptDateTime": "2098-01-01 09:00:00", "ClinicNum": 1, "Priority": "ASAP"}));
     }
-    let schedules: Vec<_> = (0..60)
+    let schedules: Vec<_> = (0..SCHEDULED_DAYS)
         .map(|d| {
             let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).expect("date") + chrono::Duration::days(d);
             serde_json::json!({"ScheduleNum": 1 + d, "SchedDate": day.to_string(), "StartTime": "07:00:00", "StopTime": "19:00:00",

@@ -18,8 +18,10 @@ on_both_backends!(fixture("example-office.json"), now();
     bad_list_requests_are_refused_with_a_reason,
 );
 
-/// 120 more patients on clinic 1's ASAP list: even ones need 60 minutes, odd ones 30.
+/// 120 more patients on clinic 1's ASAP list: even ones need 60 minutes, odd ones 30; every kind
+/// of appointment status with dates that tie, and 30 recalls after them (ten due the same day).
 async fn long_list(s: &TestServer) {
+    const STATUSES: [&str; 5] = ["UnschedList", "Planned", "Broken", "UnschedList", "Scheduled"];
     let patients: Vec<Value> = (0..120)
         .map(|i| json!({"PatNum": 7000 + i, "LName": format!("Longlist{i:03}"), "FName": "Pat",
             // One without a phone, so the list has a reason to show.
@@ -27,11 +29,15 @@ async fn long_list(s: &TestServer) {
             "TxtMsgOk": "Yes", "ClinicNum": 1}))
         .collect();
     let appointments: Vec<Value> = (0..120)
-        .map(|i| json!({"AptNum": 70_000 + i, "PatNum": 7000 + i, "AptStatus": "UnschedList",
+        .map(|i| json!({"AptNum": 70_000 + i, "PatNum": 7000 + i, "AptStatus": STATUSES[i % 5],
             "Pattern": if i % 2 == 0 { "XXXXXXXXXXXX" } else { "XXXXXX" }, "Op": 1, "ProvNum": 1,
             "AptDateTime": format!("2030-12-{:02} 09:00:00", 1 + i % 28), "ClinicNum": 1, "Priority": "ASAP"}))
         .collect();
-    s.import(&json!({"patients": patients, "appointments": appointments}).to_string()).await;
+    let recalls: Vec<Value> = (0..30)
+        .map(|i| json!({"RecallNum": 9000 + i, "PatNum": 7000 + i, "RecallTypeNum": 1,
+            "DateDue": format!("2031-0{}-{:02}", 4 + i % 2, if i < 10 { 1 } else { 1 + i }), "Priority": "ASAP", "IsDisabled": "false"}))
+        .collect();
+    s.import(&json!({"patients": patients, "appointments": appointments, "recalls": recalls}).to_string()).await;
 }
 
 async fn list(s: &TestServer, client: &reqwest::Client, query: Value) -> Value {
@@ -42,6 +48,11 @@ async fn list(s: &TestServer, client: &reqwest::Client, query: Value) -> Value {
 
 fn names(page: &Value) -> Vec<String> {
     page["candidates"].as_array().unwrap().iter().map(|c| c["patient"].as_str().unwrap().to_string()).collect()
+}
+
+/// Each entry as `{"Appointment":n}` or `{"Recall":n}`, with the patient's name.
+fn entries(page: &Value) -> Vec<String> {
+    page["candidates"].as_array().unwrap().iter().map(|c| format!("{} {}", c["key"], c["patient"])).collect()
 }
 
 async fn the_asap_list_comes_a_page_at_a_time(s: Arc<TestServer>) {
@@ -56,27 +67,35 @@ async fn the_asap_list_comes_a_page_at_a_time(s: Arc<TestServer>) {
     assert_eq!(first["candidates"].as_array().unwrap().len(), app::api::ASAP_LIST_PAGE_SIZE, "the day brings one page");
 
     // Walking the pages gives everyone once, in the order the whole list has.
-    let mut walked = names(first);
+    let mut walked = entries(first);
     while walked.len() < total {
         let page = list(&s, &client, json!({"clinic": 1, "name": "", "fits_minutes": null, "offset": walked.len()})).await;
         assert_eq!(page["offset"].as_u64().unwrap() as usize, walked.len());
-        assert!(!names(&page).is_empty(), "a page short of the total: {page}");
-        walked.extend(names(&page));
+        assert!(!entries(&page).is_empty(), "a page short of the total: {page}");
+        walked.extend(entries(&page));
     }
     assert_eq!(walked.len(), total);
     assert_eq!(walked.iter().collect::<HashSet<_>>().len(), total, "nobody twice");
     let mut conn = s.store.pool().acquire().await.unwrap();
     let prefs = server::store::preferences(&mut conn).await.unwrap();
-    let whole: Vec<String> = s.services().asap_list(&mut conn, 1, &prefs).await.unwrap().into_iter().map(|c| c.patient).collect();
-    assert_eq!(walked, whole);
+    let whole: Vec<String> = s
+        .services()
+        .asap_list(&mut conn, 1, &prefs)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| format!("{} \"{}\"", serde_json::to_value(c.key).unwrap(), c.patient))
+        .collect();
+    assert_eq!(walked, whole, "pages read in the database's order, the whole list in the list's rule");
+    assert!(walked.iter().any(|e| e.contains("Recall")), "the walk crosses from appointments to recalls");
 
     // Forty-five free minutes: only the 30-minute visits (and whatever else fits) come back.
     let fits = list(&s, &client, json!({"clinic": 1, "name": "longlist", "fits_minutes": 45, "offset": 0})).await;
     assert_eq!(fits["matching"], 60, "{fits}");
     assert!(fits["candidates"].as_array().unwrap().iter().all(|c| c["minutes"] == 30), "{fits}");
     // A name, any case, any word order.
-    let named = list(&s, &client, json!({"clinic": 1, "name": "pat LONGLIST007", "fits_minutes": null, "offset": 0})).await;
-    assert_eq!(names(&named), vec!["Longlist007, Pat"]);
+    let named = list(&s, &client, json!({"clinic": 1, "name": "pat LONGLIST047", "fits_minutes": null, "offset": 0})).await;
+    assert_eq!(names(&named), vec!["Longlist047, Pat"]);
     assert_eq!(named["matching"], 1);
     // What may stop a text, and when someone was last offered, come with the page.
     let r = s.post("/api/v1/asapcomms", r#"{"op": 1, "aptNum": 70001, "dateTimeStart": "2031-03-17 13:00:00"}"#).await;

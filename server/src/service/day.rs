@@ -3,7 +3,7 @@
 
 use super::{OfferRequest, OfferTarget, ServiceError, ServiceResult, Services};
 use crate::store;
-use app::api::{AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
+use app::api::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
 use app::domain::Span;
 use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::length::{appointment_minutes, recall_minutes};
@@ -271,8 +271,16 @@ impl Services {
         q: &AsapListQuery,
         prefs: &app::model::Preferences,
     ) -> ServiceResult<AsapListPage> {
-        let mut base = asap_list_in_order(conn, q.clinic, prefs).await?;
-        let mut page = AsapListPage::select(std::mem::take(&mut base.list), q);
+        let (base, mut page) = if q.name.trim().is_empty() && q.fits_minutes.is_none() {
+            // The whole list, a page at a time: the database orders it and reads only the page.
+            let (mut base, total) = asap_list_slice(conn, q.clinic, prefs, q.offset, ASAP_LIST_PAGE_SIZE).await?;
+            let candidates = std::mem::take(&mut base.list);
+            (base, AsapListPage { candidates, offset: q.offset, matching: total, total })
+        } else {
+            let mut base = asap_list_in_order(conn, q.clinic, prefs).await?;
+            let page = AsapListPage::select(std::mem::take(&mut base.list), q);
+            (base, page)
+        };
         self.add_texting_facts(conn, &base, prefs, &mut page.candidates).await?;
         Ok(page)
     }
@@ -357,6 +365,7 @@ struct AsapListBase {
     patients: HashMap<i64, app::model::Patient>,
 }
 
+/// The clinic's whole ASAP list, in order.
 async fn asap_list_in_order(
     conn: &mut sqlx::AnyConnection,
     clinic_num: i64,
@@ -364,6 +373,44 @@ async fn asap_list_in_order(
 ) -> ServiceResult<AsapListBase> {
     let apts = store::asap_appointments(conn, Some(clinic_num), None).await?;
     let recalls = store::asap_recalls(conn).await?;
+    listed(conn, clinic_num, prefs, apts, recalls).await
+}
+
+/// `count` entries of the clinic's ASAP list from `offset` on, in order, read straight from the
+/// database's ordering (appointments come before recalls, so the slice spans the two), and how
+/// many the whole list has.
+async fn asap_list_slice(
+    conn: &mut sqlx::AnyConnection,
+    clinic_num: i64,
+    prefs: &app::model::Preferences,
+    offset: usize,
+    count: usize,
+) -> ServiceResult<(AsapListBase, usize)> {
+    let apt_total = store::asap_appointment_count(conn, clinic_num).await?.max(0) as usize;
+    let recall_total = store::asap_recall_count(conn, clinic_num).await?.max(0) as usize;
+    let apts = if offset < apt_total {
+        store::asap_appointments_in_order(conn, clinic_num, offset as i64, count.min(apt_total - offset) as i64).await?
+    } else {
+        Vec::new()
+    };
+    let recalls_wanted = count - apts.len();
+    let recalls = if recalls_wanted > 0 {
+        store::asap_recalls_in_order(conn, clinic_num, offset.saturating_sub(apt_total) as i64, recalls_wanted as i64).await?
+    } else {
+        Vec::new()
+    };
+    Ok((listed(conn, clinic_num, prefs, apts, recalls).await?, apt_total + recall_total))
+}
+
+/// These appointments and recalls as the ASAP list shows them, in the list's order; recalls of
+/// patients in other clinics and entries whose patient is unknown are left out.
+async fn listed(
+    conn: &mut sqlx::AnyConnection,
+    clinic_num: i64,
+    prefs: &app::model::Preferences,
+    apts: Vec<app::model::Appointment>,
+    recalls: Vec<app::model::Recall>,
+) -> ServiceResult<AsapListBase> {
     let recall_types: HashMap<i64, app::model::RecallType> =
         store::recall_types(conn).await?.into_iter().map(|t| (t.recall_type_num, t)).collect();
     let mut pat_nums: Vec<i64> = apts.iter().map(|a| a.pat_num).chain(recalls.iter().map(|r| r.pat_num)).collect();

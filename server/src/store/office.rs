@@ -335,6 +335,52 @@ pub async fn asap_appointments(
     rows.iter().map(appointment_from).collect()
 }
 
+/// What puts an appointment of clinic `$6` on the ASAP list (as `asap_appointments`), for a
+/// patient who exists. Binds: $1 ASAP, $2 Scheduled, $3 UnschedList, $4 Broken, $5 Planned,
+/// $6 the clinic, $7 Complete.
+const ASAP_APPOINTMENT_LISTED: &str = "FROM appointment a JOIN patient p ON p.patnum = a.patnum \
+     WHERE a.priority = $1 AND a.aptstatus IN ($2, $3, $4, $5) AND a.clinicnum = $6 \
+     AND NOT (a.aptstatus = $5 AND EXISTS (SELECT 1 FROM appointment s WHERE s.nextaptnum = a.aptnum \
+     AND s.aptstatus IN ($2, $7)))";
+
+fn bind_asap_appointment_listed<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    clinic_num: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(Priority::ASAP.as_i64())
+        .bind(AptStatus::Scheduled.as_i64())
+        .bind(AptStatus::UnschedList.as_i64())
+        .bind(AptStatus::Broken.as_i64())
+        .bind(AptStatus::Planned.as_i64())
+        .bind(clinic_num)
+        .bind(AptStatus::Complete.as_i64())
+}
+
+/// How many appointments of the clinic's ASAP list (`asap_appointments_in_order`) there are.
+pub async fn asap_appointment_count(conn: &mut AnyConnection, clinic_num: i64) -> StoreResult<i64> {
+    let sql = format!("SELECT COUNT(*) AS n {ASAP_APPOINTMENT_LISTED}");
+    let row = bind_asap_appointment_listed(sqlx::query(&sql), clinic_num).fetch_one(conn).await?;
+    int(&row, "n")
+}
+
+/// A slice of the clinic's ASAP appointments in the list's order (`asap_order_key`: unscheduled,
+/// then planned, then the rest; each latest first; then by AptNum), so a page of a long list
+/// reads only its own rows.
+pub async fn asap_appointments_in_order(
+    conn: &mut AnyConnection,
+    clinic_num: i64,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<Appointment>> {
+    let sql = format!(
+        "SELECT {APPOINTMENT_COLUMNS} {ASAP_APPOINTMENT_LISTED} \
+         ORDER BY CASE a.aptstatus WHEN $3 THEN 0 WHEN $5 THEN 1 ELSE 2 END, a.aptdatetime DESC, a.aptnum \
+         LIMIT $8 OFFSET $9"
+    );
+    let rows = bind_asap_appointment_listed(sqlx::query(&sql), clinic_num).bind(limit).bind(offset).fetch_all(conn).await?;
+    rows.iter().map(appointment_from).collect()
+}
+
 pub async fn upsert_appointment(conn: &mut AnyConnection, a: &Appointment) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO appointment (aptnum, patnum, aptstatus, pattern, op, provnum, aptdatetime, clinicnum, priority, \
@@ -463,6 +509,26 @@ pub async fn asap_recalls(conn: &mut AnyConnection) -> StoreResult<Vec<Recall>> 
         .bind(Priority::ASAP.as_i64())
         .fetch_all(conn)
         .await?;
+    rows.iter().map(recall_from).collect()
+}
+
+/// Recalls on clinic `$2`'s ASAP list: Priority ASAP (`$1`), not disabled, for a patient of that
+/// clinic or of none.
+const ASAP_RECALL_LISTED: &str = "FROM recall r JOIN patient p ON p.patnum = r.patnum \
+     WHERE r.priority = $1 AND r.isdisabled = 0 AND (p.clinicnum = $2 OR p.clinicnum = 0)";
+
+/// How many recalls of the clinic's ASAP list there are.
+pub async fn asap_recall_count(conn: &mut AnyConnection, clinic_num: i64) -> StoreResult<i64> {
+    let sql = format!("SELECT COUNT(*) AS n {ASAP_RECALL_LISTED}");
+    let row = sqlx::query(&sql).bind(Priority::ASAP.as_i64()).bind(clinic_num).fetch_one(conn).await?;
+    int(&row, "n")
+}
+
+/// A slice of the clinic's ASAP recalls in the list's order: latest due date first, then by
+/// RecallNum.
+pub async fn asap_recalls_in_order(conn: &mut AnyConnection, clinic_num: i64, offset: i64, limit: i64) -> StoreResult<Vec<Recall>> {
+    let sql = format!("SELECT r.* {ASAP_RECALL_LISTED} ORDER BY r.datedue DESC, r.recallnum LIMIT $3 OFFSET $4");
+    let rows = sqlx::query(&sql).bind(Priority::ASAP.as_i64()).bind(clinic_num).bind(limit).bind(offset).fetch_all(conn).await?;
     rows.iter().map(recall_from).collect()
 }
 

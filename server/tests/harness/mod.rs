@@ -14,6 +14,7 @@ use server::config::{LogFormat, Settings};
 use server::store::Store;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const KEY: &str = "ODFHIR test-dev/test-customer";
 /// The password every test user gets.
@@ -300,10 +301,16 @@ impl TestServer {
     }
 
     pub async fn stop(mut self) {
+        // A stop that never ends would hang the whole test run; it fails here, naming the step.
         if let Some(app) = self.app.take() {
-            app.stop().await.expect("server stops");
+            tokio::time::timeout(STOP_WITHIN, app.stop())
+                .await
+                .expect("the server stops (requests in flight, sender, sweeper and change feed) within 60 s")
+                .expect("server stops");
         }
-        self.store.close().await;
+        tokio::time::timeout(STOP_WITHIN, self.store.close())
+            .await
+            .expect("every database connection is handed back and the pool closes within 60 s");
         match &self.cleanup {
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
@@ -319,6 +326,10 @@ impl TestServer {
         }
     }
 }
+
+/// How long a test body and a server's stop may take before the test fails instead of hanging.
+const BODY_WITHIN: Duration = Duration::from_secs(600);
+const STOP_WITHIN: Duration = Duration::from_secs(60);
 
 /// Runs one test body against a fresh server; skips when the backend is not available.
 pub async fn run<F, Fut>(db: Db, fixture_json: &str, now: DateTime<Utc>, body: F)
@@ -340,7 +351,7 @@ where
         return;
     };
     let server = Arc::new(server);
-    body(server.clone()).await;
+    tokio::time::timeout(BODY_WITHIN, body(server.clone())).await.expect("the test finishes within 10 minutes");
     if let Ok(server) = Arc::try_unwrap(server) {
         server.stop().await;
     }

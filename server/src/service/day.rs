@@ -365,15 +365,15 @@ struct AsapListBase {
     patients: HashMap<i64, app::model::Patient>,
 }
 
-/// The clinic's whole ASAP list, in order.
+/// The clinic's whole ASAP list, in order: the same reads as a page, without the bounds.
 async fn asap_list_in_order(
     conn: &mut sqlx::AnyConnection,
     clinic_num: i64,
     prefs: &app::model::Preferences,
 ) -> ServiceResult<AsapListBase> {
-    let apts = store::asap_appointments(conn, Some(clinic_num), None).await?;
-    let recalls = store::asap_recalls(conn).await?;
-    listed(conn, clinic_num, prefs, apts, recalls).await
+    let apts = store::asap_appointments_in_order(conn, clinic_num, 0, i64::MAX).await?;
+    let recalls = store::asap_recalls_in_order(conn, clinic_num, 0, i64::MAX).await?;
+    listed(conn, prefs, apts, recalls).await
 }
 
 /// `count` entries of the clinic's ASAP list from `offset` on, in order, read straight from the
@@ -399,14 +399,13 @@ async fn asap_list_slice(
     } else {
         Vec::new()
     };
-    Ok((listed(conn, clinic_num, prefs, apts, recalls).await?, apt_total + recall_total))
+    Ok((listed(conn, prefs, apts, recalls).await?, apt_total + recall_total))
 }
 
-/// These appointments and recalls as the ASAP list shows them, in the list's order; recalls of
-/// patients in other clinics and entries whose patient is unknown are left out.
+/// These appointments and recalls (already the clinic's, as the store reads them) as the ASAP
+/// list shows them, in the list's order.
 async fn listed(
     conn: &mut sqlx::AnyConnection,
-    clinic_num: i64,
     prefs: &app::model::Preferences,
     apts: Vec<app::model::Appointment>,
     recalls: Vec<app::model::Recall>,
@@ -449,10 +448,6 @@ async fn listed(
         );
     }
     for r in &recalls {
-        let in_clinic = patients.get(&r.pat_num).is_some_and(|p| p.clinic_num == clinic_num || p.clinic_num == 0);
-        if !in_clinic {
-            continue;
-        }
         let minutes = recall_types
             .get(&r.recall_type_num)
             .map_or(0, |t| recall_minutes(&t.time_pattern, prefs.appointment_time_increment));

@@ -503,14 +503,6 @@ pub async fn recall(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<Re
     row.as_ref().map(recall_from).transpose()
 }
 
-/// Recalls marked ASAP that are not disabled.
-pub async fn asap_recalls(conn: &mut AnyConnection) -> StoreResult<Vec<Recall>> {
-    let rows = sqlx::query("SELECT * FROM recall WHERE priority = $1 AND isdisabled = 0 ORDER BY recallnum")
-        .bind(Priority::ASAP.as_i64())
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(recall_from).collect()
-}
 
 /// Recalls on clinic `$2`'s ASAP list: Priority ASAP (`$1`), not disabled, for a patient of that
 /// clinic or of none.

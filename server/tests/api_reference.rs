@@ -20,6 +20,7 @@ on_both_backends!(fixture("reference-examples.json"), now();
     list_defaults_are_the_last_seven_days_through_today,
     list_parameter_errors,
     list_paging,
+    list_is_in_key_order_when_entry_times_are_not,
     bodies_are_exactly_what_serde_writes,
     post_appointment_matches_the_reference_example,
     post_recall_matches_the_reference_example,
@@ -190,6 +191,49 @@ async fn list_paging(s: Arc<TestServer>) {
     assert_eq!(nums(&list(&s, "?date=2023-10-10&Offset=100").await), (5100..5130).collect::<Vec<_>>());
     assert_eq!(nums(&list(&s, "?date=2023-10-10&Offset=5&Limit=3").await), vec![5005, 5006, 5007]);
     assert_eq!(nums(&list(&s, "?date=2023-10-10&Offset=500").await), Vec::<i64>::new());
+}
+
+/// Keys and entry times usually rise together, but imported history and a clock set back break
+/// that: every range, clinic and page must still hold exactly the rows entered in it, by key.
+async fn list_is_in_key_order_when_entry_times_are_not(s: Arc<TestServer>) {
+    let row = |num: i64, clinic: i64, entry: &str| {
+        json!({"AsapCommNum": num, "FKey": 1, "FKeyType": "Recall", "ScheduleNum": 1, "PatNum": 7189, "ClinicNum": clinic,
+            "DateTimeEntry": entry, "DateTimeExpire": "2023-10-20 10:00:00",
+            "DateTimeSmsScheduled": "0001-01-01 00:00:00", "SmsSendStatus": "DoNotSend",
+            "DateTimeSmsSent": "0001-01-01 00:00:00", "ResponseStatus": "UnableToSend",
+            "DateTimeOrig": "2023-10-01 00:00:00", "TemplateText": "", "Note": ""})
+    };
+    // 60 rows over five days, the later keys entered on the earlier days, two clinics.
+    let mut rows: Vec<(i64, i64, String)> = (0..60)
+        .map(|i| (8000 + i, if i % 3 == 0 { 4 } else { 1 }, format!("2023-10-{:02} {:02}:00:00", 14 - (i % 5), 8 + i % 7)))
+        .collect();
+    s.import(&json!({ "asapcomms": rows.iter().map(|(n, c, e)| row(*n, *c, e)).collect::<Vec<_>>() }).to_string()).await;
+    // An offer moved to another entry day after it was stored.
+    s.import(&json!({ "asapcomms": [row(8001, 1, "2023-10-09 12:00:00")] }).to_string()).await;
+    rows[1].2 = "2023-10-09 12:00:00".into();
+    let cases = [
+        ("2023-10-09", "2023-10-15", None, 0, 100),
+        ("2023-10-10", "2023-10-15", None, 0, 100),
+        ("2023-10-10", "2023-10-12", None, 0, 100),
+        ("2023-10-12", "2023-10-13", Some(1), 0, 100),
+        ("2023-10-10", "2023-10-15", Some(4), 0, 100),
+        ("2023-10-10", "2023-10-15", Some(1), 7, 5),
+        ("2023-10-11", "2023-10-14", None, 20, 100),
+        ("2023-10-09", "2023-10-10", None, 0, 100),
+        ("2023-10-15", "2023-10-20", None, 0, 100),
+    ];
+    for (start, end, clinic, offset, limit) in cases {
+        let want: Vec<i64> = rows
+            .iter()
+            .filter(|(_, c, e)| e.as_str() >= start && e.as_str() < end && clinic.is_none_or(|k| k == *c))
+            .map(|(n, _, _)| *n)
+            .skip(offset)
+            .take(limit)
+            .collect();
+        let clinic_param = clinic.map_or(String::new(), |c| format!("&ClinicNum={c}"));
+        let query = format!("?dateStart={start}&dateEnd={end}{clinic_param}&Offset={offset}&Limit={limit}");
+        assert_eq!(nums(&list(&s, &query).await), want, "{query}");
+    }
 }
 
 /// GET one and GET many are built by the database on SQLite; they must be byte for byte what

@@ -25,6 +25,19 @@ impl Span {
         self.end <= self.start
     }
 
+    /// An opening must lie within one day: an offer whose opening would run past midnight is
+    /// refused.
+    pub fn within_one_day(&self) -> bool {
+        self.end.date() == self.start.date()
+    }
+
+    /// The earliest an opening overlapping `self` can start. Openings lie within one day, so none
+    /// that starts before the day `self` starts on can reach it: a search for overlapping openings
+    /// reads that day, not every opening before it.
+    pub fn earliest_overlapping_opening_start(&self) -> OdDateTime {
+        self.start.date().start()
+    }
+
     /// Two spans share time. Touching ends (09:00–10:00 and 10:00–11:00) do not overlap.
     pub fn overlaps(&self, other: &Span) -> bool {
         self.start < other.end && other.start < self.end
@@ -59,6 +72,16 @@ impl Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_opening_overlapping_a_span_starts_on_its_day() {
+        let taken = Span::new(at("09:00"), at("10:00"));
+        assert_eq!(taken.earliest_overlapping_opening_start().to_string(), "2031-03-17 00:00:00");
+        assert!(taken.within_one_day());
+        let to_midnight = Span::starting_at(at("23:00"), 60);
+        assert!(!to_midnight.within_one_day(), "an opening ending at midnight runs into the next day");
+        assert!(Span::starting_at(at("23:00"), 59).within_one_day());
+    }
 
     fn at(hm: &str) -> OdDateTime {
         OdDateTime::parse(&format!("2031-03-17 {hm}:00")).unwrap()

@@ -102,7 +102,7 @@ impl Services {
         // The opening is as long as the longest thing offered into it.
         let minutes = candidates.iter().map(|c| c.minutes).max().unwrap_or(0);
         let span = Span::starting_at(start, minutes);
-        if span.end.date() != start.date() {
+        if !span.within_one_day() {
             return Err(ServiceError::bad_request(format!(
                 "An opening of {minutes} minutes from {start} would run past midnight. Choose an earlier time."
             )));

@@ -163,19 +163,24 @@ pub async fn close_sibling_offers(
 /// Offers that still wait for an answer become `Expired` once past their DateTimeExpire or once
 /// their slot has started (their link has ended then; a status still "Sent" would mislead).
 pub async fn expire_offers(conn: &mut AnyConnection, now: OdDateTime) -> StoreResult<u64> {
-    // The statuses are written out (not bound) so the planner can use the partial index on
-    // pending offers, whose condition is the same list.
+    // The statuses are written out (not bound) so the planner can use the partial indexes on
+    // pending offers, whose condition is the same list. Two statements, one per index: a single
+    // OR of both conditions read every waiting offer. `never` sorts first, so the lower bound
+    // also skips offers without an expiry or a slot.
     let pending = [ResponseStatus::AwaitingTransmit, ResponseStatus::PendingRsvp, ResponseStatus::Viewed]
         .map(|s| s.as_i64().to_string())
         .join(", ");
-    let done = sqlx::query(&format!(
-        "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2 WHERE responsestatus IN ({pending}) \
-         AND ((datetimeexpire <= $2 AND datetimeexpire <> $3) OR (operatorynum <> 0 AND slotstart <= $2))"
-    ))
-    .bind(ResponseStatus::Expired.as_i64())
-    .bind(now.to_string())
-    .bind(OdDateTime::never().to_string())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    let mut expired = 0;
+    for past in ["datetimeexpire > $3 AND datetimeexpire <= $2", "slotstart > $3 AND slotstart <= $2 AND operatorynum <> 0"] {
+        let done = sqlx::query(&format!(
+            "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2 WHERE responsestatus IN ({pending}) AND {past}"
+        ))
+        .bind(ResponseStatus::Expired.as_i64())
+        .bind(now.to_string())
+        .bind(OdDateTime::never().to_string())
+        .execute(&mut *conn)
+        .await?;
+        expired += done.rows_affected();
+    }
+    Ok(expired)
 }

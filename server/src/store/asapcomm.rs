@@ -80,16 +80,34 @@ pub async fn asapcomms_json(conn: &mut AnyConnection, f: &AsapCommRange) -> Stor
     if conn.backend_name() != "SQLite" {
         return to_json(&asapcomms(conn, f).await?);
     }
+    // The keys entered on the range's days (see the asapcommentryday table) are walked in key
+    // order, one clinic's through its index, so a page costs its own rows and not the range's.
+    let bounds = sqlx::query(
+        "SELECT MIN(firstkey) AS lo, MAX(lastkey) AS hi FROM asapcommentryday WHERE day >= $1 AND day <= $2",
+    )
+    .bind(f.start.date().to_string())
+    .bind(f.end.date().to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    use sqlx::Row;
+    let (Some(lo), Some(hi)) = (bounds.try_get::<Option<i64>, _>("lo")?, bounds.try_get::<Option<i64>, _>("hi")?) else {
+        return Ok(b"[]".to_vec());
+    };
+    let (walk, clinic) = match f.clinic_num {
+        Some(_) => ("INDEXED BY asapcomm_clinic", "AND c.clinicnum = $7"),
+        None => ("NOT INDEXED", ""),
+    };
     // The page's keys are chosen first, so only its rows are turned into JSON; the objects are
     // joined as text: each is already JSON, so re-reading it would be waste.
     let sql = format!(
         "SELECT '[' || COALESCE(group_concat(body, ',' ORDER BY num), '') || ']' AS page FROM (SELECT c.asapcommnum AS num, \
-         {} AS body FROM (SELECT c.asapcommnum AS num FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {} \
-         ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4) page JOIN asapcomm c ON c.asapcommnum = page.num)",
+         {} AS body FROM (SELECT c.asapcommnum AS num FROM asapcomm c {walk} WHERE c.asapcommnum >= $5 AND c.asapcommnum <= $6 \
+         AND c.datetimeentry >= $1 AND c.datetimeentry < $2 {clinic}{} ORDER BY c.asapcommnum LIMIT $3 OFFSET $4) page \
+         JOIN asapcomm c ON c.asapcommnum = page.num)",
         asapcomm_json_sql(),
-        f.clinic_filter(),
+        f.clinic_restriction(),
     );
-    let mut q = sqlx::query(&sql).bind(f.start.to_string()).bind(f.end.to_string()).bind(f.limit).bind(f.offset);
+    let mut q = sqlx::query(&sql).bind(f.start.to_string()).bind(f.end.to_string()).bind(f.limit).bind(f.offset).bind(lo).bind(hi);
     if let Some(c) = f.clinic_num {
         q = q.bind(c);
     }
@@ -128,67 +146,21 @@ impl AsapCommRange {
     }
 }
 
-/// `+ 0` keeps the planner from walking the whole table in key order looking for the range:
-/// it finds the range through the DateTimeEntry index and sorts what it found.
-pub async fn asapcomms(conn: &mut AnyConnection, f: &AsapCommRange) -> StoreResult<Vec<AsapComm>> {
-    let clinic = f.clinic_filter();
-    let page = format!(
-        "SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {clinic} \
-         ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4"
+/// `GET /asapcomms` as rows (PostgreSQL; SQLite builds the JSON itself, above). `+ 0` keeps
+/// the planner from walking the whole table in key order looking for the range: it finds the
+/// range through the DateTimeEntry index and sorts what it found.
+async fn asapcomms(conn: &mut AnyConnection, f: &AsapCommRange) -> StoreResult<Vec<AsapComm>> {
+    let sql = format!(
+        "SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {} \
+         ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4",
+        f.clinic_filter()
     );
-    // SQLite's driver hands each row across threads one at a time; a page of 100 rows costs
-    // more in those hand-offs than in the query. SQLite builds the page as one JSON value instead.
-    let sqlite = conn.backend_name() == "SQLite";
-    let sql = if sqlite {
-        format!(
-            "SELECT json_group_array(json_array(asapcommnum, fkey, fkeytype, schedulenum, patnum, clinicnum, \
-             datetimeentry, datetimeexpire, datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, \
-             datetimeorig, templatetext, note)) AS page FROM ({page}) AS p"
-        )
-    } else {
-        page
-    };
     let mut q = sqlx::query(&sql).bind(f.start.to_string()).bind(f.end.to_string()).bind(f.limit).bind(f.offset);
     if let Some(c) = f.clinic_num {
         q = q.bind(c);
     }
-    if !sqlite {
-        let rows = q.fetch_all(conn).await?;
-        return rows.iter().map(asapcomm_from).collect();
-    }
-    let row = q.fetch_one(conn).await?;
-    let mut list = page_from_json(&text(&row, "page")?)?;
-    list.sort_by_key(|c| c.asap_comm_num);
-    Ok(list)
-}
-
-type JsonRow = (i64, i64, i64, i64, i64, i64, String, String, String, i64, String, i64, String, String, String);
-
-fn page_from_json(json: &str) -> StoreResult<Vec<AsapComm>> {
-    let corrupt = |what: String| super::StoreError::Corrupt(format!("asapcomm page: {what}"));
-    let rows: Vec<JsonRow> = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
-    let when = |s: &str| OdDateTime::parse(s).map_err(|e| corrupt(e.to_string()));
-    rows.into_iter()
-        .map(|r| {
-            Ok(AsapComm {
-                asap_comm_num: r.0,
-                f_key: r.1,
-                f_key_type: FKeyType::from_i64(r.2).ok_or_else(|| corrupt(format!("FKeyType {}", r.2)))?,
-                schedule_num: r.3,
-                pat_num: r.4,
-                clinic_num: r.5,
-                date_time_entry: when(&r.6)?,
-                date_time_expire: when(&r.7)?,
-                date_time_sms_scheduled: when(&r.8)?,
-                sms_send_status: SmsSendStatus::from_i64(r.9).ok_or_else(|| corrupt(format!("SmsSendStatus {}", r.9)))?,
-                date_time_sms_sent: when(&r.10)?,
-                response_status: ResponseStatus::from_i64(r.11).ok_or_else(|| corrupt(format!("ResponseStatus {}", r.11)))?,
-                date_time_orig: when(&r.12)?,
-                template_text: r.13,
-                note: r.14,
-            })
-        })
-        .collect()
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(asapcomm_from).collect()
 }
 
 /// Everything stored for a new offer: the API object (its number is chosen by the database)

@@ -122,13 +122,14 @@ pub async fn open_openings_overlapping(
 ) -> StoreResult<Vec<OpeningRow>> {
     let sql = format!(
         "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.operatorynum = $1 AND o.state = $2 \
-         AND o.slotstart < $3 AND o.slotstop > $4 ORDER BY o.schedulenum"
+         AND o.slotstart >= $5 AND o.slotstart < $3 AND o.slotstop > $4 ORDER BY o.schedulenum"
     );
     let rows = sqlx::query(&sql)
         .bind(operatory_num)
         .bind(OpeningState::Open.as_i64())
         .bind(span.end.to_string())
         .bind(span.start.to_string())
+        .bind(span.earliest_overlapping_opening_start().to_string())
         .fetch_all(conn)
         .await?;
     rows.iter().map(opening_from).collect()

@@ -22,6 +22,7 @@ on_both_backends!(fixture("example-office.json"), now();
     texts_wait_for_texting_hours_and_say_so,
     the_daily_limit_is_checked_again_when_a_text_is_due,
     opening_the_link_marks_the_offer_viewed,
+    the_page_lists_the_soonest_other_openings,
     accepting_moves_the_appointment_and_closes_the_opening,
     a_recall_claim_makes_an_appointment_from_its_pattern,
     fifty_simultaneous_claims_give_exactly_one_winner,
@@ -232,6 +233,26 @@ async fn opening_the_link_marks_the_offer_viewed(s: Arc<TestServer>) {
     assert!(!page.contains("Nguyen"), "only the first name, nothing else about the patient");
     let viewed = comm(&s, c["AsapCommNum"].as_i64().unwrap()).await;
     assert_eq!(viewed["ResponseStatus"], "Viewed");
+}
+
+async fn the_page_lists_the_soonest_other_openings(s: Arc<TestServer>) {
+    s.clock.set(chicago("2031-03-17 09:00:00"));
+    s.import(r#"{"preferences": {"WebSchedAsapTextLimit": 20}}"#).await;
+    let mut nums = Vec::new();
+    for day in (1..=7).rev() {
+        nums.push(post_offer(&s, 1, r#""aptNum": 1001"#, &format!("2031-04-{day:02} 13:00:00")).await["AsapCommNum"].as_i64().unwrap());
+    }
+    assert_eq!(send(&s).await.sent, 7);
+    // The page for the latest opening, 7 April, lists the five soonest others.
+    let (_, link, _) = outbox(&s).await.into_iter().find(|(num, _, _)| *num == nums[0]).unwrap();
+    let page = s.http.get(s.url(&path_of(&link))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Other openings offered to you"), "{page}");
+    assert!(page.contains("April 7, 2031"), "{page}");
+    let listed: Vec<u32> = (1..=7).filter(|d| page.contains(&format!("April {d} at 1:00 PM"))).collect();
+    assert_eq!(listed, vec![1, 2, 3, 4, 5], "the five soonest others");
+    let mut positions = (1..=5).map(|d| page.find(&format!("April {d} at 1:00 PM")).unwrap());
+    let first = positions.next().unwrap();
+    assert!(positions.fold((true, first), |(ok, prev), p| (ok && p > prev, p)).0, "soonest first");
 }
 
 async fn accepting_moves_the_appointment_and_closes_the_opening(s: Arc<TestServer>) {

@@ -96,6 +96,11 @@ pub fn is_claimable(opening: OpeningState, response: ResponseStatus, send: SmsSe
     opening == OpeningState::Open && awaits_answer(response) && link_may_have_reached(send)
 }
 
+/// How many of the patient's other open offers their page lists, soonest first: enough to choose
+/// from, short enough to read on a phone, and the page costs the same however many offers a
+/// patient has collected.
+pub const OTHER_OPENINGS_SHOWN: i64 = 5;
+
 /// Opening the link: `Viewed` while the opening is there, `ViewedNotAvailable` once it is gone.
 /// None when the status stays as it is.
 pub fn on_view(opening: OpeningState, response: ResponseStatus) -> Option<ResponseStatus> {

@@ -6,8 +6,9 @@ use super::closeout::close_opening_in;
 use super::offer::{first_blocker, office_identity};
 use super::{ServiceError, ServiceResult, Services};
 use crate::store::{self, PatientOfferRow, WriteTx};
+use sqlx::AnyConnection;
 use app::domain::Span;
-use app::domain::answer::{AnswerOutcome, OpeningState, PatientAnswer, link_has_ended, on_answer, on_view};
+use app::domain::answer::{AnswerOutcome, OTHER_OPENINGS_SHOWN, OpeningState, PatientAnswer, link_has_ended, on_answer, on_view};
 use app::domain::length::{appointment_minutes, recall_appointment_pattern};
 use app::domain::occupancy::occupies_time;
 use app::domain::template::time_text;
@@ -21,21 +22,27 @@ pub fn plausible_code(code: &str) -> bool {
 
 impl Services {
     /// `GET /asap/{code}`: what the patient sees; opening the link marks the offer Viewed.
+    /// Only that mark takes the write lock; the page is read afterwards like any other page, so a
+    /// patient looking again (or at a long list of offers) never holds up offers and answers.
     pub async fn patient_view(&self, code: &str) -> ServiceResult<PatientPage> {
-        let mut tx = self.store.begin_write().await?;
-        let prefs = store::preferences(&mut tx).await?;
-        let now = self.clock.now(&prefs);
-        // Unknown and ended links take the same path to the same page.
-        let offer = if plausible_code(code) { store::offer_by_code(&mut tx, code).await? } else { None };
+        let (prefs, now, offer) = {
+            let mut conn = self.store.pool().acquire().await?;
+            let prefs = store::preferences(&mut conn).await?;
+            let now = self.clock.now(&prefs);
+            // Unknown and ended links take the same path to the same page.
+            let offer = if plausible_code(code) { store::offer_by_code(&mut conn, code).await? } else { None };
+            (prefs, now, offer)
+        };
         let Some(offer) = offer.filter(|o| !link_has_ended(now, o.span.start, o.expire)) else {
             return Ok(PatientPage::Ended);
         };
         if let Some(next) = on_view(offer.opening, offer.response_status) {
+            // Moves only from the status just read: an answer recorded meanwhile stays.
+            let mut tx = self.store.begin_write().await?;
             store::set_response(&mut tx, offer.asap_comm_num, offer.response_status, next, now, None).await?;
+            tx.commit().await?;
         }
-        let page = self.page_for(&mut tx, &prefs, &offer, now, None).await?;
-        tx.commit().await?;
-        Ok(page)
+        self.page_after(&prefs, offer, now).await
     }
 
     /// `POST /asap/{code}`: the patient's answer.
@@ -87,13 +94,18 @@ impl Services {
             }
             AnswerOutcome::AlreadyAnswered(_) => {}
         }
-        let offer = store::offer_by_num(&mut tx, offer.asap_comm_num).await?.unwrap_or(offer);
-        let page = self.page_for(&mut tx, &prefs, &offer, now, Some(answer)).await?;
         tx.commit().await?;
         if matches!(outcome, AnswerOutcome::TakeTheSlot) || taken_by_office {
             tracing::info!(asap_comm_num = offer.asap_comm_num, schedule_num = offer.schedule_num, ?outcome, "opening answered");
         }
-        Ok(page)
+        self.page_after(&prefs, offer, now).await
+    }
+
+    /// The patient's page once whatever they did is committed, read outside the write lock.
+    async fn page_after(&self, prefs: &Preferences, offer: PatientOfferRow, now: OdDateTime) -> ServiceResult<PatientPage> {
+        let mut conn = self.store.pool().acquire().await?;
+        let offer = store::offer_by_num(&mut conn, offer.asap_comm_num).await?.unwrap_or(offer);
+        self.page_for(&mut conn, prefs, &offer, now).await
     }
 
     /// What the accept would move: the ASAP appointment, or a new appointment from the recall.
@@ -184,16 +196,9 @@ impl Services {
     }
 
     /// The page for an offer after whatever just happened to it.
-    async fn page_for(
-        &self,
-        tx: &mut WriteTx,
-        prefs: &Preferences,
-        offer: &PatientOfferRow,
-        now: OdDateTime,
-        _answered: Option<PatientAnswer>,
-    ) -> ServiceResult<PatientPage> {
-        let opening = self.opening_for_patient(tx, prefs, offer).await?;
-        let others = self.other_openings(tx, prefs, offer, now).await?;
+    async fn page_for(&self, conn: &mut AnyConnection, prefs: &Preferences, offer: &PatientOfferRow, now: OdDateTime) -> ServiceResult<PatientPage> {
+        let opening = self.opening_for_patient(conn, prefs, offer).await?;
+        let others = self.other_openings(conn, prefs, offer, now).await?;
         let f_name = if offer.f_name.is_empty() { "there".to_string() } else { offer.f_name.clone() };
         Ok(match offer.response_status {
             ResponseStatus::AcceptedAndMoved => PatientPage::Booked { f_name, opening },
@@ -207,20 +212,20 @@ impl Services {
         })
     }
 
-    async fn opening_for_patient(&self, tx: &mut WriteTx, prefs: &Preferences, offer: &PatientOfferRow) -> ServiceResult<OpeningForPatient> {
-        let (office_name, office_phone) = match store::operatory(tx, offer.operatory_num).await? {
-            Some(op) => office_identity(tx, &op, prefs).await?,
+    async fn opening_for_patient(&self, conn: &mut AnyConnection, prefs: &Preferences, offer: &PatientOfferRow) -> ServiceResult<OpeningForPatient> {
+        let (office_name, office_phone) = match store::operatory(conn, offer.operatory_num).await? {
+            Some(op) => office_identity(conn, &op, prefs).await?,
             None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
         };
         // How long the patient's own visit is, not the whole opening (which may be longer).
         let own = match offer.f_key_type {
-            FKeyType::Recall => match store::recall(tx, offer.f_key).await? {
-                Some(r) => store::recall_type(tx, r.recall_type_num)
+            FKeyType::Recall => match store::recall(conn, offer.f_key).await? {
+                Some(r) => store::recall_type(conn, r.recall_type_num)
                     .await?
                     .map(|t| app::domain::length::recall_minutes(&t.time_pattern, prefs.appointment_time_increment)),
                 None => None,
             },
-            _ => store::appointment(tx, offer.f_key).await?.map(|a| appointment_minutes(&a.pattern)),
+            _ => store::appointment(conn, offer.f_key).await?.map(|a| appointment_minutes(&a.pattern)),
         };
         let minutes = own.filter(|m| *m > 0 && *m <= offer.span.minutes()).unwrap_or_else(|| offer.span.minutes());
         Ok(OpeningForPatient { code: offer.short_guid.clone(), office_name, office_phone, start: offer.span.start, minutes })
@@ -228,16 +233,14 @@ impl Services {
 
     async fn other_openings(
         &self,
-        tx: &mut WriteTx,
+        conn: &mut AnyConnection,
         prefs: &Preferences,
         offer: &PatientOfferRow,
         now: OdDateTime,
     ) -> ServiceResult<Vec<OpeningForPatient>> {
         let mut list = Vec::new();
-        for other in store::open_offers_of_patient(tx, offer.pat_num, now).await? {
-            if other.asap_comm_num != offer.asap_comm_num {
-                list.push(self.opening_for_patient(tx, prefs, &other).await?);
-            }
+        for other in store::open_offers_of_patient(conn, offer.pat_num, now, offer.asap_comm_num, OTHER_OPENINGS_SHOWN).await? {
+            list.push(self.opening_for_patient(conn, prefs, &other).await?);
         }
         Ok(list)
     }

@@ -67,15 +67,18 @@ pub async fn offer_by_num(conn: &mut AnyConnection, num: i64) -> StoreResult<Opt
 }
 
 /// The patient's offers on open openings that have not started, whose text went out and that
-/// they have not answered: what they can still take.
+/// they have not answered: what they can still take. The `limit` soonest, leaving out `except`.
 pub async fn open_offers_of_patient(
     conn: &mut AnyConnection,
     pat_num: i64,
     now: OdDateTime,
+    except: i64,
+    limit: i64,
 ) -> StoreResult<Vec<PatientOfferRow>> {
     let sql = format!(
         "SELECT {OFFER_COLUMNS} FROM {OFFER_FROM} WHERE c.patnum = $1 AND o.state = $2 AND c.slotstart > $3 \
-         AND c.responsestatus IN ($4, $5) AND c.smssendstatus IN ($6, $7) ORDER BY c.slotstart, c.asapcommnum"
+         AND c.responsestatus IN ($4, $5) AND c.smssendstatus IN ($6, $7) AND c.asapcommnum <> $8 \
+         ORDER BY c.slotstart, c.asapcommnum LIMIT $9"
     );
     let rows = sqlx::query(&sql)
         .bind(pat_num)
@@ -85,6 +88,8 @@ pub async fn open_offers_of_patient(
         .bind(ResponseStatus::Viewed.as_i64())
         .bind(SmsSendStatus::SendSuccessful.as_i64())
         .bind(SmsSendStatus::SentAwaitingReceipt.as_i64())
+        .bind(except)
+        .bind(limit)
         .fetch_all(conn)
         .await?;
     rows.iter().map(offer_from).collect()

@@ -35,8 +35,13 @@ struct Minute {
     first_error: Option<String>,
 }
 
-#[tokio::main(flavor = "multi_thread")]
-async fn main() {
+fn main() {
+    // As the server binary does, before any thread starts.
+    server::limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime").block_on(soak());
+}
+
+async fn soak() {
     let minutes = env_num("ASAP_SOAK_MINUTES", 15);
     let clients = env_num("ASAP_SOAK_CLIENTS", 8);
     quiet_logs();

@@ -2,8 +2,18 @@ use clap::Parser;
 use server::config::Cli;
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    server::limit_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> ExitCode {
     let cli = Cli::parse();
     server::init_tracing(cli.settings.log_format);
     match server::run(cli).await {

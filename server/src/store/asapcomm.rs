@@ -95,23 +95,23 @@ pub async fn asapcomms_json(conn: &mut AnyConnection, f: &AsapCommRange) -> Stor
         return Ok(b"[]".to_vec());
     };
     let entries = bounds.try_get::<Option<i64>, _>("entries")?.unwrap_or(0);
+    // Walking: the keys themselves, one clinic's through its index. Otherwise `+ 0` keeps the
+    // planner from walking keys at all: the entry-time index finds the range, which is sorted.
     let walk = walk_keys(lo, hi, entries);
-    let keys = match (walk, f.clinic_num) {
-        (true, Some(_)) => "FROM asapcomm c INDEXED BY asapcomm_clinic WHERE c.asapcommnum >= $5 AND c.asapcommnum <= $6 \
-                            AND c.clinicnum = $7 AND",
-        (true, None) => "FROM asapcomm c NOT INDEXED WHERE c.asapcommnum >= $5 AND c.asapcommnum <= $6 AND",
-        // `+ 0` keeps the planner from walking keys at all: the entry-time index finds the range,
-        // which is then sorted.
-        (false, Some(_)) => "FROM asapcomm c WHERE c.asapcommnum + 0 >= $5 AND c.asapcommnum + 0 <= $6 AND c.clinicnum = $7 AND",
-        (false, None) => "FROM asapcomm c WHERE c.asapcommnum + 0 >= $5 AND c.asapcommnum + 0 <= $6 AND",
+    let key = if walk { "c.asapcommnum" } else { "c.asapcommnum + 0" };
+    let hint = match (walk, f.clinic_num) {
+        (true, Some(_)) => "INDEXED BY asapcomm_clinic",
+        (true, None) => "NOT INDEXED",
+        (false, _) => "",
     };
-    let order = if walk { "c.asapcommnum" } else { "c.asapcommnum + 0" };
+    let clinic = if f.clinic_num.is_some() { " AND c.clinicnum = $7" } else { "" };
     // The page's keys are chosen first, so only its rows are turned into JSON; the objects are
     // joined as text: each is already JSON, so re-reading it would be waste.
     let sql = format!(
         "SELECT '[' || COALESCE(group_concat(body, ',' ORDER BY num), '') || ']' AS page FROM (SELECT c.asapcommnum AS num, \
-         {} AS body FROM (SELECT c.asapcommnum AS num {keys} c.datetimeentry >= $1 AND c.datetimeentry < $2{} \
-         ORDER BY {order} LIMIT $3 OFFSET $4) page JOIN asapcomm c ON c.asapcommnum = page.num)",
+         {} AS body FROM (SELECT c.asapcommnum AS num FROM asapcomm c {hint} WHERE {key} >= $5 AND {key} <= $6{clinic} \
+         AND c.datetimeentry >= $1 AND c.datetimeentry < $2{} ORDER BY {key} LIMIT $3 OFFSET $4) page \
+         JOIN asapcomm c ON c.asapcommnum = page.num)",
         asapcomm_json_sql(),
         f.clinic_restriction(),
     );

@@ -503,7 +503,6 @@ pub async fn recall(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<Re
     row.as_ref().map(recall_from).transpose()
 }
 
-
 /// Recalls on clinic `$2`'s ASAP list: Priority ASAP (`$1`), not disabled, for a patient of that
 /// clinic or of none.
 const ASAP_RECALL_LISTED: &str = "FROM recall r JOIN patient p ON p.patnum = r.patnum \

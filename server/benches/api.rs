@@ -199,7 +199,7 @@ async fn main() {
         for (label, clinic, days) in [("1k", Some(2), 10), ("100k", Some(2), 1000), ("1M", None, days_total)] {
             let days = days.min(days_total).max(1);
             let through = start_day + chrono::Duration::days(days - 1);
-            let query = app::api::HistoryQuery {
+            let query = app::view::history::HistoryQuery {
                 clinic_num: clinic.map(|c: i64| c.to_string()),
                 date_start: Some(start_day.to_string()),
                 date_through: Some(through.to_string()),
@@ -210,7 +210,7 @@ async fn main() {
             let matching = services.history(&query, None).await.expect("history").matching;
             let deep_page = (matching / 100).clamp(1, 1000);
             let cursor = deep_cursor(&store, clinic, &start_day.to_string(), &through.to_string(), (deep_page - 1) * 100).await;
-            let deep_query = app::api::HistoryQuery { after: cursor, page: Some(deep_page.to_string()), ..query.clone() };
+            let deep_query = app::view::history::HistoryQuery { after: cursor, page: Some(deep_page.to_string()), ..query.clone() };
             let deep = time_history(&services, &deep_query, 30).await;
             row(
                 &format!("History page, {label}-row range ({matching} rows)"),
@@ -297,7 +297,7 @@ fn middle_day(rows: i64) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date") + chrono::Duration::days(days / 2)
 }
 
-async fn time_history(services: &server::service::Services, query: &app::api::HistoryQuery, runs: usize) -> (f64, f64) {
+async fn time_history(services: &server::service::Services, query: &app::view::history::HistoryQuery, runs: usize) -> (f64, f64) {
     let mut times = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();

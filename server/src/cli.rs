@@ -2,7 +2,7 @@
 
 use crate::config::{ApiKeyCommand, UserCommand};
 use crate::service::{Actor, Services};
-use app::api::{NewStaffUser, UserChange};
+use app::view::access::{NewStaffUser, UserChange};
 use std::io::{BufRead, IsTerminal};
 
 /// A password from the terminal (typed twice, not shown) or one line of standard input.

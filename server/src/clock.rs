@@ -1,7 +1,7 @@
 //! The office's wall clock. Open Dental keeps local time with no offset, so "now", "today" and
 //! the texting hours are all read in the office's time zone.
 
-use app::domain::sending::Elapsed;
+use app::domain::send_window::Elapsed;
 use app::model::{OdDate, OdDateTime, Preferences};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -1,3 +1,5 @@
+//! The `server` command: parses the command line and hands it to the library.
+
 use clap::Parser;
 use server::config::Cli;
 use std::process::ExitCode;

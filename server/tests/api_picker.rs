@@ -64,7 +64,7 @@ async fn the_asap_list_comes_a_page_at_a_time(s: Arc<TestServer>) {
     let first = &board["asap_list"];
     let total = first["total"].as_u64().unwrap() as usize;
     assert!(total >= 120, "{first}");
-    assert_eq!(first["candidates"].as_array().unwrap().len(), app::api::ASAP_LIST_PAGE_SIZE, "the day brings one page");
+    assert_eq!(first["candidates"].as_array().unwrap().len(), app::view::day::ASAP_LIST_PAGE_SIZE, "the day brings one page");
 
     // Walking the pages gives everyone once, in the order the whole list has.
     let mut walked = entries(first);

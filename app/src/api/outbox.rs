@@ -1,33 +1,8 @@
 //! The local outbox: texts the demo "delivered", newest first, for staff to read and open.
 
-use crate::model::{AppError, OdDateTime};
+use crate::model::AppError;
+use crate::view::outbox::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// Messages on one page of the outbox.
-pub const OUTBOX_PAGE_SIZE: i64 = 50;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxMessage {
-    pub message_num: i64,
-    pub asap_comm_num: i64,
-    pub sent_at: OdDateTime,
-    /// `LName, FName`.
-    pub patient: String,
-    pub to_phone: String,
-    pub clinic: String,
-    pub body: String,
-    pub link: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxPage {
-    pub messages: Vec<OutboxMessage>,
-    /// Where the next (older) page starts, if there is one.
-    pub older: Option<i64>,
-    /// The provider texts go through; when it is not the outbox, this page stays empty.
-    pub provider: String,
-}
 
 #[server(prefix = "/ui-api", endpoint = "outbox", input = crate::api::codec::NamedJson)]
 pub async fn load_outbox(before: Option<i64>) -> Result<OutboxPage, AppError> {

@@ -1,7 +1,10 @@
-use crate::api::{
-    AsapListPage, AsapListQuery, AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser, OfficeOverview,
-    OfferOutcome, OpeningSummary, OutboxPage, StaffUser, UserChange,
-};
+//! The port the server functions call: the server implements it, the pages never see it.
+
+use crate::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange};
+use crate::view::day::{AsapListPage, AsapListQuery, CandidateKey, DayBoard, DayQuery, OfferOutcome, OpeningSummary};
+use crate::view::history::{HistoryPage, HistoryQuery};
+use crate::view::outbox::OutboxPage;
+use crate::view::overview::OfficeOverview;
 use crate::model::AppError;
 use std::sync::Arc;
 

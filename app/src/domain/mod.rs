@@ -8,7 +8,7 @@ pub mod length;
 pub mod occupancy;
 pub mod offer;
 pub mod outcomes;
-mod send_window;
+pub mod send_window;
 pub mod slots;
 mod span;
 pub mod status;

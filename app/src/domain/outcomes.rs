@@ -2,10 +2,36 @@
 //! openings offered and filled, the fill rate, how fast a claim comes, and texts per fill.
 
 use super::answer::OpeningState;
-use crate::api::WeekOutcome;
 use crate::model::{OdDate, OdDateTime};
 use chrono::Datelike;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Whether ASAP texting pays: one clinic's openings in one week (Monday to Sunday, by when they
+/// were offered).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekOutcome {
+    pub week_start: OdDate,
+    pub clinic_num: i64,
+    pub clinic: String,
+    pub offered: i64,
+    pub filled: i64,
+    /// Median minutes from an opening's first text to the claim, over filled openings.
+    pub median_minutes_to_claim: Option<i64>,
+    pub texts_sent: i64,
+}
+
+impl WeekOutcome {
+    /// Percent of offered openings that were filled.
+    pub fn fill_rate(&self) -> Option<i64> {
+        (self.offered > 0).then(|| (self.filled * 100 + self.offered / 2) / self.offered)
+    }
+
+    /// Texts sent per filled opening.
+    pub fn texts_per_fill(&self) -> Option<f64> {
+        (self.filled > 0).then(|| self.texts_sent as f64 / self.filled as f64)
+    }
+}
 
 /// One opening as the outcomes read it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! The hours automated texts may go out (AutomaticCommunicationTimeStart/End).
+//! The hours automated texts may go out (AutomaticCommunicationTimeStart/End), and how much
+//! real time passes between two of the office's wall-clock times.
 
 use crate::model::{OdDateTime, OdTime};
 
@@ -41,6 +42,22 @@ impl SendWindow {
         } else {
             OdDateTime::from_parts(now.date().add_days(1), self.start)
         }
+    }
+}
+
+/// Real minutes between two wall-clock times of the office. Across a daylight-saving change the
+/// wall clock jumps, so this is not always their plain difference; the server answers it with
+/// the office's time zone.
+pub trait Elapsed {
+    fn minutes_between(&self, from: OdDateTime, to: OdDateTime) -> i64;
+}
+
+/// Wall-clock difference: right in every zone without daylight saving, and in tests.
+pub struct WallMinutes;
+
+impl Elapsed for WallMinutes {
+    fn minutes_between(&self, from: OdDateTime, to: OdDateTime) -> i64 {
+        from.minutes_until(to)
     }
 }
 

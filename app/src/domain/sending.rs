@@ -4,26 +4,11 @@
 //! Note saying when and why), never dropped; one that can never go is closed with a reason.
 
 use super::SendWindow;
+use super::send_window::Elapsed;
 use super::answer::OpeningState;
 use super::offer::{MIN_LEAD_MINUTES, NotTextable};
 use super::template::{short_day, time_text};
 use crate::model::{CommOptOut, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk, WirelessPhone};
-
-/// Real minutes between two wall-clock times of the office. Across a daylight-saving change the
-/// wall clock jumps, so this is not always their plain difference; the server answers it with
-/// the office's time zone.
-pub trait Elapsed {
-    fn minutes_between(&self, from: OdDateTime, to: OdDateTime) -> i64;
-}
-
-/// Wall-clock difference: right in every zone without daylight saving, and in tests.
-pub struct WallMinutes;
-
-impl Elapsed for WallMinutes {
-    fn minutes_between(&self, from: OdDateTime, to: OdDateTime) -> i64 {
-        from.minutes_until(to)
-    }
-}
 
 /// Everything the send-time check reads, gathered by the sender.
 #[derive(Clone, Debug)]
@@ -105,6 +90,7 @@ pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, ela
 mod tests {
     use super::*;
     use crate::model::OdTime;
+    use crate::domain::send_window::WallMinutes;
 
     fn dt(s: &str) -> OdDateTime {
         OdDateTime::parse(s).unwrap()

@@ -5,7 +5,7 @@
 
 use super::SendWindow;
 use super::offer::MIN_LEAD_MINUTES;
-use super::sending::Elapsed;
+use super::send_window::Elapsed;
 use crate::model::OdDateTime;
 use std::fmt;
 
@@ -128,7 +128,7 @@ pub fn waiting_note(at: OdDateTime, window: &SendWindow) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::sending::WallMinutes;
+    use crate::domain::send_window::WallMinutes;
     use crate::model::OdTime;
 
     fn dt(s: &str) -> OdDateTime {

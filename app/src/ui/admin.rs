@@ -2,9 +2,8 @@
 //! users, reset passwords, disable accounts and limit clinics; `/audit` to read the audit trail.
 
 use super::format::when;
-use crate::api::{
-    AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange, add_user, change_user, list_users, load_audit, load_me,
-};
+use crate::api::{add_user, change_user, list_users, load_audit, load_me};
+use crate::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -210,7 +209,7 @@ pub fn AuditPage() -> impl IntoView {
                     match data.await {
                         Ok(page) => view! { <AuditFilters q=q.clone() actions=page.actions.clone()/> <AuditTable page q/> }.into_any(),
                         Err(e) => view! {
-                            <AuditFilters q actions=crate::api::actions::ALL.iter().map(|a| a.to_string()).collect()/>
+                            <AuditFilters q actions=crate::view::access::actions::ALL.iter().map(|a| a.to_string()).collect()/>
                             <p role="alert" class="notice error">{e.message().to_string()}</p>
                         }.into_any(),
                     }

@@ -3,7 +3,8 @@
 //! without JavaScript, and the browser's back button restores the previous filters.
 
 use super::format::{day, span_text, when};
-use crate::api::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow, load_clinics, load_history};
+use crate::api::{load_clinics, load_history};
+use crate::view::history::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow};
 use crate::domain::template::fill_patient_tags;
 use crate::domain::answer::OpeningState;
 use crate::model::{AppError, Clinic, ResponseStatus, SmsSendStatus};
@@ -28,7 +29,7 @@ pub fn HistoryPage() -> impl IntoView {
         let Some(batch) = heard else { return read_again() };
         let clinic = query.get_untracked().clinic_num.and_then(|c| c.parse::<i64>().ok());
         let (first, last) = shown.get_untracked().unwrap_or_default();
-        if batch.touches(&[crate::api::changes::kind::OFFER], clinic, &first, &last) {
+        if batch.touches(&[crate::view::changes::kind::OFFER], clinic, &first, &last) {
             read_again();
         }
     });

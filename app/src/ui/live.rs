@@ -3,7 +3,7 @@
 //! nothing changes. The browser reconnects by itself after a lost stream and the server replays
 //! what was missed, or says `reset` and the page reads afresh.
 
-use crate::api::changes::ChangeBatch;
+use crate::view::changes::ChangeBatch;
 use leptos::prelude::*;
 
 /// A change that concerns the page, or `None` for "read everything again".
@@ -19,7 +19,7 @@ pub fn on_changes(hear: impl Fn(Heard) + Clone + 'static) {
         use gloo_net::eventsource::futures::EventSource;
         Effect::new(move |_| {
             let hear = hear.clone();
-            let Ok(mut source) = EventSource::new(crate::api::changes::EVENTS_PATH) else { return };
+            let Ok(mut source) = EventSource::new(crate::view::changes::EVENTS_PATH) else { return };
             let (Ok(changes), Ok(resets)) = (source.subscribe("change"), source.subscribe("reset")) else { return };
             let (abort, registration) = AbortHandle::new_pair();
             let listen = async move {

@@ -57,7 +57,7 @@ fn embedded_in() -> Option<String> {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<crate::api::Caller>().cloned())
+            .and_then(|parts| parts.extensions.get::<crate::view::access::Caller>().cloned())
             .filter(|c| c.embedded && !c.portal_origin.is_empty())
             .map(|c| c.portal_origin)
     }

@@ -2,7 +2,8 @@
 //! opens a link here as the patient would from their phone.
 
 use super::format::when;
-use crate::api::{OutboxPage, load_outbox};
+use crate::api::load_outbox;
+use crate::view::outbox::OutboxPage;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -16,7 +17,7 @@ pub fn OutboxPage() -> impl IntoView {
     let data = Resource::new(move || (before.get(), tick.get()), |(b, _)| load_outbox(b));
     let read_again = super::live::debounced_tick(tick);
     super::live::on_changes(move |heard| match heard {
-        Some(batch) if !batch.changes.iter().any(|c| c.kind == crate::api::changes::kind::OUTBOX) => {}
+        Some(batch) if !batch.changes.iter().any(|c| c.kind == crate::view::changes::kind::OUTBOX) => {}
         _ => read_again(),
     });
     view! {

@@ -5,48 +5,8 @@
 use crate::domain::template::{phone_text, time_text};
 use crate::model::OdDateTime;
 use chrono::Datelike;
+use crate::view::patient::{OpeningForPatient, PatientPage};
 use leptos::prelude::*;
-
-/// One opening as the patient sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OpeningForPatient {
-    /// The link code of this patient's offer for it.
-    pub code: String,
-    pub office_name: String,
-    pub office_phone: String,
-    pub start: OdDateTime,
-    pub minutes: i64,
-}
-
-/// What the page says.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PatientPage {
-    /// The opening is free: accept, decline, or ask not to be offered this appointment again.
-    Offer { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
-    /// Accepted: the appointment is now in this opening.
-    Booked { f_name: String, opening: OpeningForPatient },
-    /// Declined (`stopped`: and no more offers for this appointment).
-    Declined { f_name: String, opening: OpeningForPatient, stopped: bool, others: Vec<OpeningForPatient> },
-    /// The patient already took another opening for this appointment.
-    Moved { f_name: String, opening: OpeningForPatient },
-    /// Someone else took it (or the office withdrew it) before this patient answered.
-    Taken { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
-    /// The link is unknown or has ended: the same page either way.
-    Ended,
-}
-
-impl PatientPage {
-    pub fn title(&self) -> &'static str {
-        match self {
-            PatientPage::Offer { .. } => "An earlier appointment is available",
-            PatientPage::Booked { .. } => "Your appointment is booked",
-            PatientPage::Declined { .. } => "Thank you for letting us know",
-            PatientPage::Moved { .. } => "You already have an earlier appointment",
-            PatientPage::Taken { .. } => "This opening was just taken",
-            PatientPage::Ended => "This link is no longer active",
-        }
-    }
-}
 
 fn when(start: OdDateTime) -> String {
     let day = start.date();

@@ -3,10 +3,8 @@
 //! arrow keys move, Enter or Space picks.
 
 use super::format::{day, span_text, when};
-use crate::api::{
-    ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn,
-    OpeningSummary, load_asap_list, load_day, send_offer, withdraw_opening,
-};
+use crate::api::{load_asap_list, load_day, send_offer, withdraw_opening};
+use crate::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, OpeningSummary};
 use crate::domain::answer::OpeningState;
 use crate::domain::Span;
 use crate::domain::slots::{fits_opening, free_minutes_at, offers_sent_text};
@@ -105,7 +103,7 @@ pub fn PickerPage() -> impl IntoView {
     let shown: RwSignal<Option<(i64, String)>> = RwSignal::new(None);
     let stale = RwSignal::new(false);
     super::live::on_changes(move |heard| {
-        use crate::api::changes::kind;
+        use crate::view::changes::kind;
         let Some((clinic, date)) = shown.get_untracked() else { return };
         if heard.is_none_or(|b| b.touches(&[kind::OFFER, kind::OPENING, kind::APPOINTMENT], Some(clinic), &date, &date)) {
             stale.set(true);
@@ -725,7 +723,7 @@ fn CandidateRow(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::GridItem;
+    use crate::view::day::GridItem;
     use crate::model::{OdBool, Operatory};
 
     fn at(hm: &str) -> OdDateTime {

@@ -12,7 +12,7 @@ pub use calendar::is_open;
 use crate::clock::OfficeClock;
 use crate::import;
 use crate::service::{Actor, Services};
-use app::api::NewStaffUser;
+use app::view::access::NewStaffUser;
 use crate::store::{self, Store};
 use chrono::Datelike;
 

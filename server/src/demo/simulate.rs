@@ -11,7 +11,7 @@ use crate::clock::{FixedClock, OfficeClock, ZoneMinutes};
 use crate::service::{Actor, OfferRequest, OfferTarget, Services};
 use crate::sms::OutboxProvider;
 use crate::store::{self, Store};
-use app::api::{AsapListQuery, CandidateKey, DayQuery};
+use app::view::day::{AsapListQuery, CandidateKey, DayQuery};
 use app::domain::answer::PatientAnswer;
 use app::model::{OdDate, OdDateTime, Preferences};
 use rand::rngs::StdRng;
@@ -190,7 +190,7 @@ impl Simulation {
                     _ => PatientAnswer::StopOffers,
                 };
                 let page = self.services.patient_answer(&code, answer).await.map_err(|e| e.to_string())?;
-                if matches!(page, app::ui::patient::PatientPage::Booked { .. }) && answer == PatientAnswer::Accept {
+                if matches!(page, app::view::patient::PatientPage::Booked { .. }) && answer == PatientAnswer::Accept {
                     self.done.claims += 1;
                 }
                 Ok(())

@@ -4,7 +4,7 @@
 
 use super::AppState;
 use crate::service::ChangeBatch;
-use app::api::Caller;
+use app::view::access::Caller;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;

@@ -4,7 +4,8 @@
 use super::AppState;
 use crate::service::ServiceError;
 use app::domain::answer::PatientAnswer;
-use app::ui::patient::{PatientPage, render_patient_page};
+use app::ui::patient::render_patient_page;
+use app::view::patient::PatientPage;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

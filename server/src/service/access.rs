@@ -7,7 +7,7 @@ use super::credentials::{
 };
 use super::{ServiceError, ServiceResult, Services};
 use crate::store::{self, ApiKeyRow, AuditEntry, UserRow};
-use app::api::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange, actions};
+use app::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange, actions};
 use app::domain::params::date_param;
 
 /// How long sessions last, and what the portal shares with us.

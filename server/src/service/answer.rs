@@ -13,7 +13,7 @@ use app::domain::length::{appointment_minutes, recall_appointment_pattern};
 use app::domain::occupancy::occupies_time;
 use app::domain::template::time_text;
 use app::model::{Appointment, AptStatus, FKeyType, OdDateTime, Preferences, Priority, ResponseStatus};
-use app::ui::patient::{OpeningForPatient, PatientPage};
+use app::view::patient::{OpeningForPatient, PatientPage};
 
 /// A link code is 22 letters and digits; anything else cannot be one and is not looked up.
 pub fn plausible_code(code: &str) -> bool {

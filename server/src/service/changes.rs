@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
-pub use app::api::changes::{Change, ChangeBatch};
+pub use app::view::changes::{Change, ChangeBatch};
 
 fn batch_of(rows: &[ChangeRow]) -> ChangeBatch {
     ChangeBatch {

@@ -4,7 +4,7 @@
 
 use super::offer::first_blocker;
 use super::{Actor, ServiceError, ServiceResult, Services};
-use app::api::actions;
+use app::view::access::actions;
 use crate::store::{self, OpeningRow, WriteTx};
 use app::domain::answer::OpeningState;
 use app::domain::sending::closed_opening_note;

@@ -3,7 +3,7 @@
 
 use super::{OfferRequest, OfferTarget, ServiceError, ServiceResult, Services};
 use crate::store;
-use app::api::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
+use app::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
 use app::domain::Span;
 use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::length::{appointment_minutes, recall_minutes};
@@ -341,7 +341,7 @@ impl Services {
         op: i64,
         start: String,
         recipients: Vec<CandidateKey>,
-        caller: &app::api::Caller,
+        caller: &app::view::access::Caller,
     ) -> ServiceResult<OfferOutcome> {
         let targets = recipients
             .into_iter()

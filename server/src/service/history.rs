@@ -13,7 +13,7 @@ fn cursor(raw: &str, forward: bool) -> ServiceResult<HistoryCursor> {
     Ok(HistoryCursor { entry, num, forward })
 }
 use crate::store::{self, HistoryFilter};
-use app::api::{HISTORY_PAGE_SIZE, HistoryPage, HistoryQuery};
+use app::view::history::{HISTORY_PAGE_SIZE, HistoryPage, HistoryQuery};
 use app::domain::params::{date_param, key_number};
 use app::model::{OdDate, ResponseStatus, SmsSendStatus};
 
@@ -93,7 +93,7 @@ impl Services {
             // The extra row is the farthest from where the page was read from.
             if backwards { rows.remove(0); } else { rows.truncate(HISTORY_PAGE_SIZE as usize); }
         }
-        let key = |r: &app::api::HistoryRow| format!("{}|{}", r.comm.date_time_entry, r.comm.asap_comm_num);
+        let key = |r: &app::view::history::HistoryRow| format!("{}|{}", r.comm.date_time_entry, r.comm.asap_comm_num);
         let next = if backwards || beyond { rows.last().map(key) } else { None };
         let previous = match &cursor {
             None => (page > 1).then(|| rows.first().map(key)).flatten(),

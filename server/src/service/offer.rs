@@ -2,7 +2,7 @@
 //! transaction that holds the operatory's lock from the conflict check to the insert.
 
 use super::{Actor, ServiceError, ServiceResult, Services, new_short_guid};
-use app::api::actions;
+use app::view::access::actions;
 use crate::store::{self, NewAsapCommRow};
 use app::domain::length::{appointment_minutes, recall_minutes};
 use app::domain::occupancy::{blocks_scheduling, occupies_time};

@@ -2,7 +2,7 @@
 
 use super::{ServiceResult, Services};
 use crate::store;
-use app::api::{OUTBOX_PAGE_SIZE, OutboxMessage, OutboxPage};
+use app::view::outbox::{OUTBOX_PAGE_SIZE, OutboxMessage, OutboxPage};
 use std::collections::HashMap;
 
 impl Services {

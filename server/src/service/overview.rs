@@ -2,7 +2,7 @@
 
 use super::{ServiceResult, Services};
 use crate::store::{self, count};
-use app::api::OfficeOverview;
+use app::view::overview::OfficeOverview;
 
 impl Services {
     /// The office at a glance; a restricted caller sees their clinics only.

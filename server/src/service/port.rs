@@ -2,10 +2,12 @@
 //! made for the signed-in caller: their clinics bound what they see and change.
 
 use super::{Actor, ServiceError, Services};
-use app::api::{
-    AsapListPage, AsapListQuery, AsapPort, AuditPage, AuditQuery, Caller, CandidateKey, DayBoard, DayQuery, HistoryPage, HistoryQuery, NewStaffUser,
-    OfficeOverview, OfferOutcome, OpeningSummary, OutboxPage, StaffUser, UserChange,
-};
+use app::api::AsapPort;
+use app::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange};
+use app::view::day::{AsapListPage, AsapListQuery, CandidateKey, DayBoard, DayQuery, OfferOutcome, OpeningSummary};
+use app::view::history::{HistoryPage, HistoryQuery};
+use app::view::outbox::OutboxPage;
+use app::view::overview::OfficeOverview;
 use app::model::AppError;
 
 #[async_trait::async_trait]

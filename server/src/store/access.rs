@@ -2,7 +2,7 @@
 
 use super::rows::{date_time, flag, int, text};
 use super::StoreResult;
-use app::api::AuditEvent;
+use app::view::access::AuditEvent;
 use app::model::OdDateTime;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;

@@ -5,7 +5,7 @@
 use super::asapcomm::{ASAPCOMM_COLUMNS, asapcomm_from};
 use super::rows::{date, date_time, int, text};
 use super::{AsapCommRange, StoreResult};
-use app::api::{HistoryDay, HistoryRow, HistoryTotals};
+use app::view::history::{HistoryDay, HistoryRow, HistoryTotals};
 use app::domain::answer::OpeningState;
 use app::model::{OdDate, ResponseStatus, SmsSendStatus};
 use sqlx::AnyConnection;

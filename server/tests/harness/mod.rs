@@ -180,11 +180,11 @@ impl TestServer {
     }
 
     /// Adds a staff user (by the command line's hand).
-    pub async fn add_user(&self, username: &str, admin: bool, clinics: &str) -> app::api::StaffUser {
+    pub async fn add_user(&self, username: &str, admin: bool, clinics: &str) -> app::view::access::StaffUser {
         self.services()
             .add_user(
                 &server::service::Actor::command_line(),
-                app::api::NewStaffUser {
+                app::view::access::NewStaffUser {
                     username: username.into(),
                     display_name: String::new(),
                     password: PASSWORD.into(),

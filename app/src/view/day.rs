@@ -1,0 +1,228 @@
+//! The slot picker: one clinic's day (operatories, free time, openings) and its ASAP list.
+
+use crate::domain::Span;
+use crate::domain::answer::OpeningState;
+use crate::model::{AsapComm, Clinic, OdDate, OdDateTime, Operatory};
+use serde::{Deserialize, Serialize};
+
+/// `/?clinic=1&date=2031-03-17`, raw so a bad value comes back as a message.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DayQuery {
+    pub clinic: Option<String>,
+    pub date: Option<String>,
+}
+
+impl DayQuery {
+    pub fn href(clinic: i64, date: OdDate) -> String {
+        format!("/?clinic={clinic}&date={date}")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CandidateKey {
+    Appointment(i64),
+    Recall(i64),
+}
+
+/// Someone on the ASAP list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub key: CandidateKey,
+    pub pat_num: i64,
+    /// `LName, FName`.
+    pub patient: String,
+    pub f_name: String,
+    /// Unscheduled, Planned, Scheduled, Broken or Recall.
+    pub kind: String,
+    pub minutes: i64,
+    /// The appointment's time, or the recall's due date.
+    pub original: OdDateTime,
+    /// Why a text cannot reach this patient; None when it can.
+    pub not_textable: Option<String>,
+    /// When this appointment or recall was last offered an opening; never if not.
+    pub last_offered: OdDateTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemKind {
+    Appointment,
+    /// A blockout whose type has the `NS` flag.
+    BlockingBlockout,
+    Blockout,
+    /// A Web Sched ASAP opening already offered.
+    Opening,
+}
+
+/// Something drawn in an operatory's column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridItem {
+    pub kind: ItemKind,
+    pub span: Span,
+    pub label: String,
+    pub detail: String,
+    /// Offers made on a Web Sched ASAP opening; 0 for anything else.
+    pub offers: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpColumn {
+    pub op: Operatory,
+    /// Provider abbreviations scheduled in this operatory today.
+    pub providers: String,
+    pub provider_time: Vec<Span>,
+    /// Open time (the `/appointments/Slots` rule), never before now.
+    pub free: Vec<Span>,
+    pub items: Vec<GridItem>,
+}
+
+/// A Web Sched ASAP opening on the day, and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningSummary {
+    pub schedule_num: i64,
+    pub operatory: String,
+    pub span: Span,
+    pub state: OpeningState,
+    pub offered_at: OdDateTime,
+    pub offered_by: String,
+    pub offers: i64,
+    pub sent: i64,
+    /// Texts still queued (later waves, or waiting for texting hours).
+    pub waiting: i64,
+    pub viewed: i64,
+    pub declined: i64,
+    /// Who took it (`LName, FName`), when filled.
+    pub taken_by: Option<String>,
+    pub closed_at: OdDateTime,
+    pub closed_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayBoard {
+    pub clinics: Vec<Clinic>,
+    pub clinic_num: i64,
+    pub date: OdDate,
+    pub today: OdDate,
+    pub now: OdDateTime,
+    /// Minutes per grid row (AppointmentTimeIncrement).
+    pub increment: i64,
+    pub grid_start: OdDateTime,
+    pub grid_end: OdDateTime,
+    pub columns: Vec<OpColumn>,
+    /// The first page of the clinic's ASAP list; the rest comes from `load_asap_list`.
+    pub asap_list: AsapListPage,
+    /// The text template with the office filled in; [Date] and [Time] follow the opening.
+    pub template: String,
+    pub office_name: String,
+    pub office_phone: String,
+    /// Openings offered on this day in this clinic, by start time.
+    pub openings: Vec<OpeningSummary>,
+}
+
+/// How many ASAP-list patients one page shows: a group's list can run to thousands, and the
+/// page (possibly inside an office portal's iframe) should stay light.
+pub const ASAP_LIST_PAGE_SIZE: usize = 50;
+
+/// Which part of a clinic's ASAP list to show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsapListQuery {
+    pub clinic: i64,
+    /// Part of the patient's name, any case; empty for everyone.
+    pub name: String,
+    /// Only patients whose appointment fits this many free minutes.
+    pub fits_minutes: Option<i64>,
+    /// How many matching patients to skip (the ones already shown).
+    pub offset: usize,
+}
+
+/// One page of a clinic's ASAP list, in the list's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsapListPage {
+    pub candidates: Vec<Candidate>,
+    pub offset: usize,
+    /// Patients matching the query's name and fit.
+    pub matching: usize,
+    /// Everyone on the clinic's list.
+    pub total: usize,
+}
+
+impl AsapListPage {
+    /// The page `query` asks for out of the whole list (already in the list's order).
+    pub fn select(all: Vec<Candidate>, query: &AsapListQuery) -> Self {
+        use crate::domain::asap_list::name_matches;
+        use crate::domain::slots::fits_opening;
+        let total = all.len();
+        let matching: Vec<Candidate> = all
+            .into_iter()
+            .filter(|c| name_matches(&c.patient, &query.name))
+            .filter(|c| query.fits_minutes.is_none_or(|free| fits_opening(c.minutes, free)))
+            .collect();
+        AsapListPage {
+            matching: matching.len(),
+            candidates: matching.into_iter().skip(query.offset).take(ASAP_LIST_PAGE_SIZE).collect(),
+            offset: query.offset,
+            total,
+        }
+    }
+
+    /// Whether more matching patients follow this page.
+    pub fn has_more(&self) -> bool {
+        self.offset + self.candidates.len() < self.matching
+    }
+}
+
+/// What Send created.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferOutcome {
+    pub schedule_num: i64,
+    pub offers: Vec<AsapComm>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(n: i64, patient: &str, minutes: i64) -> Candidate {
+        Candidate {
+            key: CandidateKey::Appointment(n),
+            pat_num: n,
+            patient: patient.into(),
+            f_name: patient.split(", ").nth(1).unwrap_or_default().into(),
+            kind: "Unscheduled".into(),
+            minutes,
+            original: OdDateTime::never(),
+            not_textable: None,
+            last_offered: OdDateTime::never(),
+        }
+    }
+
+    fn list(n: i64) -> Vec<Candidate> {
+        (1..=n).map(|i| candidate(i, &format!("Patient{i}, Pat"), if i % 2 == 0 { 60 } else { 30 })).collect()
+    }
+
+    fn keys(page: &AsapListPage) -> Vec<i64> {
+        page.candidates.iter().map(|c| c.pat_num).collect()
+    }
+
+    #[test]
+    fn pages_follow_the_list_order() {
+        let first = AsapListPage::select(list(120), &AsapListQuery::default());
+        assert_eq!((first.total, first.matching, first.candidates.len()), (120, 120, ASAP_LIST_PAGE_SIZE));
+        assert_eq!(keys(&first)[..3], [1, 2, 3]);
+        assert!(first.has_more());
+        let last = AsapListPage::select(list(120), &AsapListQuery { offset: 100, ..Default::default() });
+        assert_eq!(keys(&last), (101..=120).collect::<Vec<_>>());
+        assert!(!last.has_more());
+        let past = AsapListPage::select(list(120), &AsapListQuery { offset: 500, ..Default::default() });
+        assert!(past.candidates.is_empty() && !past.has_more());
+    }
+
+    #[test]
+    fn name_and_fit_narrow_the_list_and_the_count() {
+        let q = AsapListQuery { fits_minutes: Some(45), ..Default::default() };
+        let page = AsapListPage::select(list(120), &q);
+        assert_eq!((page.total, page.matching), (120, 60), "only the 30-minute visits fit 45 minutes");
+        assert!(page.candidates.iter().all(|c| c.minutes == 30));
+        let q = AsapListQuery { name: "patient11".into(), ..Default::default() };
+        assert_eq!(keys(&AsapListPage::select(list(120), &q)), [11, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119]);
+    }
+}

@@ -1,0 +1,155 @@
+//! The ASAP history page: its filters, one page of offers, and the counts above the table.
+
+use crate::model::{AsapComm, OdDate, OdDateTime};
+use serde::{Deserialize, Serialize};
+
+/// Rows on one page of the history table.
+pub const HISTORY_PAGE_SIZE: i64 = 100;
+
+/// The filters as they stand in the URL (`/history?ClinicNum=1&dateStart=…`). Raw text, so a
+/// bad value reaches the server and comes back as a message instead of vanishing.
+/// `ClinicNum`, `date` and `dateStart` mean what they mean in the API; `dateThrough` is the
+/// last day included (the API's `dateEnd` is the day after).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    pub clinic_num: Option<String>,
+    pub date: Option<String>,
+    pub date_start: Option<String>,
+    pub date_through: Option<String>,
+    pub response_status: Option<String>,
+    pub sms_send_status: Option<String>,
+    /// One opening (ScheduleNum), as linked from the slot picker after sending.
+    pub schedule_num: Option<String>,
+    pub page: Option<String>,
+    /// `oldest` for oldest first; newest first otherwise.
+    pub order: Option<String>,
+    /// The page after the row with this key (`yyyy-MM-dd HH:mm:ss|AsapCommNum`), or before it:
+    /// pages are found by key, so page 1000 costs what page 1 does.
+    pub after: Option<String>,
+    pub before: Option<String>,
+}
+
+impl HistoryQuery {
+    /// The URL parameter names, in the order the form shows them.
+    pub const PARAMS: [&'static str; 11] = [
+        "ClinicNum", "date", "dateStart", "dateThrough", "ResponseStatus", "SmsSendStatus", "ScheduleNum", "page", "order",
+        "after", "before",
+    ];
+
+    pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<String>) -> Self {
+        let clean = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        HistoryQuery {
+            clinic_num: clean("ClinicNum").filter(|v| v != "all"),
+            date: clean("date"),
+            date_start: clean("dateStart"),
+            date_through: clean("dateThrough"),
+            response_status: clean("ResponseStatus"),
+            sms_send_status: clean("SmsSendStatus"),
+            schedule_num: clean("ScheduleNum"),
+            page: clean("page"),
+            order: clean("order"),
+            after: clean("after"),
+            before: clean("before"),
+        }
+    }
+
+    /// Back to URL pairs, leaving out what is not set.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let values = [
+            &self.clinic_num,
+            &self.date,
+            &self.date_start,
+            &self.date_through,
+            &self.response_status,
+            &self.sms_send_status,
+            &self.schedule_num,
+            &self.page,
+            &self.order,
+            &self.after,
+            &self.before,
+        ];
+        Self::PARAMS.iter().zip(values).filter_map(|(k, v)| v.clone().map(|v| (*k, v))).collect()
+    }
+
+    pub fn href(&self) -> String {
+        let pairs = self.to_pairs();
+        if pairs.is_empty() {
+            return "/history".into();
+        }
+        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", url_escape(v))).collect();
+        format!("/history?{}", query.join("&"))
+    }
+
+    pub fn newest_first(&self) -> bool {
+        self.order.as_deref() != Some("oldest")
+    }
+}
+
+fn url_escape(v: &str) -> String {
+    v.chars()
+        .map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '~' | ':' | '|' => c.to_string(),
+            ' ' => "+".into(),
+            other => {
+                let mut buf = [0u8; 4];
+                other.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
+            }
+        })
+        .collect()
+}
+
+/// One offer as the history table shows it: the API object and the names around it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    pub comm: AsapComm,
+    /// `LName, FName`.
+    pub patient: String,
+    pub f_name: String,
+    pub clinic: String,
+    pub operatory: String,
+    pub slot_start: OdDateTime,
+    pub slot_stop: OdDateTime,
+    /// When the patient opened the link, the carrier confirmed delivery, and the offer got its
+    /// outcome (an answer or expiry); never when not (yet).
+    pub viewed: OdDateTime,
+    pub delivered: OdDateTime,
+    pub responded: OdDateTime,
+    /// What became of the opening; None for offers imported without one.
+    pub opening: Option<crate::domain::answer::OpeningState>,
+    /// Who offered the opening (a staff user, or "API").
+    pub offered_by: String,
+}
+
+/// Counts over the whole range and clinic (the status filters narrow the rows, not these).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryTotals {
+    pub offers: i64,
+    pub sent: i64,
+    pub filled: i64,
+    pub declined: i64,
+    pub unable: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryDay {
+    pub day: OdDate,
+    pub sent: i64,
+    pub accepted: i64,
+    pub failed: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub rows: Vec<HistoryRow>,
+    /// Rows matching every filter, over all pages.
+    pub matching: i64,
+    pub page: i64,
+    pub page_count: i64,
+    /// Keys of the pages around this one (`after` for the next, `before` for the previous).
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub first_day: OdDate,
+    pub last_day: OdDate,
+    pub totals: HistoryTotals,
+    pub days: Vec<HistoryDay>,
+}

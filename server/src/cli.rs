@@ -45,7 +45,7 @@ pub async fn user(services: &Services, action: UserCommand) -> Result<String, St
         }
         UserCommand::List => {
             let mut conn = services.store.pool().acquire().await.map_err(|e| e.to_string())?;
-            let users = crate::store::users(&mut conn).await.map_err(|e| e.to_string())?;
+            let users = crate::store::access::users(&mut conn).await.map_err(|e| e.to_string())?;
             if users.is_empty() {
                 return Ok("No users yet. Add the first administrator with: server user add NAME --admin".into());
             }
@@ -107,7 +107,7 @@ pub async fn apikey(services: &Services, action: ApiKeyCommand) -> Result<String
 pub async fn check(store: &crate::store::Store, clock: &crate::clock::OfficeClock) -> Result<String, String> {
     let prefs = {
         let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
-        crate::store::preferences(&mut conn).await.map_err(|e| e.to_string())?
+        crate::store::office::preferences(&mut conn).await.map_err(|e| e.to_string())?
     };
     let settled_before = clock.now(&prefs).plus_minutes(-5);
     let broken = crate::store::invariants::broken(store, settled_before, &[]).await.map_err(|e| e.to_string())?;

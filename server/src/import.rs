@@ -3,7 +3,9 @@
 //! name the table, the row index and the field.
 
 use crate::clock::OfficeClock;
-use crate::store::{self, NewAsapCommRow, Store, StoreError};
+use crate::store::table;
+use crate::store::{self, Store, StoreError};
+use crate::store::asapcomm::NewAsapCommRow;
 use app::model::{
     Appointment, AsapComm, Clinic, CommOptOut, Definition, Operatory, Patient, Recall, RecallType, SchedType, Schedule,
 };
@@ -190,7 +192,7 @@ fn parse_preferences(value: Option<&Value>) -> Result<Vec<(String, String)>, Imp
     }
     // Check every value now, including the ones only meaningful together.
     let map: HashMap<String, String> = prefs.iter().cloned().collect();
-    if let Err(message) = store::preferences_from(&map) {
+    if let Err(message) = store::office::preferences_from(&map) {
         let field = message.split([' ', ':']).next().unwrap_or_default().to_string();
         return Err(invalid(TABLE, None, Some(&field), message));
     }
@@ -214,7 +216,7 @@ pub async fn import(store: &Store, clock: &OfficeClock, data: &ImportData) -> Re
     }
     let mut summary = write_all(&mut tx, data).await?;
     store.sync_identity_counters(&mut tx).await?;
-    let prefs = store::preferences(&mut tx).await?;
+    let prefs = store::office::preferences(&mut tx).await?;
     let now = clock.now(&prefs);
     summary.closed_openings = crate::service::close_booked_openings(&mut tx, now).await.map_err(|e| match e {
         crate::service::ServiceError::Store(e) => ImportError::Store(e),
@@ -237,89 +239,90 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
     let mut summary = ImportSummary::default();
 
     for (name, value) in &d.preferences {
-        store::upsert_preference(conn, name, value).await?;
+        store::office::upsert_preference(conn, name, value).await?;
     }
     summary.rows.insert("preferences", d.preferences.len());
 
     for c in &d.clinics {
-        store::upsert_clinic(conn, c).await?;
+        table::upsert(conn, c).await?;
     }
     summary.rows.insert("clinics", d.clinics.len());
 
     for p in &d.providers {
-        store::upsert_provider(conn, p).await?;
+        table::upsert(conn, p).await?;
     }
     summary.rows.insert("providers", d.providers.len());
 
     for (i, o) in d.operatories.iter().enumerate() {
         const T: &str = "operatories";
         if o.clinic_num != 0 {
-            let ok = store::clinic_exists(conn, o.clinic_num).await?;
+            let ok = table::exists::<app::model::Clinic>(conn, o.clinic_num).await?;
             must_exist(ok, T, i, "ClinicNum", o.clinic_num, "clinic")?;
         }
         for (field, prov) in [("ProvDentist", o.prov_dentist), ("ProvHygienist", o.prov_hygienist)] {
             if prov != 0 {
-                let ok = store::provider_exists(conn, prov).await?;
+                let ok = table::exists::<app::model::Provider>(conn, prov).await?;
                 must_exist(ok, T, i, field, prov, "provider")?;
             }
         }
-        store::upsert_operatory(conn, o).await?;
+        table::upsert(conn, o).await?;
     }
     summary.rows.insert("operatories", d.operatories.len());
 
     for (i, p) in d.patients.iter().enumerate() {
         if p.clinic_num != 0 {
-            let ok = store::clinic_exists(conn, p.clinic_num).await?;
+            let ok = table::exists::<app::model::Clinic>(conn, p.clinic_num).await?;
             must_exist(ok, "patients", i, "ClinicNum", p.clinic_num, "clinic")?;
         }
-        store::upsert_patient(conn, p).await?;
+        table::upsert(conn, p).await?;
     }
     summary.rows.insert("patients", d.patients.len());
 
     for (i, o) in d.commoptouts.iter().enumerate() {
-        let ok = store::patient_exists(conn, o.pat_num).await?;
+        let ok = table::exists::<Patient>(conn, o.pat_num).await?;
         must_exist(ok, "commoptouts", i, "PatNum", o.pat_num, "patient")?;
-        store::upsert_opt_out(conn, o).await?;
+        table::upsert(conn, o).await?;
     }
     summary.rows.insert("commoptouts", d.commoptouts.len());
 
     for def in &d.definitions {
-        store::upsert_definition(conn, def).await?;
+        table::upsert(conn, def).await?;
     }
     summary.rows.insert("definitions", d.definitions.len());
 
     for t in &d.recalltypes {
-        store::upsert_recall_type(conn, t).await?;
+        table::upsert(conn, t).await?;
     }
     summary.rows.insert("recalltypes", d.recalltypes.len());
 
     for (i, r) in d.recalls.iter().enumerate() {
         const T: &str = "recalls";
-        let ok = store::patient_exists(conn, r.pat_num).await?;
+        let ok = table::exists::<Patient>(conn, r.pat_num).await?;
         must_exist(ok, T, i, "PatNum", r.pat_num, "patient")?;
-        let ok = store::recall_type_exists(conn, r.recall_type_num).await?;
+        let ok = table::exists::<RecallType>(conn, r.recall_type_num).await?;
         must_exist(ok, T, i, "RecallTypeNum", r.recall_type_num, "recall type")?;
-        store::upsert_recall(conn, r).await?;
+        table::upsert(conn, r).await?;
     }
     summary.rows.insert("recalls", d.recalls.len());
 
     for (i, a) in d.appointments.iter().enumerate() {
         const T: &str = "appointments";
-        let ok = store::patient_exists(conn, a.pat_num).await?;
+        let ok = table::exists::<Patient>(conn, a.pat_num).await?;
         must_exist(ok, T, i, "PatNum", a.pat_num, "patient")?;
         if a.op != 0 {
-            let ok = store::operatory_exists(conn, a.op).await?;
+            let ok = table::exists::<Operatory>(conn, a.op).await?;
             must_exist(ok, T, i, "Op", a.op, "operatory")?;
         }
         if a.prov_num != 0 {
-            let ok = store::provider_exists(conn, a.prov_num).await?;
+            let ok = table::exists::<app::model::Provider>(conn, a.prov_num).await?;
             must_exist(ok, T, i, "ProvNum", a.prov_num, "provider")?;
         }
         if a.clinic_num != 0 {
-            let ok = store::clinic_exists(conn, a.clinic_num).await?;
+            let ok = table::exists::<app::model::Clinic>(conn, a.clinic_num).await?;
             must_exist(ok, T, i, "ClinicNum", a.clinic_num, "clinic")?;
         }
-        store::upsert_appointment(conn, a).await?;
+        table::upsert(conn, a).await?;
+        store::book::release_placement_unless_at(conn, a).await?;
     }
     summary.rows.insert("appointments", d.appointments.len());
 
@@ -329,20 +332,20 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
             return Err(invalid(T, Some(i), Some("StopTime"), "must be later than StartTime"));
         }
         if s.prov_num != 0 {
-            let ok = store::provider_exists(conn, s.prov_num).await?;
+            let ok = table::exists::<app::model::Provider>(conn, s.prov_num).await?;
             must_exist(ok, T, i, "ProvNum", s.prov_num, "provider")?;
         }
         if s.blockout_type != 0 {
-            let ok = store::definition_exists(conn, s.blockout_type).await?;
+            let ok = table::exists::<Definition>(conn, s.blockout_type).await?;
             must_exist(ok, T, i, "BlockoutType", s.blockout_type, "definition")?;
         }
         for op in &s.operatories.0 {
-            let ok = store::operatory_exists(conn, *op).await?;
+            let ok = table::exists::<Operatory>(conn, *op).await?;
             must_exist(ok, T, i, "operatories", *op, "operatory")?;
         }
         // Office schedules and the openings offered here share one key space; overwriting an
         // opening's blockout with other hours would leave its offers pointing at nothing.
-        if s.sched_type != SchedType::WebSchedASAP && store::opening(conn, s.schedule_num).await?.is_some() {
+        if s.sched_type != SchedType::WebSchedASAP && store::opening::opening(conn, s.schedule_num).await?.is_some() {
             return Err(invalid(
                 T,
                 Some(i),
@@ -350,16 +353,16 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
                 format!("{} is a Web Sched ASAP opening offered on this server; give the office's schedules keys of their own", s.schedule_num),
             ));
         }
-        store::upsert_schedule(conn, s).await?;
+        store::book::upsert_schedule(conn, s).await?;
     }
     summary.rows.insert("schedules", d.schedules.len());
 
     for (i, c) in d.asapcomms.iter().enumerate() {
         const T: &str = "asapcomms";
-        let ok = store::patient_exists(conn, c.pat_num).await?;
+        let ok = table::exists::<Patient>(conn, c.pat_num).await?;
         must_exist(ok, T, i, "PatNum", c.pat_num, "patient")?;
         // The opening is remembered on the row; take it from the blockout if it is known.
-        let opening = store::schedule(conn, c.schedule_num).await?;
+        let opening = store::book::schedule(conn, c.schedule_num).await?;
         let (op, start, stop) = match &opening {
             Some(s) => (
                 s.operatories.0.first().copied().unwrap_or(0),
@@ -376,7 +379,7 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
             slot_stop: stop,
             wave: 0,
         };
-        store::upsert_asapcomm(conn, &row).await?;
+        table::upsert(conn, &row).await?;
     }
     summary.rows.insert("asapcomms", d.asapcomms.len());
 

@@ -244,7 +244,7 @@ fn build_router(settings: &Settings, services: service::Services) -> Result<axum
 async fn serve(settings: Settings, store: Store, clock: OfficeClock) -> Result<(), StartupError> {
     {
         let mut conn = store.pool().acquire().await.map_err(store::StoreError::from)?;
-        if store::count(&mut conn, "SELECT COUNT(*) FROM staffuser").await? == 0 {
+        if store::office::count(&mut conn, "SELECT COUNT(*) FROM staffuser").await? == 0 {
             tracing::warn!("no staff users yet: add the first administrator with `server user add NAME --admin`");
         }
     }

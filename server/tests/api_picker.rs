@@ -77,7 +77,7 @@ async fn the_asap_list_comes_a_page_at_a_time(s: Arc<TestServer>) {
     assert_eq!(walked.len(), total);
     assert_eq!(walked.iter().collect::<HashSet<_>>().len(), total, "nobody twice");
     let mut conn = s.store.pool().acquire().await.unwrap();
-    let prefs = server::store::preferences(&mut conn).await.unwrap();
+    let prefs = server::store::office::preferences(&mut conn).await.unwrap();
     let whole: Vec<String> = s
         .services()
         .asap_list(&mut conn, 1, &prefs)

@@ -1,7 +1,7 @@
 //! The numbers an office manager uses to judge whether ASAP texting pays: per clinic and week,
 //! openings offered and filled, the fill rate, how fast a claim comes, and texts per fill.
 
-use super::answer::OpeningState;
+use crate::model::OpeningState;
 use crate::model::{OdDate, OdDateTime};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};

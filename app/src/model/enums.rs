@@ -216,6 +216,55 @@ impl FKeyType {
     }
 }
 
+/// What happened to a Web Sched ASAP opening (the product's own, stored in asapopening.state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OpeningState {
+    /// Offered and still free: the first patient to accept gets it.
+    Open,
+    /// A patient took it.
+    Filled,
+    /// Staff took it back.
+    Withdrawn,
+    /// It started (or its offers expired) with nobody taking it.
+    Lapsed,
+    /// The office booked the time another way (an import or sync from the practice system).
+    Booked,
+}
+
+impl OpeningState {
+    pub fn as_i64(self) -> i64 {
+        match self {
+            OpeningState::Open => 1,
+            OpeningState::Filled => 2,
+            OpeningState::Withdrawn => 3,
+            OpeningState::Lapsed => 4,
+            OpeningState::Booked => 5,
+        }
+    }
+
+    pub fn from_i64(n: i64) -> Option<Self> {
+        Some(match n {
+            1 => OpeningState::Open,
+            2 => OpeningState::Filled,
+            3 => OpeningState::Withdrawn,
+            4 => OpeningState::Lapsed,
+            5 => OpeningState::Booked,
+            _ => return None,
+        })
+    }
+
+    /// How the slot picker and the history name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            OpeningState::Open => "Offered",
+            OpeningState::Filled => "Filled",
+            OpeningState::Withdrawn => "Withdrawn",
+            OpeningState::Lapsed => "Not filled",
+            OpeningState::Booked => "Booked by the office",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

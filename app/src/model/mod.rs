@@ -6,10 +6,12 @@ mod enums;
 mod error;
 mod formats;
 mod office;
+#[cfg(feature = "ssr")]
+pub mod sql;
 mod time;
 
 pub use asapcomm::{AsapComm, NewAsapComm, lenient_num};
-pub use enums::{AptStatus, FKeyType, Priority, ResponseStatus, SchedType, SmsSendStatus, TxtMsgOk, UnknownMember};
+pub use enums::{AptStatus, FKeyType, OpeningState, Priority, ResponseStatus, SchedType, SmsSendStatus, TxtMsgOk, UnknownMember};
 pub use error::AppError;
 pub use formats::{OdBool, PatternError, TimePattern, WirelessPhone};
 pub use office::{
@@ -17,3 +19,5 @@ pub use office::{
     Recall, RecallType, Schedule, Slot,
 };
 pub use time::{FormatError, OdDate, OdDateTime, OdTime};
+#[cfg(feature = "ssr")]
+pub use sql::{AnyQuery, Table, statements};

@@ -6,7 +6,7 @@ use super::format::{day, span_text, when};
 use crate::api::{load_clinics, load_history};
 use crate::view::history::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow};
 use crate::domain::template::fill_patient_tags;
-use crate::domain::answer::OpeningState;
+use crate::model::OpeningState;
 use crate::model::{AppError, Clinic, ResponseStatus, SmsSendStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;

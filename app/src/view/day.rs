@@ -1,7 +1,7 @@
 //! The slot picker: one clinic's day (operatories, free time, openings) and its ASAP list.
 
 use crate::domain::Span;
-use crate::domain::answer::OpeningState;
+use crate::model::OpeningState;
 use crate::model::{AsapComm, Clinic, OdDate, OdDateTime, Operatory};
 use serde::{Deserialize, Serialize};
 

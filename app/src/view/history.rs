@@ -115,7 +115,7 @@ pub struct HistoryRow {
     pub delivered: OdDateTime,
     pub responded: OdDateTime,
     /// What became of the opening; None for offers imported without one.
-    pub opening: Option<crate::domain::answer::OpeningState>,
+    pub opening: Option<crate::model::OpeningState>,
     /// Who offered the opening (a staff user, or "API").
     pub offered_by: String,
 }

@@ -20,7 +20,7 @@ use chrono::Datelike;
 /// `public_url` is where the server will serve the patient links the demo's texts carry.
 pub async fn fill(store: &Store, clock: &OfficeClock, public_url: &str, if_empty: bool) -> Result<String, String> {
     let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
-    let patients = store::count(&mut conn, "SELECT COUNT(*) FROM patient").await.map_err(|e| e.to_string())?;
+    let patients = store::office::count(&mut conn, "SELECT COUNT(*) FROM patient").await.map_err(|e| e.to_string())?;
     drop(conn);
     if patients > 0 {
         return if if_empty {
@@ -44,7 +44,7 @@ pub async fn fill(store: &Store, clock: &OfficeClock, public_url: &str, if_empty
 
     let prefs = {
         let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
-        store::preferences(&mut conn).await.map_err(|e| e.to_string())?
+        store::office::preferences(&mut conn).await.map_err(|e| e.to_string())?
     };
     let staff = add_staff(store, clock, public_url).await?;
     let seed = u64::from(today.get().num_days_from_ce().unsigned_abs());
@@ -54,7 +54,7 @@ pub async fn fill(store: &Store, clock: &OfficeClock, public_url: &str, if_empty
 
     // What happened before today is history in the practice system: those visits are complete.
     let mut tx = store.begin_write().await.map_err(|e| e.to_string())?;
-    store::complete_past_appointments(&mut tx, today.start()).await.map_err(|e| e.to_string())?;
+    store::book::complete_past_appointments(&mut tx, today.start()).await.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(format!(
         "Demo practice for {today}: {summary} Simulated {} days of ASAP texting: {} openings offered, {} texts sent, {} filled. \

@@ -182,14 +182,14 @@ impl Simulation {
     async fn handle(&mut self, event: Event, t: OdDateTime) -> Result<(), String> {
         match event {
             Event::Offer { clinic, day } => self.offer(clinic, day, t).await,
-            Event::View { code } => self.services.patient_view(&code).await.map(|_| ()).map_err(|e| e.to_string()),
+            Event::View { code } => crate::service::patient::view(&self.services, &code).await.map(|_| ()).map_err(|e| e.to_string()),
             Event::Answer { code, answer } => {
                 let answer = match answer {
                     0 => PatientAnswer::Accept,
                     1 => PatientAnswer::Decline,
                     _ => PatientAnswer::StopOffers,
                 };
-                let page = self.services.patient_answer(&code, answer).await.map_err(|e| e.to_string())?;
+                let page = crate::service::claim::answer(&self.services, &code, answer).await.map_err(|e| e.to_string())?;
                 if matches!(page, app::view::patient::PatientPage::Booked { .. }) && answer == PatientAnswer::Accept {
                     self.done.claims += 1;
                 }
@@ -270,7 +270,7 @@ impl Simulation {
     async fn plan_reactions(&mut self, since: OdDateTime, now: OdDateTime) -> Result<(), String> {
         let sent = {
             let mut conn = self.services.store.pool().acquire().await.map_err(|e| e.to_string())?;
-            store::texts_sent_since(&mut conn, since).await.map_err(|e| e.to_string())?
+            store::sending::texts_sent_since(&mut conn, since).await.map_err(|e| e.to_string())?
         };
         for (num, code) in sent {
             if !self.reacted.insert(num) {

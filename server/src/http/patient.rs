@@ -42,12 +42,13 @@ fn failure(e: ServiceError) -> Response {
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
             r
         }
+        ServiceError::Conflict(message) => (StatusCode::CONFLICT, message).into_response(),
         other => (StatusCode::BAD_REQUEST, other.to_string()).into_response(),
     }
 }
 
 async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    match state.services.patient_view(&code).await {
+    match crate::service::patient::view(&state.services, &code).await {
         Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
         Ok(page) => page_response(StatusCode::OK, page),
         Err(e) => failure(e),
@@ -78,7 +79,7 @@ async fn answer(
         )
             .into_response();
     };
-    match state.services.patient_answer(&code, answer).await {
+    match crate::service::claim::answer(&state.services, &code, answer).await {
         // Back to the page, which now shows the outcome; reloading it does not answer twice.
         Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
         Ok(_) => Redirect::to(&format!("/asap/{code}")).into_response(),

@@ -6,7 +6,9 @@ use super::credentials::{
     username_rule, verify_embed_token, verify_password,
 };
 use super::{ServiceError, ServiceResult, Services};
-use crate::store::{self, ApiKeyRow, AuditEntry, UserRow};
+use crate::store::table;
+use crate::store;
+use crate::store::access::{ApiKeyRow, AuditEntry, UserRow};
 use app::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange, actions};
 use app::domain::params::date_param;
 
@@ -95,7 +97,7 @@ async fn clinic_list(conn: &mut sqlx::AnyConnection, raw: &str) -> ServiceResult
         let n: i64 = part
             .parse()
             .map_err(|_| ServiceError::bad_request(format!("Clinics: `{part}` is not a ClinicNum. Write them like 1, 3.")))?;
-        if !store::clinic_exists(conn, n).await? {
+        if !table::exists::<app::model::Clinic>(conn, n).await? {
             return Err(ServiceError::bad_request(format!("Clinics: clinic {n} does not exist.")));
         }
         if !list.contains(&n) {
@@ -131,7 +133,7 @@ impl Services {
         detail: &str,
         clinic_num: i64,
     ) -> ServiceResult<()> {
-        let prefs = store::preferences(conn).await?;
+        let prefs = store::office::preferences(conn).await?;
         let entry = AuditEntry {
             at: self.clock.now(&prefs),
             at_unix: self.clock.unix_now(),
@@ -141,7 +143,7 @@ impl Services {
             detail,
             clinic_num,
         };
-        store::insert_audit(conn, &entry).await?;
+        store::access::insert_audit(conn, &entry).await?;
         Ok(())
     }
 
@@ -153,7 +155,7 @@ impl Services {
         let now = self.clock.unix_now();
         let (failures, last, locked) = {
             let mut conn = self.store.pool().acquire().await?;
-            store::sign_in_attempts(&mut conn, &name).await?
+            store::access::sign_in_attempts(&mut conn, &name).await?
         };
         match sign_in_gate(failures, last, locked, now) {
             SignInGate::Open => {}
@@ -171,7 +173,7 @@ impl Services {
         }
         let user = {
             let mut conn = self.store.pool().acquire().await?;
-            store::user_by_name(&mut conn, &name).await?
+            store::access::user_by_name(&mut conn, &name).await?
         };
         // The hash is checked even for unknown or disabled users, so timing tells nothing.
         let hash = user.as_ref().map_or(decoy_hash(), |u| u.password_hash.as_str()).to_string();
@@ -182,7 +184,7 @@ impl Services {
         let Some(user) = user else {
             let failures = failures + 1;
             let locked_until = lock_after_failure(failures, now);
-            store::record_failed_sign_in(&mut tx, &name, failures, now, locked_until).await?;
+            store::access::record_failed_sign_in(&mut tx, &name, failures, now, locked_until).await?;
             let actor = Actor { user_num: 0, name: name.clone() };
             self.audit_in(&mut tx, &actor, actions::SIGN_IN_FAILED, &format!("failure {failures} in a row"), 0).await?;
             tx.commit().await?;
@@ -195,9 +197,9 @@ impl Services {
                 WRONG.into()
             }));
         };
-        store::clear_sign_in_attempts(&mut tx, &name).await?;
+        store::access::clear_sign_in_attempts(&mut tx, &name).await?;
         let token = new_token();
-        store::insert_session(&mut tx, &sha256_hex(&token), user.user_num, now, false, "").await?;
+        store::access::insert_session(&mut tx, &sha256_hex(&token), user.user_num, now, false, "").await?;
         let caller = caller_of(&user, false, "");
         self.audit_in(&mut tx, &Actor::staff(&caller), actions::SIGN_IN, "", 0).await?;
         tx.commit().await?;
@@ -214,7 +216,7 @@ impl Services {
         let now = self.clock.unix_now();
         let session = {
             let mut conn = self.store.pool().acquire().await?;
-            store::session(&mut conn, &hash).await?
+            store::access::session(&mut conn, &hash).await?
         };
         let Some(s) = session else { return Ok(None) };
         let a = &self.access;
@@ -222,14 +224,14 @@ impl Services {
         let alive = !s.user.is_disabled && now - s.last_seen <= a.idle_seconds && now - s.created_at <= a.lifetime_seconds;
         if !alive {
             let mut tx = self.store.begin_write().await?;
-            store::delete_session(&mut tx, &hash).await?;
+            store::access::delete_session(&mut tx, &hash).await?;
             tx.commit().await?;
             return Ok(None);
         }
         // Written at most once a minute, so reading pages does not mean writing on each request.
         if now - s.last_seen >= 60 {
             let mut tx = self.store.begin_write().await?;
-            store::touch_session(&mut tx, &hash, now).await?;
+            store::access::touch_session(&mut tx, &hash, now).await?;
             tx.commit().await?;
         }
         Ok(Some(caller_of(&s.user, s.embedded, &s.portal_origin)))
@@ -237,7 +239,7 @@ impl Services {
 
     pub async fn sign_out(&self, token: &str, caller: Option<&Caller>) -> ServiceResult<()> {
         let mut tx = self.store.begin_write().await?;
-        store::delete_session(&mut tx, &sha256_hex(token)).await?;
+        store::access::delete_session(&mut tx, &sha256_hex(token)).await?;
         if let Some(c) = caller {
             self.audit_in(&mut tx, &Actor::staff(c), actions::SIGN_OUT, "", 0).await?;
         }
@@ -257,15 +259,15 @@ impl Services {
             return Ok(Err(format!("embed token refused: {} is not on the frame-ancestors allow-list", claims.origin)));
         }
         let mut tx = self.store.begin_write().await?;
-        if !store::use_embed_nonce(&mut tx, &claims.nonce, claims.exp, now).await? {
+        if !store::access::use_embed_nonce(&mut tx, &claims.nonce, claims.exp, now).await? {
             return Ok(Err("embed token refused: it was used before".into()));
         }
-        let Some(user) = store::user_by_name(&mut tx, &claims.sub.to_lowercase()).await?.filter(|u| !u.is_disabled) else {
+        let Some(user) = store::access::user_by_name(&mut tx, &claims.sub.to_lowercase()).await?.filter(|u| !u.is_disabled) else {
             tx.commit().await?;
             return Ok(Err("embed token refused: no such active user".into()));
         };
         let session = new_token();
-        store::insert_session(&mut tx, &sha256_hex(&session), user.user_num, now, true, &claims.origin).await?;
+        store::access::insert_session(&mut tx, &sha256_hex(&session), user.user_num, now, true, &claims.origin).await?;
         let caller = caller_of(&user, true, &claims.origin);
         self.audit_in(&mut tx, &Actor::staff(&caller), actions::EMBED_SIGN_IN, &format!("from {}", claims.origin), 0).await?;
         tx.commit().await?;
@@ -275,7 +277,7 @@ impl Services {
     pub async fn users(&self, caller: &Caller) -> ServiceResult<Vec<StaffUser>> {
         require_admin(caller)?;
         let mut conn = self.store.pool().acquire().await?;
-        Ok(store::users(&mut conn).await?.iter().map(staff_user).collect())
+        Ok(store::access::users(&mut conn).await?.iter().map(staff_user).collect())
     }
 
     /// Adds a staff user (from the Users page, or `server user add`).
@@ -289,11 +291,11 @@ impl Services {
             .map_err(ServiceError::BadRequest)?;
         let mut tx = self.store.begin_write().await?;
         let clinics = clinic_list(&mut tx, &new.clinics).await?;
-        if store::user_by_name(&mut tx, &username).await?.is_some() {
+        if store::access::user_by_name(&mut tx, &username).await?.is_some() {
             return Err(ServiceError::Conflict(format!("There is already a user named {username}.")));
         }
         let display = new.display_name.trim().chars().take(100).collect::<String>();
-        let row = store::NewUser {
+        let row = store::access::NewUser {
             username: &username,
             display_name: &display,
             password_hash: &hash,
@@ -301,14 +303,14 @@ impl Services {
             clinics: &clinics,
             now: self.clock.unix_now(),
         };
-        let num = store::insert_user(&mut tx, &row).await?;
+        let num = store::access::insert_user(&mut tx, &row).await?;
         let detail = format!(
             "{username}{}{}",
             if new.is_admin { ", administrator" } else { "" },
-            clinics.as_ref().map(|c| format!(", clinics {}", store::clinics_text(&Some(c.clone())))).unwrap_or_default()
+            clinics.as_ref().map(|c| format!(", clinics {}", store::access::clinics_text(&Some(c.clone())))).unwrap_or_default()
         );
         self.audit_in(&mut tx, actor, actions::USER_ADDED, &detail, 0).await?;
-        let user = store::user_by_num(&mut tx, num).await?.ok_or_else(|| ServiceError::not_found("The new user could not be read back."))?;
+        let user = store::access::user_by_num(&mut tx, num).await?.ok_or_else(|| ServiceError::not_found("The new user could not be read back."))?;
         tx.commit().await?;
         Ok(staff_user(&user))
     }
@@ -331,14 +333,14 @@ impl Services {
             _ => None,
         };
         let mut tx = self.store.begin_write().await?;
-        let user = store::user_by_num(&mut tx, user_num)
+        let user = store::access::user_by_num(&mut tx, user_num)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("User {user_num} does not exist.")))?;
         let (mut is_admin, mut is_disabled, mut clinics) = (user.is_admin, user.is_disabled, user.clinics.clone());
         let detail = match &change {
             UserChange::ResetPassword(_) => {
-                store::set_password(&mut tx, user_num, new_hash.as_deref().unwrap_or_default(), self.clock.unix_now()).await?;
-                store::delete_user_sessions(&mut tx, user_num).await?;
+                store::access::set_password(&mut tx, user_num, new_hash.as_deref().unwrap_or_default(), self.clock.unix_now()).await?;
+                store::access::delete_user_sessions(&mut tx, user_num).await?;
                 format!("{}: password reset, signed out everywhere", user.username)
             }
             UserChange::Disable => {
@@ -355,19 +357,19 @@ impl Services {
             }
             UserChange::SetClinics(raw) => {
                 clinics = clinic_list(&mut tx, raw).await?;
-                format!("{}: clinics {}", user.username, clinics.as_ref().map_or("all".into(), |_| store::clinics_text(&clinics)))
+                format!("{}: clinics {}", user.username, clinics.as_ref().map_or("all".into(), |_| store::access::clinics_text(&clinics)))
             }
         };
         // The office always keeps one administrator who can sign in.
-        if user.is_admin && !user.is_disabled && (!is_admin || is_disabled) && store::other_active_admins(&mut tx, user_num).await? == 0 {
+        if user.is_admin && !user.is_disabled && (!is_admin || is_disabled) && store::access::other_active_admins(&mut tx, user_num).await? == 0 {
             return Err(ServiceError::Conflict(format!("{} is the only active administrator; make someone else one first.", user.username)));
         }
-        store::set_user_access(&mut tx, user_num, is_admin, is_disabled, &clinics).await?;
+        store::access::set_user_access(&mut tx, user_num, is_admin, is_disabled, &clinics).await?;
         if is_disabled {
-            store::delete_user_sessions(&mut tx, user_num).await?;
+            store::access::delete_user_sessions(&mut tx, user_num).await?;
         }
         self.audit_in(&mut tx, actor, actions::USER_CHANGED, &detail, 0).await?;
-        let changed = store::user_by_num(&mut tx, user_num).await?.ok_or_else(|| ServiceError::not_found("The user could not be read back."))?;
+        let changed = store::access::user_by_num(&mut tx, user_num).await?.ok_or_else(|| ServiceError::not_found("The user could not be read back."))?;
         tx.commit().await?;
         Ok(staff_user(&changed))
     }
@@ -375,7 +377,7 @@ impl Services {
     /// Finds a user by name for the command line.
     pub async fn user_named(&self, username: &str) -> ServiceResult<Option<StaffUser>> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(store::user_by_name(&mut conn, &username.trim().to_lowercase()).await?.as_ref().map(staff_user))
+        Ok(store::access::user_by_name(&mut conn, &username.trim().to_lowercase()).await?.as_ref().map(staff_user))
     }
 
     /// A new API key: returns the DeveloperKey/CustomerKey pair, shown once and stored hashed.
@@ -389,10 +391,10 @@ impl Services {
         let pair = format!("{developer}/{customer}");
         let mut tx = self.store.begin_write().await?;
         let clinics = clinic_list(&mut tx, clinics).await?;
-        if store::api_keys(&mut tx).await?.iter().any(|k| k.name == name) {
+        if store::access::api_keys(&mut tx).await?.iter().any(|k| k.name == name) {
             return Err(ServiceError::Conflict(format!("There is already an API key named {name}.")));
         }
-        store::insert_api_key(&mut tx, name, &developer, &sha256_hex(&pair), &clinics, self.clock.unix_now()).await?;
+        store::access::insert_api_key(&mut tx, name, &developer, &sha256_hex(&pair), &clinics, self.clock.unix_now()).await?;
         self.audit_in(&mut tx, actor, actions::API_KEY_ADDED, name, 0).await?;
         tx.commit().await?;
         Ok(pair)
@@ -400,7 +402,7 @@ impl Services {
 
     pub async fn revoke_api_key(&self, actor: &Actor, name: &str) -> ServiceResult<()> {
         let mut tx = self.store.begin_write().await?;
-        if !store::revoke_api_key(&mut tx, name.trim(), self.clock.unix_now()).await? {
+        if !store::access::revoke_api_key(&mut tx, name.trim(), self.clock.unix_now()).await? {
             return Err(ServiceError::not_found(format!("There is no live API key named {}.", name.trim())));
         }
         self.audit_in(&mut tx, actor, actions::API_KEY_REVOKED, name.trim(), 0).await?;
@@ -410,7 +412,7 @@ impl Services {
 
     pub async fn api_keys(&self) -> ServiceResult<Vec<ApiKeyRow>> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(store::api_keys(&mut conn).await?)
+        Ok(store::access::api_keys(&mut conn).await?)
     }
 
     /// The live stored key a presented `DeveloperKey/CustomerKey` pair belongs to.
@@ -418,13 +420,13 @@ impl Services {
     /// has used up `per_second` in this second.
     pub async fn shared_rate_allows(&self, key: &str, per_second: u32) -> ServiceResult<bool> {
         let mut conn = self.store.pool().acquire().await?;
-        let n = store::count_api_request(&mut conn, key, self.clock.unix_now()).await?;
+        let n = store::access::count_api_request(&mut conn, key, self.clock.unix_now()).await?;
         Ok(n <= i64::from(per_second))
     }
 
     pub async fn stored_api_key(&self, pair: &str) -> ServiceResult<Option<ApiKeyRow>> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(store::live_api_key(&mut conn, &sha256_hex(pair)).await?)
+        Ok(store::access::live_api_key(&mut conn, &sha256_hex(pair)).await?)
     }
 
     pub async fn audit_page(&self, caller: &Caller, q: &AuditQuery) -> ServiceResult<AuditPage> {
@@ -446,7 +448,7 @@ impl Services {
             Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| ServiceError::bad_request(format!("`{raw}` is not a page marker.")))?),
             None => None,
         };
-        let filter = store::AuditFilter {
+        let filter = store::access::AuditFilter {
             username: q.user.clone().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()),
             action: q.action.clone().filter(|a| !a.trim().is_empty()),
             from: from.start(),
@@ -455,7 +457,7 @@ impl Services {
             limit: 101,
         };
         let mut conn = self.store.pool().acquire().await?;
-        let mut events = store::audit_events(&mut conn, &filter).await?;
+        let mut events = store::access::audit_events(&mut conn, &filter).await?;
         let older = (events.len() > 100).then(|| {
             events.truncate(100);
             events.last().map_or(0, |e| e.event_num)

@@ -3,7 +3,8 @@
 //! hands each batch to every open page of this process; a page costs nothing while nothing changes.
 
 use super::{ServiceResult, Services};
-use crate::store::{self, ChangeRow};
+use crate::store;
+use crate::store::changes::ChangeRow;
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
@@ -77,18 +78,18 @@ impl Services {
         let mut conn = self.store.pool().acquire().await?;
         let Some(last) = self.changes.last() else {
             // First look: start from now; pages read their data afresh when they open.
-            let newest = store::last_change(&mut conn).await?;
+            let newest = store::changes::last_change(&mut conn).await?;
             if let Ok(mut s) = self.changes.state.lock() {
                 s.last = Some(newest);
             }
             return Ok(false);
         };
-        let rows = store::changes_after(&mut conn, (last - LOOK_BACK).max(0), 2000).await?;
+        let rows = store::changes::changes_after(&mut conn, (last - LOOK_BACK).max(0), 2000).await?;
         let fresh = self.changes.fresh(rows);
         if fresh.is_empty() {
             return Ok(false);
         }
-        let office = fresh.iter().any(|r| r.kind == store::CHANGE_OFFICE);
+        let office = fresh.iter().any(|r| r.kind == store::changes::CHANGE_OFFICE);
         let _ = self.changes.sender.send(Arc::new(batch_of(&fresh)));
         Ok(office)
     }
@@ -101,7 +102,7 @@ impl Services {
         if oldest.is_some_and(|o| o > after + 1) {
             return Ok(None);
         }
-        let rows = store::changes_after(&mut conn, after, 1001).await?;
+        let rows = store::changes::changes_after(&mut conn, after, 1001).await?;
         if rows.len() > 1000 {
             return Ok(None);
         }

@@ -5,8 +5,9 @@
 use super::offer::first_blocker;
 use super::{Actor, ServiceError, ServiceResult, Services};
 use app::view::access::actions;
-use crate::store::{self, OpeningRow, WriteTx};
-use app::domain::answer::OpeningState;
+use crate::store::{self, WriteTx};
+use crate::store::opening::OpeningRow;
+use app::model::OpeningState;
 use app::domain::sending::closed_opening_note;
 use app::domain::template::time_text;
 use app::model::{OdDateTime, ResponseStatus};
@@ -21,12 +22,12 @@ pub(super) async fn close_opening_in(
     winner: i64,
     apt_num: i64,
 ) -> ServiceResult<bool> {
-    let closing = store::Closing { state, at: now, by, winner, apt_num };
-    if !store::close_opening(tx, schedule_num, &closing).await? {
+    let closing = store::opening::Closing { state, at: now, by, winner, apt_num };
+    if !store::opening::close_opening(tx, schedule_num, &closing).await? {
         return Ok(false);
     }
-    store::delete_schedule(tx, schedule_num).await?;
-    store::cancel_queued_texts(tx, schedule_num, ResponseStatus::Failed, closed_opening_note(state)).await?;
+    store::book::delete_schedule(tx, schedule_num).await?;
+    store::opening::cancel_queued_texts(tx, schedule_num, ResponseStatus::Failed, closed_opening_note(state)).await?;
     let at = time_text(now);
     let note = match state {
         OpeningState::Filled => format!("The opening was filled by another patient at {at}."),
@@ -34,7 +35,7 @@ pub(super) async fn close_opening_in(
         OpeningState::Booked => format!("The office booked this time another way (noticed at {at})."),
         OpeningState::Lapsed | OpeningState::Open => "The opening started before anyone took it.".to_string(),
     };
-    store::note_unanswered_offers(tx, schedule_num, &note, winner).await?;
+    store::opening::note_unanswered_offers(tx, schedule_num, &note, winner).await?;
     Ok(true)
 }
 
@@ -53,7 +54,7 @@ impl Services {
     pub async fn withdraw_opening(&self, schedule_num: i64, by: &Actor, clinics: Option<&[i64]>) -> ServiceResult<OpeningRow> {
         let operatory = {
             let mut conn = self.store.pool().acquire().await?;
-            let opening = store::opening(&mut conn, schedule_num).await?;
+            let opening = store::opening::opening(&mut conn, schedule_num).await?;
             // Another clinic's opening is as unknown as one that never existed.
             match opening.filter(|o| clinics.is_none_or(|c| c.contains(&o.clinic_num))) {
                 Some(o) => o.operatory_num,
@@ -62,9 +63,9 @@ impl Services {
         };
         let mut tx = self.store.begin_write().await?;
         self.store.lock_operatory(&mut tx, operatory).await?;
-        let prefs = store::preferences(&mut tx).await?;
+        let prefs = store::office::preferences(&mut tx).await?;
         let now = self.clock.now(&prefs);
-        let opening = store::opening(&mut tx, schedule_num)
+        let opening = store::opening::opening(&mut tx, schedule_num)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("Opening {schedule_num} does not exist.")))?;
         if opening.state != OpeningState::Open {
@@ -76,7 +77,7 @@ impl Services {
         close_opening_in(&mut tx, schedule_num, OpeningState::Withdrawn, now, &by.name, 0, 0).await?;
         let detail = format!("opening {schedule_num}: {} {}", opening.span.start.date(), time_text(opening.span.start));
         self.audit_in(&mut tx, by, actions::WITHDRAW, &detail, opening.clinic_num).await?;
-        let closed = store::opening(&mut tx, schedule_num).await?.unwrap_or(opening);
+        let closed = store::opening::opening(&mut tx, schedule_num).await?.unwrap_or(opening);
         tx.commit().await?;
         tracing::info!(schedule_num, "opening withdrawn");
         Ok(closed)
@@ -93,7 +94,7 @@ impl Services {
         loop {
             let now = self.clock.now(&prefs);
             let mut tx = self.store.begin_write().await?;
-            let started = store::started_open_openings(&mut tx, now, 100).await?;
+            let started = store::opening::started_open_openings(&mut tx, now, 100).await?;
             let batch = started.len();
             for opening in started {
                 self.store.lock_operatory(&mut tx, opening.operatory_num).await?;
@@ -101,7 +102,7 @@ impl Services {
                     report.lapsed += 1;
                 }
             }
-            report.expired += store::expire_offers(&mut tx, now).await?;
+            report.expired += store::answers::expire_offers(&mut tx, now).await?;
             tx.commit().await?;
             if batch < 100 {
                 break;
@@ -120,9 +121,9 @@ impl Services {
     pub async fn tidy_counts_and_changes(&self) -> ServiceResult<()> {
         let mut tx = self.store.begin_write().await?;
         self.store.lock_counts(&mut tx).await?;
-        store::fold_count_deltas(&mut tx, self.store.backend()).await?;
-        store::prune_changes(&mut tx, self.clock.unix_now() - 3600).await?;
-        store::prune_api_rates(&mut tx, self.clock.unix_now() - 60).await?;
+        store::changes::fold_count_deltas(&mut tx, self.store.backend()).await?;
+        store::changes::prune_changes(&mut tx, self.clock.unix_now() - 3600).await?;
+        store::access::prune_api_rates(&mut tx, self.clock.unix_now() - 60).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -132,8 +133,8 @@ impl Services {
 /// closed as booked by the office, in the same transaction as the change.
 pub async fn close_booked_openings(tx: &mut WriteTx, now: OdDateTime) -> ServiceResult<usize> {
     let mut closed = 0;
-    for opening in store::all_open_openings(tx).await? {
-        let Some(op) = store::operatory(tx, opening.operatory_num).await? else {
+    for opening in store::opening::all_open_openings(tx).await? {
+        let Some(op) = store::office::operatory(tx, opening.operatory_num).await? else {
             close_opening_in(tx, opening.schedule_num, OpeningState::Booked, now, "", 0, 0).await?;
             closed += 1;
             continue;

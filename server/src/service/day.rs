@@ -40,11 +40,11 @@ impl Services {
     /// One clinic's day. `allowed` limits the clinics (a user's clinic restriction).
     pub async fn day(&self, q: &DayQuery, allowed: Option<&[i64]>) -> ServiceResult<DayBoard> {
         let mut conn = self.store.pool().acquire().await?;
-        let prefs = store::preferences(&mut conn).await?;
+        let prefs = store::office::preferences(&mut conn).await?;
         let now = self.clock.now(&prefs);
         let today = now.date();
         let clinics: Vec<_> =
-            store::clinics(&mut conn).await?.into_iter().filter(|c| allowed.is_none_or(|a| a.contains(&c.clinic_num))).collect();
+            store::office::clinics(&mut conn).await?.into_iter().filter(|c| allowed.is_none_or(|a| a.contains(&c.clinic_num))).collect();
         let clinic_num = match q.clinic.as_deref() {
             Some(raw) => {
                 let n = key_number("clinic", raw).map_err(ServiceError::BadRequest)?;
@@ -58,7 +58,7 @@ impl Services {
             None => today,
         };
 
-        let ops: Vec<Operatory> = store::operatories(&mut conn, Some(clinic_num))
+        let ops: Vec<Operatory> = store::office::operatories(&mut conn, Some(clinic_num))
             .await?
             .into_iter()
             .filter(|o| !o.is_hidden.0)
@@ -68,16 +68,16 @@ impl Services {
         let free = open_slots(&occupancy.provider_time, &occupancy.occupied, 1, not_before);
 
         let pat_nums: Vec<i64> = occupancy.appointments.iter().map(|a| a.pat_num).collect();
-        let names = store::patients_by_num(&mut conn, &pat_nums).await?;
+        let names = store::board::patients_by_num(&mut conn, &pat_nums).await?;
         let openings: Vec<i64> = occupancy
             .blockouts
             .iter()
             .filter(|(s, _, _)| s.sched_type == SchedType::WebSchedASAP)
             .map(|(s, _, _)| s.schedule_num)
             .collect();
-        let offer_counts = store::offer_counts(&mut conn, &openings).await?;
+        let offer_counts = store::board::offer_counts(&mut conn, &openings).await?;
         let providers: HashMap<i64, String> =
-            store::providers(&mut conn).await?.into_iter().map(|p| (p.prov_num, p.abbr)).collect();
+            store::office::providers(&mut conn).await?.into_iter().map(|p| (p.prov_num, p.abbr)).collect();
 
         let mut grid_start = date.start().plus_minutes(GRID_FIRST_HOUR * 60);
         let mut grid_end = date.start().plus_minutes(GRID_LAST_HOUR * 60);
@@ -112,7 +112,7 @@ impl Services {
             }
         }
         let types: HashMap<i64, String> =
-            store::blockout_types(&mut conn).await?.into_iter().map(|d| (d.def_num, d.item_name)).collect();
+            store::office::blockout_types(&mut conn).await?.into_iter().map(|d| (d.def_num, d.item_name)).collect();
         for (block, op, blocking) in &occupancy.blockouts {
             let span = Span::new(
                 OdDateTime::from_parts(block.sched_date, block.start_time),
@@ -165,7 +165,7 @@ impl Services {
         let asap_list =
             self.asap_list_page_from(&mut conn, &AsapListQuery { clinic: clinic_num, ..Default::default() }, &prefs).await?;
         let op_nums: Vec<i64> = ops.iter().map(|o| o.operatory_num).collect();
-        let day_openings = store::openings_on_day(&mut conn, &op_nums, date).await?;
+        let day_openings = store::opening::openings_on_day(&mut conn, &op_nums, date).await?;
         let openings = self.opening_summaries(&mut conn, day_openings).await?;
         let clinic = clinics.iter().find(|c| c.clinic_num == clinic_num);
         let office_name = clinic
@@ -198,14 +198,14 @@ impl Services {
     pub async fn opening_summaries(
         &self,
         conn: &mut sqlx::AnyConnection,
-        rows: Vec<store::OpeningRow>,
+        rows: Vec<store::opening::OpeningRow>,
     ) -> ServiceResult<Vec<OpeningSummary>> {
         let nums: Vec<i64> = rows.iter().map(|o| o.schedule_num).collect();
-        let tallies = store::opening_tallies(conn, &nums).await?;
+        let tallies = store::opening::opening_tallies(conn, &nums).await?;
         let winners: Vec<i64> = rows.iter().map(|o| o.winner).collect();
-        let names = store::winner_names(conn, &winners).await?;
+        let names = store::opening::winner_names(conn, &winners).await?;
         let op_names: HashMap<i64, String> =
-            store::operatories(conn, None).await?.into_iter().map(|o| (o.operatory_num, o.op_name)).collect();
+            store::office::operatories(conn, None).await?.into_iter().map(|o| (o.operatory_num, o.op_name)).collect();
         Ok(rows
             .into_iter()
             .map(|o| {
@@ -222,7 +222,7 @@ impl Services {
                     waiting: t.waiting,
                     viewed: t.viewed,
                     declined: t.declined,
-                    taken_by: names.get(&o.winner).cloned().filter(|_| o.state == app::domain::answer::OpeningState::Filled),
+                    taken_by: names.get(&o.winner).cloned().filter(|_| o.state == app::model::OpeningState::Filled),
                     closed_at: o.closed_at,
                     closed_by: o.closed_by,
                 }
@@ -244,9 +244,9 @@ impl Services {
             )));
         }
         let mut conn = self.store.pool().acquire().await?;
-        let clinics = store::clinics(&mut conn).await?;
+        let clinics = store::office::clinics(&mut conn).await?;
         check_clinic(&clinics, allowed, q.clinic)?;
-        let prefs = store::preferences(&mut conn).await?;
+        let prefs = store::office::preferences(&mut conn).await?;
         self.asap_list_page_from(&mut conn, q, &prefs).await
     }
 
@@ -297,15 +297,15 @@ impl Services {
         let mut pat_nums: Vec<i64> = candidates.iter().map(|c| c.pat_num).collect();
         pat_nums.sort_unstable();
         pat_nums.dedup();
-        let opt_outs = store::opt_outs(conn, &pat_nums).await?;
+        let opt_outs = store::board::opt_outs(conn, &pat_nums).await?;
         let f_keys: Vec<i64> = candidates.iter().map(|c| key_num(c.key)).collect();
-        let history = store::offer_history(conn, &f_keys).await?;
+        let history = store::board::offer_history(conn, &f_keys).await?;
         // The patient's own facts, and the texts they have had on the day a text sent now would
         // go out; the lead time depends on the opening and is checked when the offer is made.
         let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
         let now = self.clock.now(prefs);
         let send_day = app::domain::offer::limit_day(now, &window);
-        let texts_today = store::texts_by_patient_on_day(conn, &pat_nums, send_day).await?;
+        let texts_today = store::board::texts_by_patient_on_day(conn, &pat_nums, send_day).await?;
         let midnight = OdTime::new(chrono::NaiveTime::MIN);
         let always = SendWindow::new(midnight, midnight);
         let far = OdDateTime::parse("9999-12-31 00:00:00").unwrap_or_else(|_| OdDateTime::never());
@@ -371,8 +371,8 @@ async fn asap_list_in_order(
     clinic_num: i64,
     prefs: &app::model::Preferences,
 ) -> ServiceResult<AsapListBase> {
-    let apts = store::asap_appointments_in_order(conn, clinic_num, 0, i64::MAX).await?;
-    let recalls = store::asap_recalls_in_order(conn, clinic_num, 0, i64::MAX).await?;
+    let apts = store::book::asap_appointments_in_order(conn, clinic_num, 0, i64::MAX).await?;
+    let recalls = store::office::asap_recalls_in_order(conn, clinic_num, 0, i64::MAX).await?;
     listed(conn, prefs, apts, recalls).await
 }
 
@@ -386,16 +386,16 @@ async fn asap_list_slice(
     offset: usize,
     count: usize,
 ) -> ServiceResult<(AsapListBase, usize)> {
-    let apt_total = store::asap_appointment_count(conn, clinic_num).await?.max(0) as usize;
-    let recall_total = store::asap_recall_count(conn, clinic_num).await?.max(0) as usize;
+    let apt_total = store::book::asap_appointment_count(conn, clinic_num).await?.max(0) as usize;
+    let recall_total = store::office::asap_recall_count(conn, clinic_num).await?.max(0) as usize;
     let apts = if offset < apt_total {
-        store::asap_appointments_in_order(conn, clinic_num, offset as i64, count.min(apt_total - offset) as i64).await?
+        store::book::asap_appointments_in_order(conn, clinic_num, offset as i64, count.min(apt_total - offset) as i64).await?
     } else {
         Vec::new()
     };
     let recalls_wanted = count - apts.len();
     let recalls = if recalls_wanted > 0 {
-        store::asap_recalls_in_order(conn, clinic_num, offset.saturating_sub(apt_total) as i64, recalls_wanted as i64).await?
+        store::office::asap_recalls_in_order(conn, clinic_num, offset.saturating_sub(apt_total) as i64, recalls_wanted as i64).await?
     } else {
         Vec::new()
     };
@@ -411,11 +411,11 @@ async fn listed(
     recalls: Vec<app::model::Recall>,
 ) -> ServiceResult<AsapListBase> {
     let recall_types: HashMap<i64, app::model::RecallType> =
-        store::recall_types(conn).await?.into_iter().map(|t| (t.recall_type_num, t)).collect();
+        store::office::recall_types(conn).await?.into_iter().map(|t| (t.recall_type_num, t)).collect();
     let mut pat_nums: Vec<i64> = apts.iter().map(|a| a.pat_num).chain(recalls.iter().map(|r| r.pat_num)).collect();
     pat_nums.sort_unstable();
     pat_nums.dedup();
-    let patients = store::patients_by_num(conn, &pat_nums).await?;
+    let patients = store::board::patients_by_num(conn, &pat_nums).await?;
 
     let mut list: Vec<(Candidate, CandidateKind)> = Vec::new();
     let mut f_key_types = HashMap::new();

@@ -2,7 +2,7 @@
 //! status filters, paging and counts.
 
 use super::{Params, ServiceError, ServiceResult, Services};
-use crate::store::HistoryCursor;
+use crate::store::history::HistoryCursor;
 
 /// Reads a page key `yyyy-MM-dd HH:mm:ss|AsapCommNum`.
 fn cursor(raw: &str, forward: bool) -> ServiceResult<HistoryCursor> {
@@ -12,7 +12,8 @@ fn cursor(raw: &str, forward: bool) -> ServiceResult<HistoryCursor> {
     let num = num.trim().parse::<i64>().map_err(|_| bad())?;
     Ok(HistoryCursor { entry, num, forward })
 }
-use crate::store::{self, HistoryFilter};
+use crate::store;
+use crate::store::history::HistoryFilter;
 use app::view::history::{HISTORY_PAGE_SIZE, HistoryPage, HistoryQuery};
 use app::domain::params::{date_param, key_number};
 use app::model::{OdDate, ResponseStatus, SmsSendStatus};
@@ -84,9 +85,9 @@ impl Services {
         let filter =
             HistoryFilter { range, response_status, sms_send_status, schedule_num, newest_first: q.newest_first(), cursor: cursor.clone() };
 
-        let (matching, totals, mut days) = store::history_counts(&mut conn, &filter).await?;
+        let (matching, totals, mut days) = store::history::history_counts(&mut conn, &filter).await?;
         let page_count = ((matching + HISTORY_PAGE_SIZE - 1) / HISTORY_PAGE_SIZE).max(1);
-        let mut rows = store::history_rows(&mut conn, &filter).await?;
+        let mut rows = store::history::history_rows(&mut conn, &filter).await?;
         let beyond = rows.len() as i64 > HISTORY_PAGE_SIZE;
         let backwards = cursor.as_ref().is_some_and(|c| !c.forward);
         if beyond {

@@ -3,6 +3,7 @@
 
 use super::{ServiceResult, Services};
 use crate::sms::{Keyword, keyword};
+use crate::store::table;
 use crate::store;
 use app::domain::template::phone_text;
 use app::model::{CommOptOut, WirelessPhone};
@@ -25,7 +26,7 @@ impl Services {
             format!("The carrier could not deliver the text (error {}).", error_code.trim())
         };
         let mut tx = self.store.begin_write().await?;
-        let changed = store::apply_delivery_report(&mut tx, message_id, delivered, now, &note).await?;
+        let changed = store::sending::apply_delivery_report(&mut tx, message_id, delivered, now, &note).await?;
         tx.commit().await?;
         Ok(changed)
     }
@@ -36,13 +37,13 @@ impl Services {
         let Some(word) = keyword(body) else { return Ok(None) };
         let Some(from) = WirelessPhone::parse(from) else { return Ok(None) };
         let mut tx = self.store.begin_write().await?;
-        let prefs = store::preferences(&mut tx).await?;
-        let patients = store::patients_with_phone(&mut tx, from.e164()).await?;
+        let prefs = store::office::preferences(&mut tx).await?;
+        let patients = store::board::patients_with_phone(&mut tx, from.e164()).await?;
         let reply = match word {
             Keyword::Stop => {
                 for p in &patients {
-                    let flags = store::opt_out_sms(&mut tx, p.pat_num).await?;
-                    store::upsert_opt_out(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: flags | CommOptOut::ALL }).await?;
+                    let flags = store::office::opt_out_sms(&mut tx, p.pat_num).await?;
+                    table::upsert(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: flags | CommOptOut::ALL }).await?;
                 }
                 if !patients.is_empty() {
                     tracing::info!(patients = patients.len(), "SMS opt-out recorded from a STOP reply");
@@ -51,14 +52,14 @@ impl Services {
             }
             Keyword::Start => {
                 for p in &patients {
-                    store::upsert_opt_out(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: 0 }).await?;
+                    table::upsert(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: 0 }).await?;
                 }
                 None
             }
             Keyword::Help => {
                 // The clinic the patient belongs to, or the practice.
                 let clinic = match patients.first().map(|p| p.clinic_num).filter(|c| *c > 0) {
-                    Some(c) => store::clinic(&mut tx, c).await?,
+                    Some(c) => store::office::clinic(&mut tx, c).await?,
                     None => None,
                 };
                 let name = clinic.as_ref().map(|c| c.description.clone()).filter(|d| !d.is_empty()).unwrap_or(prefs.practice_title.clone());

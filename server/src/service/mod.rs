@@ -1,8 +1,8 @@
 //! Use cases. HTTP handlers and server functions both call these; they own the transactions.
 
 mod access;
-mod answer;
 mod changes;
+pub mod claim;
 pub mod credentials;
 mod closeout;
 mod day;
@@ -11,12 +11,13 @@ mod inbound;
 mod offer;
 mod outbox;
 mod overview;
+pub mod patient;
 mod port;
 mod reads;
 mod sending;
 
 pub use access::{AccessSettings, Actor, SignIn};
-pub use answer::plausible_code;
+pub use patient::plausible_code;
 pub use changes::{Change, ChangeBatch, ChangeFeed};
 pub use closeout::{SweepReport, close_booked_openings};
 pub use offer::{OfferRequest, OfferTarget};
@@ -141,7 +142,7 @@ impl Services {
     /// The office's preferences.
     pub async fn prefs(&self) -> ServiceResult<Preferences> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(store::preferences(&mut conn).await?)
+        Ok(store::office::preferences(&mut conn).await?)
     }
 }
 

@@ -3,7 +3,9 @@
 
 use super::{Actor, ServiceError, ServiceResult, Services, new_short_guid};
 use app::view::access::actions;
-use crate::store::{self, NewAsapCommRow};
+use crate::store::table;
+use crate::store;
+use crate::store::asapcomm::NewAsapCommRow;
 use app::domain::length::{appointment_minutes, recall_minutes};
 use app::domain::occupancy::{blocks_scheduling, occupies_time};
 use app::domain::asap_list::{CandidateKind, asap_order_key};
@@ -60,10 +62,10 @@ impl Services {
             return Err(ServiceError::bad_request("Choose at least one patient to offer the opening to."));
         }
         let mut tx = self.store.begin_write().await?;
-        let prefs = store::preferences(&mut tx).await?;
+        let prefs = store::office::preferences(&mut tx).await?;
         let now = self.clock.now(&prefs);
 
-        let op = store::operatory(&mut tx, req.op)
+        let op = store::office::operatory(&mut tx, req.op)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("Operatory {} does not exist.", req.op)))?;
         if req.clinics.as_ref().is_some_and(|c| !c.contains(&op.clinic_num)) {
@@ -118,19 +120,19 @@ impl Services {
             )));
         }
 
-        let joined = store::open_opening_starting(&mut tx, op.operatory_num, start)
+        let joined = store::opening::open_opening_starting(&mut tx, op.operatory_num, start)
             .await?
             .filter(|o| o.span.end >= span.end);
         // Texts already queued for the opening come first; new ones continue their waves.
         let (schedule_num, opening_span, queued_before, first_text) = match &joined {
             Some(o) => {
-                let (first, queued) = store::opening_waves(&mut tx, o.schedule_num).await?;
+                let (first, queued) = store::opening::opening_waves(&mut tx, o.schedule_num).await?;
                 (o.schedule_num, o.span, queued.max(0) as usize, first)
             }
             None => {
-                let schedule_num = store::insert_schedule(
+                let schedule_num = store::book::insert_schedule(
                     &mut tx,
-                    &store::NewSchedule {
+                    &store::book::NewSchedule {
                         sched_date: start.date(),
                         start_time: span.start.time(),
                         stop_time: span.end.time(),
@@ -142,9 +144,9 @@ impl Services {
                     },
                 )
                 .await?;
-                store::insert_opening(
+                store::opening::insert_opening(
                     &mut tx,
-                    &store::NewOpening {
+                    &store::opening::NewOpening {
                         schedule_num,
                         operatory_num: op.operatory_num,
                         clinic_num: op.clinic_num,
@@ -166,15 +168,15 @@ impl Services {
         let mut created = Vec::with_capacity(candidates.len());
         let mut textable = queued_before;
         for c in &candidates {
-            let patient = store::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
+            let patient = store::office::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
                 ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
             })?;
             let facts = TextingFacts {
                 wireless_phone: &patient.wireless_phone,
                 txt_msg_ok: patient.txt_msg_ok,
-                opt_out_sms: store::opt_out_sms(&mut tx, c.pat_num).await?,
-                declined_stop_before: store::declined_stop_before(&mut tx, c.f_key, c.f_key_type).await?,
-                texts_that_day: store::texts_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
+                opt_out_sms: store::office::opt_out_sms(&mut tx, c.pat_num).await?,
+                declined_stop_before: store::asapcomm::declined_stop_before(&mut tx, c.f_key, c.f_key_type).await?,
+                texts_that_day: store::asapcomm::texts_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
                 text_limit: prefs.web_sched_asap_text_limit,
                 slot_start: start,
             };
@@ -227,7 +229,7 @@ impl Services {
                 slot_stop: opening_span.end,
                 wave,
             };
-            comm.asap_comm_num = store::insert_asapcomm(&mut tx, &row).await?;
+            comm.asap_comm_num = table::insert(&mut tx, &row).await?;
             created.push(comm);
         }
         let detail = format!(
@@ -260,7 +262,7 @@ fn waiting_note_if_outside(at: OdDateTime, now: OdDateTime, window: &SendWindow)
 async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Preferences) -> ServiceResult<Candidate> {
     match target {
         OfferTarget::Appointment(num) => {
-            let apt = store::appointment(conn, num)
+            let apt = store::book::appointment(conn, num)
                 .await?
                 .ok_or_else(|| ServiceError::not_found(format!("Appointment {num} does not exist.")))?;
             if apt.priority != Priority::ASAP {
@@ -287,7 +289,7 @@ async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Prefer
             })
         }
         OfferTarget::Recall(num) => {
-            let recall = store::recall(conn, num)
+            let recall = store::office::recall(conn, num)
                 .await?
                 .ok_or_else(|| ServiceError::not_found(format!("Recall {num} does not exist.")))?;
             if recall.priority != Priority::ASAP {
@@ -296,7 +298,7 @@ async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Prefer
                     recall.priority
                 )));
             }
-            let recall_type = store::recall_type(conn, recall.recall_type_num).await?.ok_or_else(|| {
+            let recall_type = store::office::recall_type(conn, recall.recall_type_num).await?.ok_or_else(|| {
                 ServiceError::not_found(format!(
                     "Recall type {} of recall {num} does not exist.",
                     recall.recall_type_num
@@ -333,7 +335,7 @@ pub(super) async fn first_blocker(
     // Appointments never run longer than a day, so starting the search a day early catches
     // one that began before the opening and is still going.
     let from = span.start.date().add_days(-1).start();
-    let apts = store::appointments_in_operatories(conn, &[op.operatory_num], from, span.end).await?;
+    let apts = store::book::appointments_in_operatories(conn, &[op.operatory_num], from, span.end).await?;
     for apt in apts {
         if !occupies_time(apt.apt_status) || own_apts.contains(&apt.apt_num) {
             continue;
@@ -349,10 +351,10 @@ pub(super) async fn first_blocker(
             )));
         }
     }
-    let types = store::blockout_types(conn).await?;
+    let types = store::office::blockout_types(conn).await?;
     // Only blockouts linked to this operatory that day: Web Sched ASAP openings never block,
     // and there can be many of them on a busy day.
-    let filter = store::ScheduleFilter {
+    let filter = store::book::ScheduleFilter {
         date_start: span.start.date(),
         date_end: span.start.date(),
         sched_type: Some(SchedType::Blockout),
@@ -362,7 +364,7 @@ pub(super) async fn first_blocker(
         offset: 0,
         limit: i64::MAX,
     };
-    for block in store::schedules(conn, &filter).await? {
+    for block in store::book::schedules(conn, &filter).await? {
         let Some(def) = types.iter().find(|d| d.def_num == block.blockout_type) else { continue };
         if !blocks_scheduling(&def.item_value) {
             continue;
@@ -389,7 +391,7 @@ pub(super) async fn office_identity(
     op: &Operatory,
     prefs: &Preferences,
 ) -> ServiceResult<(String, String)> {
-    let clinic = if op.clinic_num > 0 { store::clinic(conn, op.clinic_num).await? } else { None };
+    let clinic = if op.clinic_num > 0 { store::office::clinic(conn, op.clinic_num).await? } else { None };
     Ok(match clinic {
         Some(c) => (
             if c.description.is_empty() { prefs.practice_title.clone() } else { c.description },

@@ -8,15 +8,15 @@ use std::collections::HashMap;
 impl Services {
     pub async fn outbox(&self, before: Option<i64>, allowed: Option<&[i64]>) -> ServiceResult<OutboxPage> {
         let mut conn = self.store.pool().acquire().await?;
-        let mut rows = store::outbox_messages(&mut conn, allowed, before, OUTBOX_PAGE_SIZE + 1).await?;
+        let mut rows = store::sending::outbox_messages(&mut conn, allowed, before, OUTBOX_PAGE_SIZE + 1).await?;
         let older = (rows.len() as i64 > OUTBOX_PAGE_SIZE).then(|| {
             rows.truncate(OUTBOX_PAGE_SIZE as usize);
             rows.last().map_or(0, |r| r.message_num)
         });
         let comm_nums: Vec<i64> = rows.iter().map(|r| r.asap_comm_num).collect();
-        let names = store::winner_names(&mut conn, &comm_nums).await?;
+        let names = store::opening::winner_names(&mut conn, &comm_nums).await?;
         let clinics: HashMap<i64, String> =
-            store::clinics(&mut conn).await?.into_iter().map(|c| (c.clinic_num, if c.abbr.is_empty() { c.description } else { c.abbr })).collect();
+            store::office::clinics(&mut conn).await?.into_iter().map(|c| (c.clinic_num, if c.abbr.is_empty() { c.description } else { c.abbr })).collect();
         Ok(OutboxPage {
             messages: rows
                 .into_iter()

@@ -18,7 +18,7 @@ impl AsapPort for Services {
 
     async fn clinics(&self, caller: &Caller) -> Result<Vec<app::model::Clinic>, AppError> {
         let mut conn = self.store.pool().acquire().await.map_err(ServiceError::from)?;
-        let all = crate::store::clinics(&mut conn).await.map_err(ServiceError::from)?;
+        let all = crate::store::office::clinics(&mut conn).await.map_err(ServiceError::from)?;
         Ok(all.into_iter().filter(|c| caller.may_see_clinic(c.clinic_num)).collect())
     }
 

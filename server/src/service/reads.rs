@@ -2,7 +2,10 @@
 //! parameters, checks them with the shared rules in `app::domain::params`, and reads.
 
 use super::{ServiceError, ServiceResult, Services};
-use crate::store::{self, AsapCommRange, ScheduleFilter};
+use crate::store::table;
+use crate::store;
+use crate::store::asapcomm::AsapCommRange;
+use crate::store::book::ScheduleFilter;
 use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::length::appointment_minutes;
 use app::domain::occupancy::{blocks_scheduling, occupies_time};
@@ -46,7 +49,7 @@ pub fn path_key(name: &str, raw: &str) -> ServiceResult<i64> {
 /// A `ClinicNum` filter must name a clinic (0, "no clinic", always exists).
 async fn require_clinic(conn: &mut AnyConnection, clinic: Option<i64>) -> ServiceResult<()> {
     match clinic {
-        Some(c) if c != 0 && !store::clinic_exists(conn, c).await? => {
+        Some(c) if c != 0 && !table::exists::<app::model::Clinic>(conn, c).await? => {
             Err(ServiceError::not_found(format!("Clinic {c} does not exist.")))
         }
         _ => Ok(()),
@@ -55,7 +58,7 @@ async fn require_clinic(conn: &mut AnyConnection, clinic: Option<i64>) -> Servic
 
 async fn require_provider(conn: &mut AnyConnection, prov: Option<i64>) -> ServiceResult<()> {
     match prov {
-        Some(p) if !store::provider_exists(conn, p).await? => {
+        Some(p) if !table::exists::<app::model::Provider>(conn, p).await? => {
             Err(ServiceError::not_found(format!("Provider {p} does not exist.")))
         }
         _ => Ok(()),
@@ -79,11 +82,11 @@ fn page<T>(items: Vec<T>, p: Paging) -> Vec<T> {
 }
 
 impl Services {
-    /// One AsapComm as response bytes (see `store::asapcomm_json`); another clinic's is as
+    /// One AsapComm as response bytes (see `store::asapcomm::asapcomm_json`); another clinic's is as
     /// unknown to a restricted caller as a missing one.
     pub async fn asapcomm_json(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<Vec<u8>> {
         let mut conn = self.store.pool().acquire().await?;
-        store::asapcomm_json(&mut conn, num)
+        store::asapcomm::asapcomm_json(&mut conn, num)
             .await?
             .filter(|(clinic, _)| allowed.is_none_or(|a| a.contains(clinic)))
             .map(|(_, body)| body)
@@ -94,7 +97,7 @@ impl Services {
     pub async fn asapcomms_json(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<u8>> {
         let mut conn = self.store.pool().acquire().await?;
         let range = self.unchecked_asapcomm_range(&mut conn, params, allowed).await?;
-        let page = store::asapcomms_json(&mut conn, &range).await?;
+        let page = store::asapcomm::asapcomms_json(&mut conn, &range).await?;
         // A clinic with offers on the page exists; only an empty page needs the look-up that
         // tells "no offers" from "no such clinic".
         if page == b"[]" {
@@ -125,7 +128,7 @@ impl Services {
     ) -> ServiceResult<AsapCommRange> {
         let (date, date_start, date_end) = (params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?);
         let today = if entry_range_needs_today(date, date_start, date_end) {
-            self.clock.today(&store::preferences(conn).await?)
+            self.clock.today(&store::office::preferences(conn).await?)
         } else {
             // Not used: the request gave every bound.
             OdDate::new(chrono::NaiveDate::MIN)
@@ -158,7 +161,7 @@ impl Services {
         let prov = params.key("ProvNum")?;
         require_provider(&mut conn, prov).await?;
         let paging = params.paging()?;
-        let mut list = store::asap_appointments(&mut conn, clinic, prov).await?;
+        let mut list = store::book::asap_appointments(&mut conn, clinic, prov).await?;
         list.retain(|a| sees(allowed, a.clinic_num));
         list.sort_by_key(|a| asap_order_key(CandidateKind::Appointment(a.apt_status), a.apt_date_time, a.apt_num));
         Ok(page(list, paging))
@@ -167,7 +170,7 @@ impl Services {
     /// `GET /appointments/Slots`: provider time in each operatory minus what occupies it.
     pub async fn slots(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<Slot>> {
         let mut conn = self.store.pool().acquire().await?;
-        let prefs = store::preferences(&mut conn).await?;
+        let prefs = store::office::preferences(&mut conn).await?;
         let now = self.clock.now(&prefs);
         let (first, last) = day_range(
             params.get("date")?,
@@ -193,12 +196,12 @@ impl Services {
         let op_num = params.key("OpNum")?;
         let ops: Vec<Operatory> = match op_num {
             Some(n) => vec![
-                store::operatory(&mut conn, n)
+                store::office::operatory(&mut conn, n)
                     .await?
                     .filter(|o| sees(allowed, o.clinic_num))
                     .ok_or_else(|| ServiceError::not_found(format!("Operatory {n} does not exist.")))?,
             ],
-            None => store::operatories(&mut conn, None)
+            None => store::office::operatories(&mut conn, None)
                 .await?
                 .into_iter()
                 .filter(|o| !o.is_hidden.0 && sees(allowed, o.clinic_num))
@@ -220,12 +223,12 @@ impl Services {
         first: app::model::OdDate,
         last: app::model::OdDate,
     ) -> ServiceResult<Occupancy> {
-        let types = store::blockout_types(conn).await?;
+        let types = store::office::blockout_types(conn).await?;
         let op_nums: Vec<i64> = ops.iter().map(|o| o.operatory_num).collect();
         let mut provider_time = Vec::new();
         let mut occupied = Vec::new();
         let mut blocks_out = Vec::new();
-        for (block, op) in store::schedule_blocks(conn, first, last, ops).await? {
+        for (block, op) in store::book::schedule_blocks(conn, first, last, ops).await? {
             let span = Span::new(
                 OdDateTime::from_parts(block.sched_date, block.start_time),
                 OdDateTime::from_parts(block.sched_date, block.stop_time),
@@ -246,7 +249,7 @@ impl Services {
                 _ => {}
             }
         }
-        let apts = store::appointments_in_operatories(
+        let apts = store::book::appointments_in_operatories(
             conn,
             &op_nums,
             first.add_days(-1).start(),
@@ -273,7 +276,7 @@ impl Services {
             return Ok(true);
         }
         for op in &s.operatories.0 {
-            if store::operatory(conn, *op).await?.is_some_and(|o| list.contains(&o.clinic_num)) {
+            if store::office::operatory(conn, *op).await?.is_some_and(|o| list.contains(&o.clinic_num)) {
                 return Ok(true);
             }
         }
@@ -283,7 +286,7 @@ impl Services {
     /// `GET /schedules`.
     pub async fn schedules(&self, params: &Params, allowed: Option<&[i64]>) -> ServiceResult<Vec<Schedule>> {
         let mut conn = self.store.pool().acquire().await?;
-        let prefs = store::preferences(&mut conn).await?;
+        let prefs = store::office::preferences(&mut conn).await?;
         let today = self.clock.today(&prefs);
         let (date_start, date_end) =
             day_range(params.get("date")?, params.get("dateStart")?, params.get("dateEnd")?, today, 1)
@@ -312,7 +315,7 @@ impl Services {
             offset: p.offset,
             limit: p.limit,
         };
-        let all = store::schedules(&mut conn, &filter).await?;
+        let all = store::book::schedules(&mut conn, &filter).await?;
         if allowed.is_none() {
             return Ok(all);
         }
@@ -328,7 +331,7 @@ impl Services {
     pub async fn schedule(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<Schedule> {
         let mut conn = self.store.pool().acquire().await?;
         let missing = || ServiceError::not_found(format!("Schedule {num} does not exist."));
-        let s = store::schedule(&mut conn, num).await?.ok_or_else(missing)?;
+        let s = store::book::schedule(&mut conn, num).await?.ok_or_else(missing)?;
         if !self.schedule_visible(&mut conn, &s, allowed).await? {
             return Err(missing());
         }
@@ -342,14 +345,14 @@ impl Services {
         allow_clinic(clinic, allowed)?;
         require_clinic(&mut conn, clinic).await?;
         let p = params.paging()?;
-        let mut list = store::operatories(&mut conn, clinic).await?;
+        let mut list = store::office::operatories(&mut conn, clinic).await?;
         list.retain(|o| sees(allowed, o.clinic_num));
         Ok(page(list, p))
     }
 
     pub async fn operatory(&self, num: i64, allowed: Option<&[i64]>) -> ServiceResult<Operatory> {
         let mut conn = self.store.pool().acquire().await?;
-        store::operatory(&mut conn, num)
+        store::office::operatory(&mut conn, num)
             .await?
             .filter(|o| sees(allowed, o.clinic_num))
             .ok_or_else(|| ServiceError::not_found(format!("Operatory {num} does not exist.")))

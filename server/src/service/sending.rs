@@ -4,7 +4,8 @@
 
 use super::{ServiceResult, Services};
 use crate::sms::{OutgoingText, SendOutcome};
-use crate::store::{self, SendRecord};
+use crate::store;
+use crate::store::sending::SendRecord;
 use app::domain::SendWindow;
 use app::domain::sending::{DueText, SendDecision, decide_send};
 use app::domain::template::fill_patient_tags;
@@ -68,7 +69,7 @@ impl Services {
         let lease_until = self.clock.unix_now() + self.send_lease_seconds;
         let leased = {
             let mut tx = self.store.begin_write().await?;
-            let nums = store::lease_due_texts(&mut tx, self.store.backend(), now, lease_until, BATCH).await?;
+            let nums = store::sending::lease_due_texts(&mut tx, self.store.backend(), now, lease_until, BATCH).await?;
             tx.commit().await?;
             nums
         };
@@ -91,13 +92,13 @@ impl Services {
         // The decision and the "started" mark are one transaction holding the patient's lock,
         // so the daily limit counts texts other senders are handing over at this moment.
         let mut tx = self.store.begin_write().await?;
-        let Some(due) = store::due_text(&mut tx, num).await? else { return Ok(round) };
+        let Some(due) = store::sending::due_text(&mut tx, num).await? else { return Ok(round) };
         if due.sms_send_status != SmsSendStatus::SendNotAttempted || due.lease_until != lease_until {
             return Ok(round);
         }
         self.store.lock_patient(&mut tx, due.pat_num).await?;
         let now = self.clock.now(&prefs);
-        let texts_today = store::texts_sent_on_day(&mut tx, due.pat_num, now.date(), num).await?;
+        let texts_today = store::sending::texts_sent_on_day(&mut tx, due.pat_num, now.date(), num).await?;
         let facts = DueText {
             opening: due.opening,
             slot_start: due.slot_start,
@@ -109,20 +110,20 @@ impl Services {
         };
         match decide_send(&facts, now, &window, &elapsed) {
             SendDecision::Wait { until, note } => {
-                store::reschedule_text(&mut tx, num, until, &note).await?;
+                store::sending::reschedule_text(&mut tx, num, until, &note).await?;
                 tx.commit().await?;
                 round.waiting += 1;
                 return Ok(round);
             }
             SendDecision::Cancel { send, response, note } => {
                 let record = SendRecord { send, response, sent_at: OdDateTime::never(), note: &note, provider_message_id: "" };
-                store::record_send(&mut tx, num, &record).await?;
+                store::sending::record_send(&mut tx, num, &record).await?;
                 tx.commit().await?;
                 round.cancelled += 1;
                 return Ok(round);
             }
             SendDecision::SendNow => {
-                if !store::mark_send_started(&mut tx, num, lease_until, now).await? {
+                if !store::sending::mark_send_started(&mut tx, num, lease_until, now).await? {
                     return Ok(round);
                 }
                 tx.commit().await?;
@@ -144,17 +145,17 @@ impl Services {
         let record = |send, response, note, provider_message_id| SendRecord { send, response, sent_at, note, provider_message_id };
         match &outcome {
             SendOutcome::Delivered { message_id } => {
-                store::record_send(&mut conn, num, &record(SmsSendStatus::SendSuccessful, ResponseStatus::PendingRsvp, "", message_id)).await?;
+                store::sending::record_send(&mut conn, num, &record(SmsSendStatus::SendSuccessful, ResponseStatus::PendingRsvp, "", message_id)).await?;
                 round.sent += 1;
             }
             SendOutcome::Accepted { message_id } => {
-                store::record_send(&mut conn, num, &record(SmsSendStatus::SentAwaitingReceipt, ResponseStatus::PendingRsvp, "", message_id))
+                store::sending::record_send(&mut conn, num, &record(SmsSendStatus::SentAwaitingReceipt, ResponseStatus::PendingRsvp, "", message_id))
                     .await?;
                 round.sent += 1;
             }
             SendOutcome::Rejected { reason } => {
                 let note = format!("Not sent: {reason}.");
-                store::record_send(&mut conn, num, &record(SmsSendStatus::SendFailed, ResponseStatus::Failed, &note, "")).await?;
+                store::sending::record_send(&mut conn, num, &record(SmsSendStatus::SendFailed, ResponseStatus::Failed, &note, "")).await?;
                 round.failed += 1;
             }
             SendOutcome::Unknown { reason } => {
@@ -162,21 +163,21 @@ impl Services {
                     "The SMS provider did not confirm this text ({reason}), so it may or may not have gone out. \
                      It was not sent again, to avoid texting the patient twice."
                 );
-                store::record_send(&mut conn, num, &record(SmsSendStatus::SentAwaitingReceipt, ResponseStatus::PendingRsvp, &note, ""))
+                store::sending::record_send(&mut conn, num, &record(SmsSendStatus::SentAwaitingReceipt, ResponseStatus::PendingRsvp, &note, ""))
                     .await?;
                 round.unknown += 1;
             }
             SendOutcome::NotSent { reason } => {
-                let attempts = store::send_attempts(&mut conn, num).await?;
+                let attempts = store::sending::send_attempts(&mut conn, num).await?;
                 if attempts >= MAX_ATTEMPTS {
                     let note = format!("Not sent after {attempts} attempts: {reason}.");
-                    store::record_send(&mut conn, num, &record(SmsSendStatus::SendFailed, ResponseStatus::Failed, &note, "")).await?;
+                    store::sending::record_send(&mut conn, num, &record(SmsSendStatus::SendFailed, ResponseStatus::Failed, &note, "")).await?;
                     round.failed += 1;
                 } else {
                     // 1, 2, 4, 8 minutes: the provider may be back by then.
                     let retry_at = sent_at.plus_minutes(1 << (attempts - 1).clamp(0, 3));
                     let note = format!("Will try again at {}: {reason}.", app::domain::template::time_text(retry_at));
-                    store::release_for_retry(&mut conn, num, retry_at, &note).await?;
+                    store::sending::release_for_retry(&mut conn, num, retry_at, &note).await?;
                     round.retry += 1;
                 }
             }
@@ -192,7 +193,7 @@ impl Services {
     /// handed over go back in the queue; those handed over are recorded as "outcome unknown".
     pub async fn recover_interrupted_sends(&self) -> ServiceResult<(u64, u64)> {
         let mut tx = self.store.begin_write().await?;
-        let counts = store::recover_stale_leases(&mut tx, self.clock.unix_now(), UNKNOWN_OUTCOME_NOTE).await?;
+        let counts = store::sending::recover_stale_leases(&mut tx, self.clock.unix_now(), UNKNOWN_OUTCOME_NOTE).await?;
         tx.commit().await?;
         if counts.1 > 0 {
             tracing::warn!(unknown = counts.1, "texts interrupted while being handed to the SMS provider were not sent again");
@@ -203,6 +204,6 @@ impl Services {
     /// When the next queued text is due, to sleep until then.
     pub async fn next_text_due(&self) -> ServiceResult<Option<OdDateTime>> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(store::next_due_text(&mut conn).await?)
+        Ok(store::sending::next_due_text(&mut conn).await?)
     }
 }

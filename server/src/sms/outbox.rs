@@ -2,7 +2,8 @@
 //! work without an SMS account. Staff read the messages on `/outbox` and can open the links.
 
 use super::{OutgoingText, SendOutcome, SmsProvider};
-use crate::store::{self, OutboxRow, Store};
+use crate::store::{self, Store};
+use crate::store::sending::OutboxRow;
 use app::model::OdDateTime;
 
 pub struct OutboxProvider {
@@ -33,7 +34,7 @@ impl SmsProvider for OutboxProvider {
         };
         let result = async {
             let mut conn = self.store.pool().acquire().await?;
-            store::insert_outbox_message(&mut conn, &row).await
+            store::sending::insert_outbox_message(&mut conn, &row).await
         }
         .await;
         match result {

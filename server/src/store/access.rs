@@ -1,6 +1,5 @@
 //! Staff users, sign-in attempts, sessions, embed tokens, API keys and the audit trail.
 
-use super::rows::{date_time, flag, int, text};
 use super::StoreResult;
 use app::view::access::AuditEvent;
 use app::model::OdDateTime;
@@ -35,17 +34,20 @@ pub struct UserRow {
     pub password_changed_at: i64,
 }
 
-fn user_from(r: &AnyRow) -> StoreResult<UserRow> {
-    Ok(UserRow {
-        user_num: int(r, "usernum")?,
-        username: text(r, "username")?,
-        display_name: text(r, "displayname")?,
-        password_hash: text(r, "passwordhash")?,
-        is_admin: flag(r, "isadmin")?,
-        is_disabled: flag(r, "isdisabled")?,
-        clinics: clinics_from_text(&text(r, "clinics")?),
-        password_changed_at: int(r, "passwordchangedat")?,
-    })
+impl<'r> sqlx::FromRow<'r, AnyRow> for UserRow {
+    fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(UserRow {
+            user_num: r.try_get("usernum")?,
+            username: r.try_get("username")?,
+            display_name: r.try_get("displayname")?,
+            password_hash: r.try_get("passwordhash")?,
+            is_admin: r.try_get::<i64, _>("isadmin")? != 0,
+            is_disabled: r.try_get::<i64, _>("isdisabled")? != 0,
+            clinics: clinics_from_text(&r.try_get::<String, _>("clinics")?),
+            password_changed_at: r.try_get("passwordchangedat")?,
+        })
+    }
 }
 
 const USER_COLUMNS: &str = "u.usernum, u.username, u.displayname, u.passwordhash, u.isadmin, u.isdisabled, u.clinics, u.passwordchangedat";
@@ -76,20 +78,17 @@ pub async fn insert_user(conn: &mut AnyConnection, u: &NewUser<'_>) -> StoreResu
 
 pub async fn user_by_name(conn: &mut AnyConnection, username: &str) -> StoreResult<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM staffuser u WHERE u.username = $1");
-    let row = sqlx::query(&sql).bind(username).fetch_optional(conn).await?;
-    row.as_ref().map(user_from).transpose()
+    Ok(sqlx::query_as(&sql).bind(username).fetch_optional(conn).await?)
 }
 
 pub async fn user_by_num(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM staffuser u WHERE u.usernum = $1");
-    let row = sqlx::query(&sql).bind(num).fetch_optional(conn).await?;
-    row.as_ref().map(user_from).transpose()
+    Ok(sqlx::query_as(&sql).bind(num).fetch_optional(conn).await?)
 }
 
 pub async fn users(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM staffuser u ORDER BY u.username");
-    let rows = sqlx::query(&sql).fetch_all(conn).await?;
-    rows.iter().map(user_from).collect()
+    Ok(sqlx::query_as(&sql).fetch_all(conn).await?)
 }
 
 /// Active administrators other than `except`.
@@ -123,14 +122,11 @@ pub async fn set_user_access(conn: &mut AnyConnection, num: i64, is_admin: bool,
 
 /// (failures, last failure, locked until) for a user name as typed.
 pub async fn sign_in_attempts(conn: &mut AnyConnection, username: &str) -> StoreResult<(i64, i64, i64)> {
-    let row = sqlx::query("SELECT failures, lastfailure, lockeduntil FROM signinattempt WHERE username = $1")
+    let row = sqlx::query_as("SELECT failures, lastfailure, lockeduntil FROM signinattempt WHERE username = $1")
         .bind(username)
         .fetch_optional(conn)
         .await?;
-    match row {
-        Some(r) => Ok((int(&r, "failures")?, int(&r, "lastfailure")?, int(&r, "lockeduntil")?)),
-        None => Ok((0, 0, 0)),
-    }
+    Ok(row.unwrap_or((0, 0, 0)))
 }
 
 pub async fn record_failed_sign_in(conn: &mut AnyConnection, username: &str, failures: i64, now: i64, locked_until: i64) -> StoreResult<()> {
@@ -183,20 +179,25 @@ pub async fn insert_session(
     Ok(())
 }
 
+impl<'r> sqlx::FromRow<'r, AnyRow> for SessionRow {
+    fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(SessionRow {
+            user: UserRow::from_row(r)?,
+            created_at: r.try_get("createdat")?,
+            last_seen: r.try_get("lastseen")?,
+            embedded: r.try_get::<i64, _>("embedded")? != 0,
+            portal_origin: r.try_get("portalorigin")?,
+        })
+    }
+}
+
 pub async fn session(conn: &mut AnyConnection, token_hash: &str) -> StoreResult<Option<SessionRow>> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, s.createdat, s.lastseen, s.embedded, s.portalorigin FROM staffsession s \
          JOIN staffuser u ON u.usernum = s.usernum WHERE s.tokenhash = $1"
     );
-    let row = sqlx::query(&sql).bind(token_hash).fetch_optional(conn).await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(SessionRow {
-        user: user_from(&r)?,
-        created_at: int(&r, "createdat")?,
-        last_seen: int(&r, "lastseen")?,
-        embedded: flag(&r, "embedded")?,
-        portal_origin: text(&r, "portalorigin")?,
-    }))
+    Ok(sqlx::query_as(&sql).bind(token_hash).fetch_optional(conn).await?)
 }
 
 pub async fn touch_session(conn: &mut AnyConnection, token_hash: &str, now: i64) -> StoreResult<()> {
@@ -243,14 +244,17 @@ pub struct ApiKeyRow {
     pub revoked_at: i64,
 }
 
-fn api_key_from(r: &AnyRow) -> StoreResult<ApiKeyRow> {
-    Ok(ApiKeyRow {
-        name: text(r, "name")?,
-        developer_key: text(r, "developerkey")?,
-        clinics: clinics_from_text(&text(r, "clinics")?),
-        created_at: int(r, "createdat")?,
-        revoked_at: int(r, "revokedat")?,
-    })
+impl<'r> sqlx::FromRow<'r, AnyRow> for ApiKeyRow {
+    fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(ApiKeyRow {
+            name: r.try_get("name")?,
+            developer_key: r.try_get("developerkey")?,
+            clinics: clinics_from_text(&r.try_get::<String, _>("clinics")?),
+            created_at: r.try_get("createdat")?,
+            revoked_at: r.try_get("revokedat")?,
+        })
+    }
 }
 
 pub async fn insert_api_key(
@@ -274,16 +278,14 @@ pub async fn insert_api_key(
 
 /// The key with this hash, if it exists and is not revoked.
 pub async fn live_api_key(conn: &mut AnyConnection, key_hash: &str) -> StoreResult<Option<ApiKeyRow>> {
-    let row = sqlx::query("SELECT name, developerkey, clinics, createdat, revokedat FROM apikey WHERE keyhash = $1 AND revokedat = 0")
+    Ok(sqlx::query_as("SELECT name, developerkey, clinics, createdat, revokedat FROM apikey WHERE keyhash = $1 AND revokedat = 0")
         .bind(key_hash)
         .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(api_key_from).transpose()
+        .await?)
 }
 
 pub async fn api_keys(conn: &mut AnyConnection) -> StoreResult<Vec<ApiKeyRow>> {
-    let rows = sqlx::query("SELECT name, developerkey, clinics, createdat, revokedat FROM apikey ORDER BY name").fetch_all(conn).await?;
-    rows.iter().map(api_key_from).collect()
+    Ok(sqlx::query_as("SELECT name, developerkey, clinics, createdat, revokedat FROM apikey ORDER BY name").fetch_all(conn).await?)
 }
 
 pub async fn revoke_api_key(conn: &mut AnyConnection, name: &str, now: i64) -> StoreResult<bool> {
@@ -310,7 +312,7 @@ pub async fn insert_audit(conn: &mut AnyConnection, e: &AuditEntry<'_>) -> Store
     sqlx::query(
         "INSERT INTO auditevent (at, atunix, usernum, username, action, detail, clinicnum) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(e.at.to_string())
+    .bind(e.at)
     .bind(e.at_unix)
     .bind(e.user_num)
     .bind(e.username)
@@ -333,31 +335,23 @@ pub struct AuditFilter {
 }
 
 pub async fn audit_events(conn: &mut AnyConnection, f: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, OdDateTime, String, String, String, i64)> = sqlx::query_as(
         "SELECT eventnum, at, username, action, detail, clinicnum FROM auditevent \
          WHERE at >= $1 AND at < $2 AND eventnum < $3 AND ($4 = '' OR username = $4) AND ($5 = '' OR action = $5) \
          ORDER BY eventnum DESC LIMIT $6",
     )
-    .bind(f.from.to_string())
-    .bind(f.to.to_string())
+    .bind(f.from)
+    .bind(f.to)
     .bind(f.before.unwrap_or(i64::MAX))
     .bind(f.username.clone().unwrap_or_default())
     .bind(f.action.clone().unwrap_or_default())
     .bind(f.limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEvent {
-                event_num: int(r, "eventnum")?,
-                at: date_time(r, "at")?,
-                username: text(r, "username")?,
-                action: text(r, "action")?,
-                detail: text(r, "detail")?,
-                clinic_num: int(r, "clinicnum")?,
-            })
-        })
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|(event_num, at, username, action, detail, clinic_num)| AuditEvent { event_num, at, username, action, detail, clinic_num })
+        .collect())
 }
 
 /// One more API request for `key` in this second; how many that makes.

@@ -1,11 +1,9 @@
 //! The patient's side: an offer found by its link code, the patient's other offers, and the
 //! answers recorded on them.
 
-use super::rows::{date_time, int, member, text};
 use super::StoreResult;
 use app::domain::Span;
-use app::domain::answer::OpeningState;
-use app::model::{FKeyType, OdDateTime, ResponseStatus, SmsSendStatus};
+use app::model::{FKeyType, OdDateTime, OpeningState, ResponseStatus, SmsSendStatus};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -35,35 +33,36 @@ const OFFER_COLUMNS: &str = "c.asapcommnum, c.shortguid, c.schedulenum, c.patnum
 const OFFER_FROM: &str = "asapcomm c LEFT JOIN asapopening o ON o.schedulenum = c.schedulenum \
     LEFT JOIN patient p ON p.patnum = c.patnum";
 
-fn offer_from(r: &AnyRow) -> StoreResult<PatientOfferRow> {
-    Ok(PatientOfferRow {
-        asap_comm_num: int(r, "asapcommnum")?,
-        short_guid: text(r, "shortguid")?,
-        schedule_num: int(r, "schedulenum")?,
-        pat_num: int(r, "patnum")?,
-        f_key: int(r, "fkey")?,
-        f_key_type: member(r, "fkeytype", FKeyType::from_i64)?,
-        clinic_num: int(r, "clinicnum")?,
-        operatory_num: int(r, "operatorynum")?,
-        span: Span::new(date_time(r, "slotstart")?, date_time(r, "slotstop")?),
-        expire: date_time(r, "datetimeexpire")?,
-        sms_send_status: member(r, "smssendstatus", SmsSendStatus::from_i64)?,
-        response_status: member(r, "responsestatus", ResponseStatus::from_i64)?,
-        opening: member(r, "openingstate", OpeningState::from_i64)?,
-        f_name: text(r, "fname")?,
-    })
+impl<'r> sqlx::FromRow<'r, AnyRow> for PatientOfferRow {
+    fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(PatientOfferRow {
+            asap_comm_num: r.try_get("asapcommnum")?,
+            short_guid: r.try_get("shortguid")?,
+            schedule_num: r.try_get("schedulenum")?,
+            pat_num: r.try_get("patnum")?,
+            f_key: r.try_get("fkey")?,
+            f_key_type: r.try_get("fkeytype")?,
+            clinic_num: r.try_get("clinicnum")?,
+            operatory_num: r.try_get("operatorynum")?,
+            span: Span::new(r.try_get("slotstart")?, r.try_get("slotstop")?),
+            expire: r.try_get("datetimeexpire")?,
+            sms_send_status: r.try_get("smssendstatus")?,
+            response_status: r.try_get("responsestatus")?,
+            opening: r.try_get("openingstate")?,
+            f_name: r.try_get("fname")?,
+        })
+    }
 }
 
 pub async fn offer_by_code(conn: &mut AnyConnection, code: &str) -> StoreResult<Option<PatientOfferRow>> {
     let sql = format!("SELECT {OFFER_COLUMNS} FROM {OFFER_FROM} WHERE c.shortguid = $1");
-    let row = sqlx::query(&sql).bind(code).fetch_optional(conn).await?;
-    row.as_ref().map(offer_from).transpose()
+    Ok(sqlx::query_as(&sql).bind(code).fetch_optional(conn).await?)
 }
 
 pub async fn offer_by_num(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<PatientOfferRow>> {
     let sql = format!("SELECT {OFFER_COLUMNS} FROM {OFFER_FROM} WHERE c.asapcommnum = $1");
-    let row = sqlx::query(&sql).bind(num).fetch_optional(conn).await?;
-    row.as_ref().map(offer_from).transpose()
+    Ok(sqlx::query_as(&sql).bind(num).fetch_optional(conn).await?)
 }
 
 /// The patient's offers on open openings that have not started, whose text went out and that
@@ -80,19 +79,18 @@ pub async fn open_offers_of_patient(
          AND c.responsestatus IN ($4, $5) AND c.smssendstatus IN ($6, $7) AND c.asapcommnum <> $8 \
          ORDER BY c.slotstart, c.asapcommnum LIMIT $9"
     );
-    let rows = sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(pat_num)
-        .bind(OpeningState::Open.as_i64())
-        .bind(now.to_string())
-        .bind(ResponseStatus::PendingRsvp.as_i64())
-        .bind(ResponseStatus::Viewed.as_i64())
-        .bind(SmsSendStatus::SendSuccessful.as_i64())
-        .bind(SmsSendStatus::SentAwaitingReceipt.as_i64())
+        .bind(OpeningState::Open)
+        .bind(now)
+        .bind(ResponseStatus::PendingRsvp)
+        .bind(ResponseStatus::Viewed)
+        .bind(SmsSendStatus::SendSuccessful)
+        .bind(SmsSendStatus::SentAwaitingReceipt)
         .bind(except)
         .bind(limit)
         .fetch_all(conn)
-        .await?;
-    rows.iter().map(offer_from).collect()
+        .await?)
 }
 
 /// Records the patient's answer (or that they opened the link). Only moves from `from`, so two
@@ -116,7 +114,7 @@ pub async fn set_response(
         ),
         None => format!("UPDATE asapcomm SET responsestatus = $1, {time_column} = $2 WHERE asapcommnum = $3 AND responsestatus = $4"),
     };
-    let mut q = sqlx::query(&sql).bind(to.as_i64()).bind(at.to_string()).bind(num).bind(from.as_i64());
+    let mut q = sqlx::query(&sql).bind(to).bind(at).bind(num).bind(from);
     if let Some(n) = note {
         q = q.bind(n);
     }
@@ -133,33 +131,33 @@ pub async fn close_sibling_offers(
     at: OdDateTime,
     note: &str,
 ) -> StoreResult<()> {
-    let never = OdDateTime::never().to_string();
+    let never = OdDateTime::never();
     sqlx::query(
         "UPDATE asapcomm SET smssendstatus = $1, responsestatus = $2, note = $3, sendleaseuntil = 0 \
          WHERE fkey = $4 AND fkeytype = $5 AND asapcommnum <> $6 AND smssendstatus = $7 AND datetimesendstarted = $8",
     )
-    .bind(SmsSendStatus::DoNotSend.as_i64())
-    .bind(ResponseStatus::ChoseDifferentSlot.as_i64())
+    .bind(SmsSendStatus::DoNotSend)
+    .bind(ResponseStatus::ChoseDifferentSlot)
     .bind(note)
     .bind(f_key)
-    .bind(f_key_type.as_i64())
+    .bind(f_key_type)
     .bind(winner)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
-    .bind(&never)
+    .bind(SmsSendStatus::SendNotAttempted)
+    .bind(never)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
         "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2, note = $3 \
          WHERE fkey = $4 AND fkeytype = $5 AND asapcommnum <> $6 AND responsestatus IN ($7, $8)",
     )
-    .bind(ResponseStatus::ChoseDifferentSlot.as_i64())
-    .bind(at.to_string())
+    .bind(ResponseStatus::ChoseDifferentSlot)
+    .bind(at)
     .bind(note)
     .bind(f_key)
-    .bind(f_key_type.as_i64())
+    .bind(f_key_type)
     .bind(winner)
-    .bind(ResponseStatus::PendingRsvp.as_i64())
-    .bind(ResponseStatus::Viewed.as_i64())
+    .bind(ResponseStatus::PendingRsvp)
+    .bind(ResponseStatus::Viewed)
     .execute(conn)
     .await?;
     Ok(())
@@ -180,9 +178,9 @@ pub async fn expire_offers(conn: &mut AnyConnection, now: OdDateTime) -> StoreRe
         let done = sqlx::query(&format!(
             "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2 WHERE responsestatus IN ({pending}) AND {past}"
         ))
-        .bind(ResponseStatus::Expired.as_i64())
-        .bind(now.to_string())
-        .bind(OdDateTime::never().to_string())
+        .bind(ResponseStatus::Expired)
+        .bind(now)
+        .bind(OdDateTime::never())
         .execute(&mut *conn)
         .await?;
         expired += done.rows_affected();

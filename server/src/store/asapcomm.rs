@@ -1,40 +1,18 @@
 //! The asapcomm table.
 
-use super::rows::{date_time, int, member, text};
 use super::StoreResult;
+use super::table::{Sql, table};
 use app::model::{AsapComm, FKeyType, OdDate, OdDateTime, ResponseStatus, SmsSendStatus};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 /// The columns of the API object, in its order.
 pub(super) const ASAPCOMM_COLUMNS: &str = "c.asapcommnum, c.fkey, c.fkeytype, c.schedulenum, c.patnum, c.clinicnum, \
      c.datetimeentry, c.datetimeexpire, c.datetimesmsscheduled, c.smssendstatus, c.datetimesmssent, \
      c.responsestatus, c.datetimeorig, c.templatetext, c.note";
 
-pub(super) fn asapcomm_from(r: &AnyRow) -> StoreResult<AsapComm> {
-    Ok(AsapComm {
-        asap_comm_num: int(r, "asapcommnum")?,
-        f_key: int(r, "fkey")?,
-        f_key_type: member(r, "fkeytype", FKeyType::from_i64)?,
-        schedule_num: int(r, "schedulenum")?,
-        pat_num: int(r, "patnum")?,
-        clinic_num: int(r, "clinicnum")?,
-        date_time_entry: date_time(r, "datetimeentry")?,
-        date_time_expire: date_time(r, "datetimeexpire")?,
-        date_time_sms_scheduled: date_time(r, "datetimesmsscheduled")?,
-        sms_send_status: member(r, "smssendstatus", SmsSendStatus::from_i64)?,
-        date_time_sms_sent: date_time(r, "datetimesmssent")?,
-        response_status: member(r, "responsestatus", ResponseStatus::from_i64)?,
-        date_time_orig: date_time(r, "datetimeorig")?,
-        template_text: text(r, "templatetext")?,
-        note: text(r, "note")?,
-    })
-}
-
 pub async fn asapcomm(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<AsapComm>> {
     let sql = format!("SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.asapcommnum = $1");
-    let row = sqlx::query(&sql).bind(num).fetch_optional(conn).await?;
-    row.as_ref().map(asapcomm_from).transpose()
+    Ok(sqlx::query_as(&sql).bind(num).fetch_optional(conn).await?)
 }
 
 /// The API object as JSON, built by SQLite byte for byte as serde writes `AsapComm` (same keys
@@ -71,8 +49,8 @@ pub async fn asapcomm_json(conn: &mut AnyConnection, num: i64) -> StoreResult<Op
         };
     }
     let sql = format!("SELECT c.clinicnum, {} AS body FROM asapcomm c WHERE c.asapcommnum = $1", asapcomm_json_sql());
-    let row = sqlx::query(&sql).bind(num).fetch_optional(conn).await?;
-    row.map(|r| Ok((int(&r, "clinicnum")?, text(&r, "body")?.into_bytes()))).transpose()
+    let row: Option<(i64, String)> = sqlx::query_as(&sql).bind(num).fetch_optional(conn).await?;
+    Ok(row.map(|(clinic, body)| (clinic, body.into_bytes())))
 }
 
 /// `GET /asapcomms` as response bytes: a JSON array in key order.
@@ -82,44 +60,37 @@ pub async fn asapcomms_json(conn: &mut AnyConnection, f: &AsapCommRange) -> Stor
     }
     // The keys entered on the range's days (see the asapcommentryday table) are walked in key
     // order, one clinic's through its index, so a page costs its own rows and not the range's.
-    let bounds = sqlx::query(
-        "SELECT MIN(firstkey) AS lo, MAX(lastkey) AS hi, CAST(SUM(entries) AS INTEGER) AS entries FROM asapcommentryday \
-         WHERE day >= $1 AND day <= $2",
+    let (lo, hi, entries): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MIN(firstkey), MAX(lastkey), CAST(SUM(entries) AS INTEGER) FROM asapcommentryday WHERE day >= $1 AND day <= $2",
     )
-    .bind(f.start.date().to_string())
-    .bind(f.end.date().to_string())
+    .bind(f.start.date())
+    .bind(f.end.date())
     .fetch_one(&mut *conn)
     .await?;
-    use sqlx::Row;
-    let (Some(lo), Some(hi)) = (bounds.try_get::<Option<i64>, _>("lo")?, bounds.try_get::<Option<i64>, _>("hi")?) else {
+    let (Some(lo), Some(hi)) = (lo, hi) else {
         return Ok(b"[]".to_vec());
     };
-    let entries = bounds.try_get::<Option<i64>, _>("entries")?.unwrap_or(0);
     // Walking: the keys themselves, one clinic's through its index. Otherwise `+ 0` keeps the
     // planner from walking keys at all: the entry-time index finds the range, which is sorted.
-    let walk = walk_keys(lo, hi, entries);
+    let walk = walk_keys(lo, hi, entries.unwrap_or(0));
     let key = if walk { "c.asapcommnum" } else { "c.asapcommnum + 0" };
     let hint = match (walk, f.clinic_num) {
         (true, Some(_)) => "INDEXED BY asapcomm_clinic",
         (true, None) => "NOT INDEXED",
         (false, _) => "",
     };
-    let clinic = if f.clinic_num.is_some() { " AND c.clinicnum = $7" } else { "" };
     // The page's keys are chosen first, so only its rows are turned into JSON; the objects are
     // joined as text: each is already JSON, so re-reading it would be waste.
-    let sql = format!(
-        "SELECT '[' || COALESCE(group_concat(body, ',' ORDER BY num), '') || ']' AS page FROM (SELECT c.asapcommnum AS num, \
-         {} AS body FROM (SELECT c.asapcommnum AS num FROM asapcomm c {hint} WHERE {key} >= $5 AND {key} <= $6{clinic} \
-         AND c.datetimeentry >= $1 AND c.datetimeentry < $2{} ORDER BY {key} LIMIT $3 OFFSET $4) page \
-         JOIN asapcomm c ON c.asapcommnum = page.num)",
-        asapcomm_json_sql(),
-        f.clinic_restriction(),
-    );
-    let mut q = sqlx::query(&sql).bind(f.start.to_string()).bind(f.end.to_string()).bind(f.limit).bind(f.offset).bind(lo).bind(hi);
-    if let Some(c) = f.clinic_num {
-        q = q.bind(c);
-    }
-    Ok(text(&q.fetch_one(conn).await?, "page")?.into_bytes())
+    let mut sql = Sql::new(format!(
+        "SELECT '[' || COALESCE(group_concat(body, ',' ORDER BY num), '') || ']' FROM (SELECT c.asapcommnum AS num, \
+         {} AS body FROM (SELECT c.asapcommnum AS num FROM asapcomm c {hint} WHERE {key} >= ",
+        asapcomm_json_sql()
+    ));
+    sql.bind(lo).push(&format!(" AND {key} <= ")).bind(hi);
+    f.push_conditions(&mut sql);
+    sql.push(&format!(" ORDER BY {key} LIMIT ")).bind(f.limit).push(" OFFSET ").bind(f.offset);
+    sql.push(") page JOIN asapcomm c ON c.asapcommnum = page.num)");
+    Ok(sql.fetch_scalar::<String>(conn).await?.into_bytes())
 }
 
 /// Walk the keys from `lo` to `hi` when at least half of them were entered on the range's days
@@ -146,17 +117,19 @@ pub struct AsapCommRange {
 }
 
 impl AsapCommRange {
-    /// `AND c.clinicnum IN (…)` for a restricted caller; nothing otherwise.
-    /// The clinic condition of a range query: `$5` when one clinic is named, plus the restriction.
-    fn clinic_filter(&self) -> String {
-        format!("{}{}", if self.clinic_num.is_some() { "AND c.clinicnum = $5" } else { "" }, self.clinic_restriction())
+    /// ` AND …` for the entry-time range, the clinic and the caller's clinic restriction.
+    pub(super) fn push_conditions(&self, sql: &mut Sql<'_>) {
+        sql.push(" AND c.datetimeentry >= ").bind(self.start).push(" AND c.datetimeentry < ").bind(self.end);
+        self.push_clinics(sql);
     }
 
-    pub(super) fn clinic_restriction(&self) -> String {
-        match &self.clinics {
-            Some(list) if list.is_empty() => " AND 1 = 0".to_string(),
-            Some(list) => format!(" AND c.clinicnum IN ({})", super::int_list(list)),
-            None => String::new(),
+    /// ` AND …` for the clinic and the caller's clinic restriction (an empty one matches nothing).
+    pub(super) fn push_clinics(&self, sql: &mut Sql<'_>) {
+        if let Some(c) = self.clinic_num {
+            sql.push(" AND c.clinicnum = ").bind(c);
+        }
+        if let Some(list) = &self.clinics {
+            sql.push(" AND c.clinicnum IN (").bind_list(list).push(")");
         }
     }
 }
@@ -165,17 +138,10 @@ impl AsapCommRange {
 /// the planner from walking the whole table in key order looking for the range: it finds the
 /// range through the DateTimeEntry index and sorts what it found.
 async fn asapcomms(conn: &mut AnyConnection, f: &AsapCommRange) -> StoreResult<Vec<AsapComm>> {
-    let sql = format!(
-        "SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE c.datetimeentry >= $1 AND c.datetimeentry < $2 {} \
-         ORDER BY c.asapcommnum + 0 LIMIT $3 OFFSET $4",
-        f.clinic_filter()
-    );
-    let mut q = sqlx::query(&sql).bind(f.start.to_string()).bind(f.end.to_string()).bind(f.limit).bind(f.offset);
-    if let Some(c) = f.clinic_num {
-        q = q.bind(c);
-    }
-    let rows = q.fetch_all(conn).await?;
-    rows.iter().map(asapcomm_from).collect()
+    let mut sql = Sql::new(format!("SELECT {ASAPCOMM_COLUMNS} FROM asapcomm c WHERE 1 = 1"));
+    f.push_conditions(&mut sql);
+    sql.push(" ORDER BY c.asapcommnum + 0 LIMIT ").bind(f.limit).push(" OFFSET ").bind(f.offset);
+    sql.fetch_all(conn).await
 }
 
 /// Everything stored for a new offer: the API object (its number is chosen by the database)
@@ -191,77 +157,15 @@ pub struct NewAsapCommRow {
     pub wave: i64,
 }
 
-pub async fn insert_asapcomm(conn: &mut AnyConnection, row: &NewAsapCommRow) -> StoreResult<i64> {
-    let c = &row.comm;
-    let num: i64 = sqlx::query_scalar(
-        "INSERT INTO asapcomm (fkey, fkeytype, schedulenum, patnum, clinicnum, shortguid, datetimeentry, datetimeexpire, \
-         datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, datetimeorig, templatetext, note, \
-         operatorynum, slotstart, slotstop, wave) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING asapcommnum",
-    )
-    .bind(c.f_key)
-    .bind(c.f_key_type.as_i64())
-    .bind(c.schedule_num)
-    .bind(c.pat_num)
-    .bind(c.clinic_num)
-    .bind(&row.short_guid)
-    .bind(c.date_time_entry.to_string())
-    .bind(c.date_time_expire.to_string())
-    .bind(c.date_time_sms_scheduled.to_string())
-    .bind(c.sms_send_status.as_i64())
-    .bind(c.date_time_sms_sent.to_string())
-    .bind(c.response_status.as_i64())
-    .bind(c.date_time_orig.to_string())
-    .bind(&c.template_text)
-    .bind(&c.note)
-    .bind(row.operatory_num)
-    .bind(row.slot_start.to_string())
-    .bind(row.slot_stop.to_string())
-    .bind(row.wave)
-    .fetch_one(conn)
-    .await?;
-    Ok(num)
-}
-
-/// Inserts or replaces a row with its given key (import and demo history).
-pub async fn upsert_asapcomm(conn: &mut AnyConnection, row: &NewAsapCommRow) -> StoreResult<()> {
-    let c = &row.comm;
-    sqlx::query(
-        "INSERT INTO asapcomm (asapcommnum, fkey, fkeytype, schedulenum, patnum, clinicnum, shortguid, datetimeentry, \
-         datetimeexpire, datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, datetimeorig, \
-         templatetext, note, operatorynum, slotstart, slotstop) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
-         ON CONFLICT (asapcommnum) DO UPDATE SET fkey = excluded.fkey, fkeytype = excluded.fkeytype, \
-         schedulenum = excluded.schedulenum, patnum = excluded.patnum, clinicnum = excluded.clinicnum, \
-         datetimeentry = excluded.datetimeentry, datetimeexpire = excluded.datetimeexpire, \
-         datetimesmsscheduled = excluded.datetimesmsscheduled, smssendstatus = excluded.smssendstatus, \
-         datetimesmssent = excluded.datetimesmssent, responsestatus = excluded.responsestatus, \
-         datetimeorig = excluded.datetimeorig, templatetext = excluded.templatetext, note = excluded.note, \
-         operatorynum = excluded.operatorynum, slotstart = excluded.slotstart, slotstop = excluded.slotstop",
-    )
-    .bind(c.asap_comm_num)
-    .bind(c.f_key)
-    .bind(c.f_key_type.as_i64())
-    .bind(c.schedule_num)
-    .bind(c.pat_num)
-    .bind(c.clinic_num)
-    .bind(&row.short_guid)
-    .bind(c.date_time_entry.to_string())
-    .bind(c.date_time_expire.to_string())
-    .bind(c.date_time_sms_scheduled.to_string())
-    .bind(c.sms_send_status.as_i64())
-    .bind(c.date_time_sms_sent.to_string())
-    .bind(c.response_status.as_i64())
-    .bind(c.date_time_orig.to_string())
-    .bind(&c.template_text)
-    .bind(&c.note)
-    .bind(row.operatory_num)
-    .bind(row.slot_start.to_string())
-    .bind(row.slot_stop.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+// A row imported again keeps its link code (patients may hold it) and its wave.
+table!(NewAsapCommRow in "asapcomm" keeping ["shortguid", "wave"] {
+    comm.asap_comm_num: "asapcommnum", comm.f_key: "fkey", comm.f_key_type: "fkeytype", comm.schedule_num: "schedulenum",
+    comm.pat_num: "patnum", comm.clinic_num: "clinicnum", short_guid: "shortguid", comm.date_time_entry: "datetimeentry",
+    comm.date_time_expire: "datetimeexpire", comm.date_time_sms_scheduled: "datetimesmsscheduled",
+    comm.sms_send_status: "smssendstatus", comm.date_time_sms_sent: "datetimesmssent",
+    comm.response_status: "responsestatus", comm.date_time_orig: "datetimeorig", comm.template_text: "templatetext",
+    comm.note: "note", operatory_num: "operatorynum", slot_start: "slotstart", slot_stop: "slotstop", wave: "wave",
+});
 
 /// ASAP texts already scheduled or sent to a patient for a given day (the daily limit).
 pub async fn texts_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate) -> StoreResult<i64> {
@@ -270,9 +174,9 @@ pub async fn texts_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate) -
          AND datetimesmsscheduled < $3 AND smssendstatus <> $4",
     )
     .bind(pat_num)
-    .bind(day.start().to_string())
-    .bind(day.add_days(1).start().to_string())
-    .bind(SmsSendStatus::DoNotSend.as_i64())
+    .bind(day.start())
+    .bind(day.add_days(1).start())
+    .bind(SmsSendStatus::DoNotSend)
     .fetch_one(conn)
     .await?;
     Ok(n)
@@ -282,8 +186,8 @@ pub async fn texts_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate) -
 pub async fn declined_stop_before(conn: &mut AnyConnection, f_key: i64, f_key_type: FKeyType) -> StoreResult<bool> {
     let row = sqlx::query("SELECT 1 FROM asapcomm WHERE fkey = $1 AND fkeytype = $2 AND responsestatus = $3 LIMIT 1")
         .bind(f_key)
-        .bind(f_key_type.as_i64())
-        .bind(ResponseStatus::DeclinedStopComm.as_i64())
+        .bind(f_key_type)
+        .bind(ResponseStatus::DeclinedStopComm)
         .fetch_optional(conn)
         .await?;
     Ok(row.is_some())

@@ -1,7 +1,8 @@
 //! The change feed (asapchange, written by triggers) and the history's counts (asapcommcount,
 //! with the deltas writers append in asapcommdelta).
 
-use super::rows::{int, text};
+use super::asapcomm::AsapCommRange;
+use super::table::{Sql, from_row};
 use super::{Backend, StoreResult};
 use app::model::OdDate;
 use sqlx::AnyConnection;
@@ -16,6 +17,8 @@ pub struct ChangeRow {
     pub slot_day: String,
 }
 
+from_row!(ChangeRow { change_num: "changenum", kind: "kind", clinic_num: "clinicnum", day: "day", slot_day: "slotday" });
+
 pub const CHANGE_OFFER: i64 = 1;
 pub const CHANGE_OPENING: i64 = 2;
 pub const CHANGE_APPOINTMENT: i64 = 3;
@@ -24,24 +27,13 @@ pub const CHANGE_OUTBOX: i64 = 5;
 
 /// Changes after `after`, oldest first.
 pub async fn changes_after(conn: &mut AnyConnection, after: i64, limit: i64) -> StoreResult<Vec<ChangeRow>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT changenum, kind, clinicnum, day, slotday FROM asapchange WHERE changenum > $1 ORDER BY changenum LIMIT $2",
     )
     .bind(after)
     .bind(limit)
     .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ChangeRow {
-                change_num: int(r, "changenum")?,
-                kind: int(r, "kind")?,
-                clinic_num: int(r, "clinicnum")?,
-                day: text(r, "day")?,
-                slot_day: text(r, "slotday")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub async fn last_change(conn: &mut AnyConnection) -> StoreResult<i64> {
@@ -89,23 +81,23 @@ pub async fn fold_count_deltas(conn: &mut AnyConnection, backend: Backend) -> St
     }
 }
 
-/// Offer counts per (day, response status, send status) over `[first, last]`, counts and
-/// deltas together, so they are exact at any moment.
+/// Offer counts per (day, response status, send status) over `[first, last]` in the range's
+/// clinics, counts and deltas together, so they are exact at any moment.
 pub async fn offer_counts_by_day(
     conn: &mut AnyConnection,
     first: OdDate,
     last: OdDate,
-    clinic_filter: &str,
-) -> StoreResult<Vec<(String, i64, i64, i64)>> {
-    let sql = format!(
+    clinics: &AsapCommRange,
+) -> StoreResult<Vec<(OdDate, i64, i64, i64)>> {
+    let mut sql = Sql::new(
         "SELECT day, responsestatus, smssendstatus, CAST(SUM(n) AS BIGINT) AS n FROM ( \
            SELECT day, clinicnum, responsestatus, smssendstatus, n FROM asapcommcount WHERE day >= $1 AND day <= $2 \
            UNION ALL \
            SELECT day, clinicnum, responsestatus, smssendstatus, n FROM asapcommdelta WHERE day >= $1 AND day <= $2 \
-         ) c WHERE 1 = 1 {clinic_filter} GROUP BY day, responsestatus, smssendstatus ORDER BY day"
+         ) c WHERE 1 = 1",
     );
-    let rows = sqlx::query(&sql).bind(first.to_string()).bind(last.to_string()).fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| Ok((text(r, "day")?, int(r, "responsestatus")?, int(r, "smssendstatus")?, int(r, "n")?)))
-        .collect()
+    sql.bind_value(first).bind_value(last);
+    clinics.push_clinics(&mut sql);
+    sql.push(" GROUP BY day, responsestatus, smssendstatus ORDER BY day");
+    sql.fetch_all(conn).await
 }

@@ -2,15 +2,13 @@
 //! above the table. Conditions are added only when a filter is set, so each query can use the
 //! DateTimeEntry and ClinicNum indexes.
 
-use super::asapcomm::{ASAPCOMM_COLUMNS, asapcomm_from};
-use super::rows::{date, date_time, int, text};
-use super::{AsapCommRange, StoreResult};
+use super::StoreResult;
+use super::asapcomm::{ASAPCOMM_COLUMNS, AsapCommRange};
+use super::table::Sql;
 use app::view::history::{HistoryDay, HistoryRow, HistoryTotals};
-use app::domain::answer::OpeningState;
-use app::model::{OdDate, ResponseStatus, SmsSendStatus};
-use sqlx::AnyConnection;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
+use app::model::{AsapComm, OdDate, OpeningState, ResponseStatus, SmsSendStatus};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow};
 
 /// Where a page starts: just after (or before) the row with this key, in the page's order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,106 +30,81 @@ pub struct HistoryFilter {
     pub cursor: Option<HistoryCursor>,
 }
 
-/// `WHERE …` and its values; `with_status` adds the status filters (the rows), leaving them
-/// out for the totals.
-fn conditions(f: &HistoryFilter, with_status: bool) -> (String, Vec<Value>) {
-    let mut sql = String::from("c.datetimeentry >= $1 AND c.datetimeentry < $2");
-    sql.push_str(&f.range.clinic_restriction());
-    let mut values = vec![Value::Text(f.range.start.to_string()), Value::Text(f.range.end.to_string())];
-    let mut add = |cond: &str, v: Value, values: &mut Vec<Value>| {
-        values.push(v);
-        sql.push_str(&format!(" AND {cond} ${}", values.len()));
-    };
-    if let Some(c) = f.range.clinic_num {
-        add("c.clinicnum =", Value::Int(c), &mut values);
-    }
+/// `… WHERE` and the filter's conditions; `with_status` adds the status filters (the rows),
+/// leaving them out for the totals.
+fn filtered(head: &str, f: &HistoryFilter, with_status: bool) -> Sql<'static> {
+    let mut sql = Sql::new(head);
+    sql.push(" WHERE 1 = 1");
+    f.range.push_conditions(&mut sql);
     if let Some(s) = f.schedule_num {
-        add("c.schedulenum =", Value::Int(s), &mut values);
+        sql.push(" AND c.schedulenum = ").bind(s);
     }
     if with_status {
         if let Some(r) = f.response_status {
-            add("c.responsestatus =", Value::Int(r.as_i64()), &mut values);
+            sql.push(" AND c.responsestatus = ").bind(r);
         }
         if let Some(s) = f.sms_send_status {
-            add("c.smssendstatus =", Value::Int(s.as_i64()), &mut values);
+            sql.push(" AND c.smssendstatus = ").bind(s);
         }
     }
-    (sql, values)
+    sql
 }
 
-enum Value {
-    Int(i64),
-    Text(String),
-}
-
-fn bind_all<'q>(mut q: Query<'q, sqlx::Any, AnyArguments<'q>>, values: Vec<Value>) -> Query<'q, sqlx::Any, AnyArguments<'q>> {
-    for v in values {
-        q = match v {
-            Value::Int(n) => q.bind(n),
-            Value::Text(s) => q.bind(s),
-        };
-    }
-    q
+/// A history row: the API object, the names around it, and the opening's state.
+fn history_row(r: &AnyRow) -> Result<HistoryRow, sqlx::Error> {
+    use sqlx::Row;
+    let comm = AsapComm::from_row(r)?;
+    let l_name: String = r.try_get("lname")?;
+    let f_name: String = r.try_get("fname")?;
+    let patient = match (l_name.is_empty(), f_name.is_empty()) {
+        (true, true) => format!("Patient {}", comm.pat_num),
+        (false, true) => l_name,
+        (true, false) => f_name.clone(),
+        (false, false) => format!("{l_name}, {f_name}"),
+    };
+    Ok(HistoryRow {
+        comm,
+        patient,
+        f_name,
+        clinic: r.try_get("clinicabbr")?,
+        operatory: r.try_get("opname")?,
+        slot_start: r.try_get("slotstart")?,
+        slot_stop: r.try_get("slotstop")?,
+        viewed: r.try_get("datetimeviewed")?,
+        delivered: r.try_get("datetimedelivered")?,
+        responded: r.try_get("datetimeresponded")?,
+        opening: OpeningState::from_i64(r.try_get("openingstate")?),
+        offered_by: r.try_get("offeredby")?,
+    })
 }
 
 /// One page of rows: by key after a cursor (no matter how deep), else by offset.
 pub async fn history_rows(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<Vec<HistoryRow>> {
-    let (mut cond, mut values) = conditions(f, true);
+    let mut sql = filtered(
+        &format!(
+            "SELECT {ASAPCOMM_COLUMNS}, c.slotstart, c.slotstop, c.datetimeviewed, c.datetimedelivered, c.datetimeresponded, \
+             COALESCE(ao.state, 0) AS openingstate, COALESCE(ao.offeredby, '') AS offeredby, COALESCE(p.lname, '') AS lname, \
+             COALESCE(p.fname, '') AS fname, COALESCE(cl.abbr, '') AS clinicabbr, COALESCE(o.opname, '') AS opname \
+             FROM asapcomm c LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN clinic cl ON cl.clinicnum = c.clinicnum \
+             LEFT JOIN operatory o ON o.operatorynum = c.operatorynum LEFT JOIN asapopening ao ON ao.schedulenum = c.schedulenum"
+        ),
+        f,
+        true,
+    );
     // Reading backwards (the previous page) runs the other way and is turned round after.
     let backwards = f.cursor.as_ref().is_some_and(|c| !c.forward);
     let descending = f.newest_first != backwards;
     if let Some(c) = &f.cursor {
-        values.push(Value::Text(c.entry.to_string()));
-        let e = values.len();
-        values.push(Value::Int(c.num));
-        let n = values.len();
         let (bound, strict) = if descending { ("<=", "<") } else { (">=", ">") };
-        cond.push_str(&format!(
-            " AND c.datetimeentry {bound} ${e} AND (c.datetimeentry {strict} ${e} OR c.asapcommnum {strict} ${n})"
-        ));
+        sql.push(&format!(" AND c.datetimeentry {bound} ")).bind(c.entry);
+        sql.push(&format!(" AND (c.datetimeentry {strict} ")).bind(c.entry);
+        sql.push(&format!(" OR c.asapcommnum {strict} ")).bind(c.num).push(")");
     }
     let dir = if descending { "DESC" } else { "ASC" };
-    let n = values.len();
     let offset = if f.cursor.is_some() { 0 } else { f.range.offset };
-    let sql = format!(
-        "SELECT {ASAPCOMM_COLUMNS}, c.slotstart, c.slotstop, c.datetimeviewed, c.datetimedelivered, c.datetimeresponded, \
-         COALESCE(ao.state, 0) AS openingstate, COALESCE(ao.offeredby, '') AS offeredby, COALESCE(p.lname, '') AS lname, \
-         COALESCE(p.fname, '') AS fname, COALESCE(cl.abbr, '') AS clinicabbr, COALESCE(o.opname, '') AS opname \
-         FROM asapcomm c LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN clinic cl ON cl.clinicnum = c.clinicnum \
-         LEFT JOIN operatory o ON o.operatorynum = c.operatorynum LEFT JOIN asapopening ao ON ao.schedulenum = c.schedulenum \
-         WHERE {cond} ORDER BY c.datetimeentry {dir}, c.asapcommnum {dir} LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    let q = bind_all(sqlx::query(&sql), values).bind(f.range.limit).bind(offset);
-    let rows = q.fetch_all(conn).await?;
-    let mut list = rows
-        .iter()
-        .map(|r| {
-            let lname = text(r, "lname")?;
-            let fname = text(r, "fname")?;
-            let patient = match (lname.is_empty(), fname.is_empty()) {
-                (true, true) => format!("Patient {}", int(r, "patnum")?),
-                (false, true) => lname,
-                (true, false) => fname.clone(),
-                (false, false) => format!("{lname}, {fname}"),
-            };
-            Ok(HistoryRow {
-                comm: asapcomm_from(r)?,
-                patient,
-                f_name: fname,
-                clinic: text(r, "clinicabbr")?,
-                operatory: text(r, "opname")?,
-                slot_start: date_time(r, "slotstart")?,
-                slot_stop: date_time(r, "slotstop")?,
-                viewed: date_time(r, "datetimeviewed")?,
-                delivered: date_time(r, "datetimedelivered")?,
-                responded: date_time(r, "datetimeresponded")?,
-                opening: OpeningState::from_i64(int(r, "openingstate")?),
-                offered_by: text(r, "offeredby")?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
+    sql.push(&format!(" ORDER BY c.datetimeentry {dir}, c.asapcommnum {dir} LIMIT ")).bind(f.range.limit);
+    sql.push(" OFFSET ").bind(offset);
+    let mut list = sql.fetch_rows(conn).await?.iter().map(history_row).collect::<Result<Vec<_>, _>>()?;
     if backwards {
         list.reverse();
     }
@@ -139,13 +112,7 @@ pub async fn history_rows(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreR
 }
 
 pub async fn history_matching(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<i64> {
-    let (cond, values) = conditions(f, true);
-    let sql = format!("SELECT COUNT(*) FROM asapcomm c WHERE {cond}");
-    let n: i64 = bind_all(sqlx::query(&sql), values).fetch_one(conn).await.map(|r| {
-        use sqlx::Row;
-        r.try_get::<i64, _>(0)
-    })??;
-    Ok(n)
+    filtered("SELECT COUNT(*) FROM asapcomm c", f, true).fetch_scalar(conn).await
 }
 
 const COUNTS: &str = "COUNT(*) AS offers, \
@@ -157,35 +124,16 @@ const COUNTS: &str = "COUNT(*) AS offers, \
     COALESCE(SUM(CASE WHEN c.smssendstatus = 4 OR c.responsestatus IN (0, 10) THEN 1 ELSE 0 END), 0) AS failed";
 
 pub async fn history_totals(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<HistoryTotals> {
-    let (cond, values) = conditions(f, false);
-    let sql = format!("SELECT {COUNTS} FROM asapcomm c WHERE {cond}");
-    let r = bind_all(sqlx::query(&sql), values).fetch_one(conn).await?;
-    Ok(HistoryTotals {
-        offers: int(&r, "offers")?,
-        sent: int(&r, "sent")?,
-        filled: int(&r, "filled")?,
-        declined: int(&r, "declined")?,
-        unable: int(&r, "unable")?,
-    })
+    let (offers, sent, filled, _accepted, declined, unable, _failed): (i64, i64, i64, i64, i64, i64, i64) =
+        filtered(&format!("SELECT {COUNTS} FROM asapcomm c"), f, false).fetch_one(conn).await?;
+    Ok(HistoryTotals { offers, sent, filled, declined, unable })
 }
 
 pub async fn history_days(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<Vec<HistoryDay>> {
-    let (cond, values) = conditions(f, false);
-    let sql = format!(
-        "SELECT SUBSTR(c.datetimeentry, 1, 10) AS day, {COUNTS} FROM asapcomm c WHERE {cond} \
-         GROUP BY SUBSTR(c.datetimeentry, 1, 10) ORDER BY day"
-    );
-    let rows = bind_all(sqlx::query(&sql), values).fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(HistoryDay {
-                day: date(r, "day")?,
-                sent: int(r, "sent")?,
-                accepted: int(r, "accepted")?,
-                failed: int(r, "failed")?,
-            })
-        })
-        .collect()
+    let mut sql = filtered(&format!("SELECT SUBSTR(c.datetimeentry, 1, 10) AS day, {COUNTS} FROM asapcomm c"), f, false);
+    sql.push(" GROUP BY SUBSTR(c.datetimeentry, 1, 10) ORDER BY day");
+    let rows: Vec<(OdDate, i64, i64, i64, i64, i64, i64, i64)> = sql.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(day, _, sent, _, accepted, _, _, failed)| HistoryDay { day, sent, accepted, failed }).collect())
 }
 
 /// The counts above the table, from the counts table (no scan of the range), when the filter is
@@ -198,16 +146,11 @@ pub async fn history_counts(conn: &mut AnyConnection, f: &HistoryFilter) -> Stor
         let days = history_days(conn, f).await?;
         return Ok((matching, totals, days));
     }
-    let mut clinic = f.range.clinic_restriction();
-    if let Some(c) = f.range.clinic_num {
-        clinic.push_str(&format!(" AND c.clinicnum = {c}"));
-    }
     let first = f.range.start.date();
     let last = f.range.end.date().add_days(-1);
-    let rows = super::offer_counts_by_day(conn, first, last, &clinic).await?;
+    let rows = super::changes::offer_counts_by_day(conn, first, last, &f.range).await?;
     let mut by_day: Vec<(OdDate, Vec<StatusCount>)> = Vec::new();
     for (day, rs, ss, n) in rows {
-        let day = OdDate::parse(&day).map_err(|_| super::StoreError::Corrupt(format!("asapcommcount day `{day}`")))?;
         let count = StatusCount { response: rs, send: ss, n };
         match by_day.last_mut() {
             Some((d, list)) if *d == day => list.push(count),

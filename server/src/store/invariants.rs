@@ -1,7 +1,6 @@
 //! The rules the stored data must keep whatever happened (races, crashes, several server
 //! processes): checked by `server check`, after every race and crash test, and on the demo.
 
-use super::rows::{int, text};
 use super::{Backend, Store, StoreResult};
 use app::domain::length::appointment_minutes;
 use app::domain::occupancy::occupies_time;
@@ -109,20 +108,17 @@ pub async fn violations(
 /// Never two appointments on overlapping time in one operatory.
 async fn overlapping_appointments(conn: &mut AnyConnection, office_bookings: &[i64]) -> StoreResult<Vec<Violation>> {
     let holding = list(AptStatus::ALL.iter().filter(|s| occupies_time(**s)).map(|s| s.as_i64()));
-    let rows = sqlx::query(&format!(
+    let rows: Vec<(i64, i64, OdDateTime, TimePattern)> = sqlx::query_as(&format!(
         "SELECT aptnum, op, aptdatetime, pattern FROM appointment WHERE op <> 0 AND aptstatus IN ({holding}) ORDER BY op, aptdatetime"
     ))
     .fetch_all(&mut *conn)
     .await?;
     let mut spans = Vec::with_capacity(rows.len());
-    for r in &rows {
-        if office_bookings.contains(&int(r, "aptnum")?) {
+    for (apt_num, op, start, pattern) in rows {
+        if office_bookings.contains(&apt_num) {
             continue;
         }
-        let start = text(r, "aptdatetime")?;
-        let start = OdDateTime::parse(&start).map_err(|_| super::StoreError::Corrupt(format!("AptDateTime '{start}'")))?;
-        let minutes = TimePattern::parse(&text(r, "pattern")?).map(|p| appointment_minutes(&p)).unwrap_or(0);
-        spans.push((int(r, "op")?, start, start.plus_minutes(minutes), int(r, "aptnum")?));
+        spans.push((op, start, start.plus_minutes(appointment_minutes(&pattern)), apt_num));
     }
     Ok(spans
         .windows(2)

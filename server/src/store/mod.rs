@@ -3,28 +3,22 @@
 //! Both backends go through sqlx's `Any` driver with the same SQL: `$n` placeholders, integer and
 //! text columns only, and `ON CONFLICT … DO UPDATE` upserts, which both understand. The few real
 //! differences (how a writer locks, how identity counters move) live in this module.
+//!
+//! One module per group of tables, called by its name (`store::book::appointment`), so a call
+//! says which file holds it. `table` holds the column lists and the statement builder they share.
 
-mod access;
-mod answers;
-mod asapcomm;
-mod board;
-mod changes;
-mod history;
+pub mod access;
+pub mod answers;
+pub mod asapcomm;
+pub mod board;
+pub mod book;
+pub mod changes;
+pub mod history;
 pub mod invariants;
-mod office;
-mod opening;
-mod rows;
-mod sending;
-
-pub use access::*;
-pub use answers::*;
-pub use asapcomm::*;
-pub use board::*;
-pub use changes::*;
-pub use history::*;
-pub use office::*;
-pub use opening::*;
-pub use sending::*;
+pub mod office;
+pub mod opening;
+pub mod sending;
+pub mod table;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -70,6 +64,18 @@ impl StoreError {
     /// A unique or primary-key constraint refused the write.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+
+    /// One of the claim's invariants refused the write: a second winner for an opening (unique
+    /// index), or chair time overlapping another placed appointment (PostgreSQL's exclusion
+    /// constraint, 23P01; SQLite's trigger, SQLITE_CONSTRAINT_TRIGGER 1811).
+    pub fn is_claim_conflict(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                e.is_unique_violation() || matches!(e.code().as_deref(), Some("23P01") | Some("1811"))
+            }
+            _ => false,
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! Web Sched ASAP openings (asapopening) and what closing one does to its offers.
 
-use super::rows::{date_time, int, member, text};
+use super::table::Sql;
 use super::StoreResult;
 use app::domain::Span;
-use app::domain::answer::OpeningState;
-use app::model::{OdDate, OdDateTime, ResponseStatus, SmsSendStatus};
+use app::domain::outcomes::OpeningFacts;
+use app::model::{OdDate, OdDateTime, OpeningState, ResponseStatus, SmsSendStatus};
+use std::collections::HashMap;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -27,20 +28,23 @@ pub struct OpeningRow {
 const OPENING_COLUMNS: &str = "o.schedulenum, o.operatorynum, o.clinicnum, o.slotstart, o.slotstop, o.offeredat, \
     o.offeredby, o.state, o.closedat, o.closedby, o.winner, o.aptnum";
 
-fn opening_from(r: &AnyRow) -> StoreResult<OpeningRow> {
-    Ok(OpeningRow {
-        schedule_num: int(r, "schedulenum")?,
-        operatory_num: int(r, "operatorynum")?,
-        clinic_num: int(r, "clinicnum")?,
-        span: Span::new(date_time(r, "slotstart")?, date_time(r, "slotstop")?),
-        offered_at: date_time(r, "offeredat")?,
-        offered_by: text(r, "offeredby")?,
-        state: member(r, "state", OpeningState::from_i64)?,
-        closed_at: date_time(r, "closedat")?,
-        closed_by: text(r, "closedby")?,
-        winner: int(r, "winner")?,
-        apt_num: int(r, "aptnum")?,
-    })
+impl<'r> sqlx::FromRow<'r, AnyRow> for OpeningRow {
+    fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(OpeningRow {
+            schedule_num: r.try_get("schedulenum")?,
+            operatory_num: r.try_get("operatorynum")?,
+            clinic_num: r.try_get("clinicnum")?,
+            span: Span::new(r.try_get("slotstart")?, r.try_get("slotstop")?),
+            offered_at: r.try_get("offeredat")?,
+            offered_by: r.try_get("offeredby")?,
+            state: r.try_get("state")?,
+            closed_at: r.try_get("closedat")?,
+            closed_by: r.try_get("closedby")?,
+            winner: r.try_get("winner")?,
+            apt_num: r.try_get("aptnum")?,
+        })
+    }
 }
 
 pub struct NewOpening<'a> {
@@ -60,11 +64,11 @@ pub async fn insert_opening(conn: &mut AnyConnection, o: &NewOpening<'_>) -> Sto
     .bind(o.schedule_num)
     .bind(o.operatory_num)
     .bind(o.clinic_num)
-    .bind(o.span.start.to_string())
-    .bind(o.span.end.to_string())
-    .bind(o.offered_at.to_string())
+    .bind(o.span.start)
+    .bind(o.span.end)
+    .bind(o.offered_at)
     .bind(o.offered_by)
-    .bind(OpeningState::Open.as_i64())
+    .bind(OpeningState::Open)
     .execute(conn)
     .await?;
     Ok(())
@@ -72,8 +76,7 @@ pub async fn insert_opening(conn: &mut AnyConnection, o: &NewOpening<'_>) -> Sto
 
 pub async fn opening(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<Option<OpeningRow>> {
     let sql = format!("SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.schedulenum = $1");
-    let row = sqlx::query(&sql).bind(schedule_num).fetch_optional(conn).await?;
-    row.as_ref().map(opening_from).transpose()
+    Ok(sqlx::query_as(&sql).bind(schedule_num).fetch_optional(conn).await?)
 }
 
 /// The open opening in this operatory that starts exactly at `start`, if any: a new offer for
@@ -87,31 +90,26 @@ pub async fn open_opening_starting(
         "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.operatorynum = $1 AND o.slotstart = $2 AND o.state = $3 \
          ORDER BY o.schedulenum LIMIT 1"
     );
-    let row = sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(operatory_num)
-        .bind(start.to_string())
-        .bind(OpeningState::Open.as_i64())
+        .bind(start)
+        .bind(OpeningState::Open)
         .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(opening_from).transpose()
+        .await?)
 }
 
 /// When an opening's first text was due, and how many of its offers were queued for a text:
 /// where offers added to it continue.
 pub async fn opening_waves(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<(Option<OdDateTime>, i64)> {
-    let never = OdDateTime::never().to_string();
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT MIN(CASE WHEN datetimesmsscheduled <> $2 THEN datetimesmsscheduled END) AS firsttext, \
          COALESCE(SUM(CASE WHEN datetimesmsscheduled <> $2 THEN 1 ELSE 0 END), 0) AS textable \
          FROM asapcomm WHERE schedulenum = $1",
     )
     .bind(schedule_num)
-    .bind(&never)
+    .bind(OdDateTime::never())
     .fetch_one(conn)
-    .await?;
-    use sqlx::Row;
-    let first: Option<String> = row.try_get("firsttext")?;
-    Ok((first.and_then(|s| OdDateTime::parse(&s).ok()), int(&row, "textable")?))
+    .await?)
 }
 
 /// Open openings in the operatory whose time overlaps `span`.
@@ -124,15 +122,14 @@ pub async fn open_openings_overlapping(
         "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.operatorynum = $1 AND o.state = $2 \
          AND o.slotstart >= $5 AND o.slotstart < $3 AND o.slotstop > $4 ORDER BY o.schedulenum"
     );
-    let rows = sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(operatory_num)
-        .bind(OpeningState::Open.as_i64())
-        .bind(span.end.to_string())
-        .bind(span.start.to_string())
-        .bind(span.earliest_overlapping_opening_start().to_string())
+        .bind(OpeningState::Open)
+        .bind(span.end)
+        .bind(span.start)
+        .bind(span.earliest_overlapping_opening_start())
         .fetch_all(conn)
-        .await?;
-    rows.iter().map(opening_from).collect()
+        .await?)
 }
 
 /// Open openings that have started by `now`: nobody can take them any more.
@@ -141,20 +138,18 @@ pub async fn started_open_openings(conn: &mut AnyConnection, now: OdDateTime, li
         "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.state = $1 AND o.slotstart <= $2 \
          ORDER BY o.slotstart, o.schedulenum LIMIT $3"
     );
-    let rows = sqlx::query(&sql)
-        .bind(OpeningState::Open.as_i64())
-        .bind(now.to_string())
+    Ok(sqlx::query_as(&sql)
+        .bind(OpeningState::Open)
+        .bind(now)
         .bind(limit)
         .fetch_all(conn)
-        .await?;
-    rows.iter().map(opening_from).collect()
+        .await?)
 }
 
 /// Every open opening, oldest first (the check after an import).
 pub async fn all_open_openings(conn: &mut AnyConnection) -> StoreResult<Vec<OpeningRow>> {
     let sql = format!("SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.state = $1 ORDER BY o.schedulenum");
-    let rows = sqlx::query(&sql).bind(OpeningState::Open.as_i64()).fetch_all(conn).await?;
-    rows.iter().map(opening_from).collect()
+    Ok(sqlx::query_as(&sql).bind(OpeningState::Open).fetch_all(conn).await?)
 }
 
 /// Openings in these operatories whose time falls on `day`, any state, by start time.
@@ -162,17 +157,10 @@ pub async fn openings_on_day(conn: &mut AnyConnection, ops: &[i64], day: OdDate)
     if ops.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.operatorynum IN ({}) AND o.slotstart >= $1 \
-         AND o.slotstart < $2 ORDER BY o.slotstart, o.schedulenum",
-        super::int_list(ops)
-    );
-    let rows = sqlx::query(&sql)
-        .bind(day.start().to_string())
-        .bind(day.add_days(1).start().to_string())
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(opening_from).collect()
+    let mut sql = Sql::new(format!("SELECT {OPENING_COLUMNS} FROM asapopening o WHERE o.slotstart >= "));
+    sql.bind(day.start()).push(" AND o.slotstart < ").bind(day.add_days(1).start());
+    sql.push(" AND o.operatorynum IN (").bind_list(ops).push(") ORDER BY o.slotstart, o.schedulenum");
+    sql.fetch_all(conn).await
 }
 
 /// How an opening was closed.
@@ -190,13 +178,13 @@ pub async fn close_opening(conn: &mut AnyConnection, schedule_num: i64, c: &Clos
         "UPDATE asapopening SET state = $1, closedat = $2, closedby = $3, winner = $4, aptnum = $5 \
          WHERE schedulenum = $6 AND state = $7",
     )
-    .bind(c.state.as_i64())
-    .bind(c.at.to_string())
+    .bind(c.state)
+    .bind(c.at)
     .bind(c.by)
     .bind(c.winner)
     .bind(c.apt_num)
     .bind(schedule_num)
-    .bind(OpeningState::Open.as_i64())
+    .bind(OpeningState::Open)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -214,12 +202,12 @@ pub async fn cancel_queued_texts(
         "UPDATE asapcomm SET smssendstatus = $1, responsestatus = $2, note = $3, sendleaseuntil = 0 \
          WHERE schedulenum = $4 AND smssendstatus = $5 AND datetimesendstarted = $6",
     )
-    .bind(SmsSendStatus::DoNotSend.as_i64())
-    .bind(response.as_i64())
+    .bind(SmsSendStatus::DoNotSend)
+    .bind(response)
     .bind(note)
     .bind(schedule_num)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
-    .bind(OdDateTime::never().to_string())
+    .bind(SmsSendStatus::SendNotAttempted)
+    .bind(OdDateTime::never())
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -234,9 +222,9 @@ pub async fn note_unanswered_offers(conn: &mut AnyConnection, schedule_num: i64,
     .bind(note)
     .bind(schedule_num)
     .bind(except)
-    .bind(ResponseStatus::AwaitingTransmit.as_i64())
-    .bind(ResponseStatus::PendingRsvp.as_i64())
-    .bind(ResponseStatus::Viewed.as_i64())
+    .bind(ResponseStatus::AwaitingTransmit)
+    .bind(ResponseStatus::PendingRsvp)
+    .bind(ResponseStatus::Viewed)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -252,85 +240,65 @@ pub struct OpeningTally {
     pub declined: i64,
 }
 
-pub async fn opening_tallies(
-    conn: &mut AnyConnection,
-    schedule_nums: &[i64],
-) -> StoreResult<std::collections::HashMap<i64, OpeningTally>> {
-    let mut out = std::collections::HashMap::new();
+pub async fn opening_tallies(conn: &mut AnyConnection, schedule_nums: &[i64]) -> StoreResult<HashMap<i64, OpeningTally>> {
+    let mut out = HashMap::new();
     for chunk in schedule_nums.chunks(500) {
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT schedulenum, COUNT(*) AS offers, \
              COALESCE(SUM(CASE WHEN smssendstatus IN (3, 5) THEN 1 ELSE 0 END), 0) AS sent, \
              COALESCE(SUM(CASE WHEN smssendstatus = 2 THEN 1 ELSE 0 END), 0) AS waiting, \
              COALESCE(SUM(CASE WHEN responsestatus IN (3, 4) THEN 1 ELSE 0 END), 0) AS viewed, \
              COALESCE(SUM(CASE WHEN responsestatus IN (7, 11) THEN 1 ELSE 0 END), 0) AS declined \
-             FROM asapcomm WHERE schedulenum IN ({}) GROUP BY schedulenum",
-            super::int_list(chunk)
+             FROM asapcomm WHERE schedulenum IN (",
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
-            out.insert(
-                int(&r, "schedulenum")?,
-                OpeningTally {
-                    offers: int(&r, "offers")?,
-                    sent: int(&r, "sent")?,
-                    waiting: int(&r, "waiting")?,
-                    viewed: int(&r, "viewed")?,
-                    declined: int(&r, "declined")?,
-                },
-            );
+        sql.bind_list(chunk).push(") GROUP BY schedulenum");
+        for (schedule_num, offers, sent, waiting, viewed, declined) in sql.fetch_all::<(i64, i64, i64, i64, i64, i64)>(&mut *conn).await? {
+            out.insert(schedule_num, OpeningTally { offers, sent, waiting, viewed, declined });
         }
     }
     Ok(out)
 }
 
 /// `LName, FName` of the patient of each winning offer.
-pub async fn winner_names(conn: &mut AnyConnection, winners: &[i64]) -> StoreResult<std::collections::HashMap<i64, String>> {
-    let mut out = std::collections::HashMap::new();
+pub async fn winner_names(conn: &mut AnyConnection, winners: &[i64]) -> StoreResult<HashMap<i64, String>> {
+    let mut out = HashMap::new();
     let winners: Vec<i64> = winners.iter().copied().filter(|w| *w > 0).collect();
     for chunk in winners.chunks(500) {
-        let sql = format!(
-            "SELECT c.asapcommnum, COALESCE(p.lname, '') AS lname, COALESCE(p.fname, '') AS fname FROM asapcomm c \
-             LEFT JOIN patient p ON p.patnum = c.patnum WHERE c.asapcommnum IN ({})",
-            super::int_list(chunk)
+        let mut sql = Sql::new(
+            "SELECT c.asapcommnum, COALESCE(p.lname, ''), COALESCE(p.fname, '') FROM asapcomm c \
+             LEFT JOIN patient p ON p.patnum = c.patnum WHERE c.asapcommnum IN (",
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
-            out.insert(int(&r, "asapcommnum")?, format!("{}, {}", text(&r, "lname")?, text(&r, "fname")?));
+        sql.bind_list(chunk).push(")");
+        for (num, l_name, f_name) in sql.fetch_all::<(i64, String, String)>(&mut *conn).await? {
+            out.insert(num, format!("{l_name}, {f_name}"));
         }
     }
     Ok(out)
 }
 
 /// Openings offered on or after `since`, with their first text and texts sent (the outcomes).
-pub async fn opening_facts_since(
-    conn: &mut AnyConnection,
-    since: OdDateTime,
-    clinics: Option<&[i64]>,
-) -> StoreResult<Vec<app::domain::outcomes::OpeningFacts>> {
-    let clinic_filter = match clinics {
-        Some(list) if list.is_empty() => return Ok(Vec::new()),
-        Some(list) => format!("AND o.clinicnum IN ({})", super::int_list(list)),
-        None => String::new(),
-    };
-    let never = OdDateTime::never().to_string();
-    let sql = format!(
+pub async fn opening_facts_since(conn: &mut AnyConnection, since: OdDateTime, clinics: Option<&[i64]>) -> StoreResult<Vec<OpeningFacts>> {
+    let mut sql = Sql::new(
         "SELECT o.clinicnum, o.offeredat, o.state, o.closedat, \
          COALESCE(MIN(CASE WHEN c.datetimesmssent <> $2 THEN c.datetimesmssent END), $2) AS firsttext, \
          COALESCE(SUM(CASE WHEN c.datetimesmssent <> $2 THEN 1 ELSE 0 END), 0) AS textssent \
-         FROM asapopening o LEFT JOIN asapcomm c ON c.schedulenum = o.schedulenum \
-         WHERE o.offeredat >= $1 {clinic_filter} \
-         GROUP BY o.schedulenum, o.clinicnum, o.offeredat, o.state, o.closedat"
+         FROM asapopening o LEFT JOIN asapcomm c ON c.schedulenum = o.schedulenum WHERE o.offeredat >= $1",
     );
-    let rows = sqlx::query(&sql).bind(since.to_string()).bind(&never).fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(app::domain::outcomes::OpeningFacts {
-                clinic_num: int(r, "clinicnum")?,
-                offered_at: date_time(r, "offeredat")?,
-                state: member(r, "state", OpeningState::from_i64)?,
-                closed_at: date_time(r, "closedat")?,
-                first_text: date_time(r, "firsttext")?,
-                texts_sent: int(r, "textssent")?,
-            })
+    sql.bind_value(since).bind_value(OdDateTime::never());
+    if let Some(list) = clinics {
+        sql.push(" AND o.clinicnum IN (").bind_list(list).push(")");
+    }
+    sql.push(" GROUP BY o.schedulenum, o.clinicnum, o.offeredat, o.state, o.closedat");
+    let rows: Vec<(i64, OdDateTime, OpeningState, OdDateTime, OdDateTime, i64)> = sql.fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(clinic_num, offered_at, state, closed_at, first_text, texts_sent)| OpeningFacts {
+            clinic_num,
+            offered_at,
+            state,
+            closed_at,
+            first_text,
+            texts_sent,
         })
-        .collect()
+        .collect())
 }

@@ -3,10 +3,9 @@
 //! A lease that runs out with the text started but not recorded means the sender stopped in the
 //! middle of the provider call: its outcome is unknown and it is never sent again.
 
-use super::rows::{date_time, int, member, text};
+use super::table::{Sql, Table, from_row, table};
 use super::{Backend, StoreResult};
-use app::domain::answer::OpeningState;
-use app::model::{OdDate, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk};
+use app::model::{OdDate, OdDateTime, OpeningState, ResponseStatus, SmsSendStatus, TxtMsgOk};
 use sqlx::AnyConnection;
 
 /// Takes up to `limit` due texts (scheduled at or before `now`, not held by anyone) and holds
@@ -26,29 +25,23 @@ pub async fn lease_due_texts(
           ORDER BY datetimesmsscheduled, asapcommnum LIMIT $4 {skip_locked}) \
          AND smssendstatus = $2 AND sendleaseuntil = 0 RETURNING asapcommnum"
     );
-    let rows = sqlx::query(&sql)
+    let mut nums: Vec<i64> = sqlx::query_scalar(&sql)
         .bind(lease_until)
-        .bind(SmsSendStatus::SendNotAttempted.as_i64())
-        .bind(now.to_string())
+        .bind(SmsSendStatus::SendNotAttempted)
+        .bind(now)
         .bind(limit)
         .fetch_all(conn)
         .await?;
-    let mut nums = rows.iter().map(|r| int(r, "asapcommnum")).collect::<StoreResult<Vec<_>>>()?;
     nums.sort_unstable();
     Ok(nums)
 }
 
 /// The soonest a queued text is due, to sleep until then.
 pub async fn next_due_text(conn: &mut AnyConnection) -> StoreResult<Option<OdDateTime>> {
-    let row = sqlx::query(
-        "SELECT MIN(datetimesmsscheduled) AS due FROM asapcomm WHERE smssendstatus = $1 AND sendleaseuntil = 0",
-    )
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
-    .fetch_one(conn)
-    .await?;
-    use sqlx::Row;
-    let raw: Option<String> = row.try_get("due")?;
-    Ok(raw.and_then(|s| OdDateTime::parse(&s).ok()))
+    Ok(sqlx::query_scalar("SELECT MIN(datetimesmsscheduled) FROM asapcomm WHERE smssendstatus = $1 AND sendleaseuntil = 0")
+        .bind(SmsSendStatus::SendNotAttempted)
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Everything the send-time check and the message need about one leased text.
@@ -70,8 +63,15 @@ pub struct DueTextRow {
     pub opt_out_sms: i64,
 }
 
+from_row!(DueTextRow {
+    asap_comm_num: "asapcommnum", schedule_num: "schedulenum", pat_num: "patnum", clinic_num: "clinicnum",
+    short_guid: "shortguid", template_text: "templatetext", slot_start: "slotstart", sms_send_status: "smssendstatus",
+    lease_until: "sendleaseuntil", opening: "openingstate", f_name: "fname", wireless_phone: "wirelessphone",
+    txt_msg_ok: "txtmsgok", opt_out_sms: "optoutsms",
+});
+
 pub async fn due_text(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<DueTextRow>> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT c.asapcommnum, c.schedulenum, c.patnum, c.clinicnum, c.shortguid, c.templatetext, c.slotstart, \
          c.smssendstatus, c.sendleaseuntil, COALESCE(o.state, 1) AS openingstate, COALESCE(p.fname, '') AS fname, \
          COALESCE(p.wirelessphone, '') AS wirelessphone, COALESCE(p.txtmsgok, 0) AS txtmsgok, \
@@ -82,30 +82,12 @@ pub async fn due_text(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<
     )
     .bind(num)
     .fetch_optional(conn)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(DueTextRow {
-        asap_comm_num: int(&r, "asapcommnum")?,
-        schedule_num: int(&r, "schedulenum")?,
-        pat_num: int(&r, "patnum")?,
-        clinic_num: int(&r, "clinicnum")?,
-        short_guid: text(&r, "shortguid")?,
-        template_text: text(&r, "templatetext")?,
-        slot_start: date_time(&r, "slotstart")?,
-        sms_send_status: member(&r, "smssendstatus", SmsSendStatus::from_i64)?,
-        lease_until: int(&r, "sendleaseuntil")?,
-        opening: member(&r, "openingstate", OpeningState::from_i64)?,
-        f_name: text(&r, "fname")?,
-        wireless_phone: text(&r, "wirelessphone")?,
-        txt_msg_ok: TxtMsgOk::from_i64(int(&r, "txtmsgok")?).unwrap_or(TxtMsgOk::Unknown),
-        opt_out_sms: int(&r, "optoutsms")?,
-    }))
+    .await?)
 }
 
 /// ASAP texts sent to the patient on `day`, or being sent right now (the daily limit).
 pub async fn texts_sent_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate, except: i64) -> StoreResult<i64> {
-    let from = day.start().to_string();
-    let to = day.add_days(1).start().to_string();
+    let (from, to) = (day.start(), day.add_days(1).start());
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM asapcomm WHERE patnum = $1 AND asapcommnum <> $2 AND \
          ((datetimesmssent >= $3 AND datetimesmssent < $4) OR \
@@ -113,9 +95,9 @@ pub async fn texts_sent_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDa
     )
     .bind(pat_num)
     .bind(except)
-    .bind(&from)
-    .bind(&to)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(from)
+    .bind(to)
+    .bind(SmsSendStatus::SendNotAttempted)
     .fetch_one(conn)
     .await?;
     Ok(n)
@@ -128,11 +110,11 @@ pub async fn mark_send_started(conn: &mut AnyConnection, num: i64, lease_until: 
         "UPDATE asapcomm SET datetimesendstarted = $1 WHERE asapcommnum = $2 AND smssendstatus = $3 \
          AND sendleaseuntil = $4 AND datetimesendstarted = $5",
     )
-    .bind(now.to_string())
+    .bind(now)
     .bind(num)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(SmsSendStatus::SendNotAttempted)
     .bind(lease_until)
-    .bind(OdDateTime::never().to_string())
+    .bind(OdDateTime::never())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -144,10 +126,10 @@ pub async fn reschedule_text(conn: &mut AnyConnection, num: i64, until: OdDateTi
         "UPDATE asapcomm SET datetimesmsscheduled = $1, note = $2, sendleaseuntil = 0 \
          WHERE asapcommnum = $3 AND smssendstatus = $4",
     )
-    .bind(until.to_string())
+    .bind(until)
     .bind(note)
     .bind(num)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(SmsSendStatus::SendNotAttempted)
     .execute(conn)
     .await?;
     Ok(())
@@ -170,14 +152,14 @@ pub async fn record_send(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>)
          datetimesmssent = $4, note = $5, providermessageid = $6, sendleaseuntil = 0 \
          WHERE asapcommnum = $7 AND smssendstatus = $8",
     )
-    .bind(r.send.as_i64())
-    .bind(ResponseStatus::AwaitingTransmit.as_i64())
-    .bind(r.response.as_i64())
-    .bind(r.sent_at.to_string())
+    .bind(r.send)
+    .bind(ResponseStatus::AwaitingTransmit)
+    .bind(r.response)
+    .bind(r.sent_at)
     .bind(r.note)
     .bind(r.provider_message_id)
     .bind(num)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(SmsSendStatus::SendNotAttempted)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -194,11 +176,11 @@ pub async fn release_for_retry(conn: &mut AnyConnection, num: i64, retry_at: OdD
         "UPDATE asapcomm SET sendleaseuntil = 0, datetimesendstarted = $1, datetimesmsscheduled = $2, note = $3 \
          WHERE asapcommnum = $4 AND smssendstatus = $5",
     )
-    .bind(OdDateTime::never().to_string())
-    .bind(retry_at.to_string())
+    .bind(OdDateTime::never())
+    .bind(retry_at)
     .bind(note)
     .bind(num)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(SmsSendStatus::SendNotAttempted)
     .execute(conn)
     .await?;
     Ok(())
@@ -207,14 +189,14 @@ pub async fn release_for_retry(conn: &mut AnyConnection, num: i64, retry_at: OdD
 /// Texts whose sender stopped holding them: released if the provider was never called, or
 /// recorded as "outcome unknown" if it was. Returns (released, unknown).
 pub async fn recover_stale_leases(conn: &mut AnyConnection, now_unix: i64, note: &str) -> StoreResult<(u64, u64)> {
-    let never = OdDateTime::never().to_string();
+    let never = OdDateTime::never();
     let released = sqlx::query(
         "UPDATE asapcomm SET sendleaseuntil = 0 WHERE smssendstatus = $1 AND sendleaseuntil > 0 AND sendleaseuntil < $2 \
          AND datetimesendstarted = $3",
     )
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(SmsSendStatus::SendNotAttempted)
     .bind(now_unix)
-    .bind(&never)
+    .bind(never)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -223,13 +205,13 @@ pub async fn recover_stale_leases(conn: &mut AnyConnection, now_unix: i64, note:
          datetimesmssent = datetimesendstarted, note = $4, sendleaseuntil = 0 \
          WHERE smssendstatus = $5 AND sendleaseuntil > 0 AND sendleaseuntil < $6 AND datetimesendstarted <> $7",
     )
-    .bind(SmsSendStatus::SentAwaitingReceipt.as_i64())
-    .bind(ResponseStatus::AwaitingTransmit.as_i64())
-    .bind(ResponseStatus::PendingRsvp.as_i64())
+    .bind(SmsSendStatus::SentAwaitingReceipt)
+    .bind(ResponseStatus::AwaitingTransmit)
+    .bind(ResponseStatus::PendingRsvp)
     .bind(note)
-    .bind(SmsSendStatus::SendNotAttempted.as_i64())
+    .bind(SmsSendStatus::SendNotAttempted)
     .bind(now_unix)
-    .bind(&never)
+    .bind(never)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -259,18 +241,20 @@ pub async fn apply_delivery_report(
     };
     let mut q = sqlx::query(sql)
         .bind(if delivered { SmsSendStatus::SendSuccessful.as_i64() } else { SmsSendStatus::SendFailed.as_i64() })
-        .bind(at.to_string())
+        .bind(at)
         .bind(provider_message_id)
-        .bind(SmsSendStatus::SentAwaitingReceipt.as_i64());
+        .bind(SmsSendStatus::SentAwaitingReceipt);
     if !delivered {
         q = q
             .bind(failure_note)
-            .bind(ResponseStatus::AwaitingTransmit.as_i64())
-            .bind(ResponseStatus::PendingRsvp.as_i64())
-            .bind(ResponseStatus::Failed.as_i64());
+            .bind(ResponseStatus::AwaitingTransmit)
+            .bind(ResponseStatus::PendingRsvp)
+            .bind(ResponseStatus::Failed);
     }
-    let row = q.fetch_optional(conn).await?;
-    row.map(|r| int(&r, "asapcommnum")).transpose()
+    Ok(q.fetch_optional(conn).await?.map(|r| {
+        use sqlx::Row;
+        r.try_get::<i64, _>(0)
+    }).transpose()?)
 }
 
 /// One message the local outbox provider "delivered".
@@ -285,20 +269,13 @@ pub struct OutboxRow {
     pub sent_at: OdDateTime,
 }
 
+table!(readable OutboxRow in "outboxmessage" {
+    message_num: "messagenum", asap_comm_num: "asapcommnum", clinic_num: "clinicnum", to_phone: "tophone", body: "body",
+    link: "link", sent_at: "sentat",
+});
+
 pub async fn insert_outbox_message(conn: &mut AnyConnection, m: &OutboxRow) -> StoreResult<i64> {
-    let num: i64 = sqlx::query_scalar(
-        "INSERT INTO outboxmessage (asapcommnum, clinicnum, tophone, body, link, sentat) VALUES ($1, $2, $3, $4, $5, $6) \
-         RETURNING messagenum",
-    )
-    .bind(m.asap_comm_num)
-    .bind(m.clinic_num)
-    .bind(&m.to_phone)
-    .bind(&m.body)
-    .bind(&m.link)
-    .bind(m.sent_at.to_string())
-    .fetch_one(conn)
-    .await?;
-    Ok(num)
+    super::table::insert(conn, m).await
 }
 
 /// The newest outbox messages, optionally only some clinics', newest first.
@@ -308,41 +285,24 @@ pub async fn outbox_messages(
     before: Option<i64>,
     limit: i64,
 ) -> StoreResult<Vec<OutboxRow>> {
-    let clinic_filter = match clinics {
-        Some(list) if list.is_empty() => return Ok(Vec::new()),
-        Some(list) => format!("AND clinicnum IN ({})", super::int_list(list)),
-        None => String::new(),
-    };
-    let sql = format!(
-        "SELECT messagenum, asapcommnum, clinicnum, tophone, body, link, sentat FROM outboxmessage \
-         WHERE messagenum < $1 {clinic_filter} ORDER BY messagenum DESC LIMIT $2"
-    );
-    let rows = sqlx::query(&sql).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OutboxRow {
-                message_num: int(r, "messagenum")?,
-                asap_comm_num: int(r, "asapcommnum")?,
-                clinic_num: int(r, "clinicnum")?,
-                to_phone: text(r, "tophone")?,
-                body: text(r, "body")?,
-                link: text(r, "link")?,
-                sent_at: date_time(r, "sentat")?,
-            })
-        })
-        .collect()
+    let mut sql = Sql::new(format!("{} WHERE messagenum < ", OutboxRow::statements()[2]));
+    sql.bind(before.unwrap_or(i64::MAX));
+    if let Some(list) = clinics {
+        sql.push(" AND clinicnum IN (").bind_list(list).push(")");
+    }
+    sql.push(" ORDER BY messagenum DESC LIMIT ").bind(limit);
+    sql.fetch_all(conn).await
 }
 
 /// Texts that went out (or may have) at or after `since`: (AsapCommNum, link code).
 pub async fn texts_sent_since(conn: &mut AnyConnection, since: OdDateTime) -> StoreResult<Vec<(i64, String)>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT asapcommnum, shortguid FROM asapcomm WHERE datetimesmssent >= $1 AND smssendstatus IN ($2, $3) \
          ORDER BY asapcommnum",
     )
-    .bind(since.to_string())
-    .bind(SmsSendStatus::SendSuccessful.as_i64())
-    .bind(SmsSendStatus::SentAwaitingReceipt.as_i64())
+    .bind(since)
+    .bind(SmsSendStatus::SendSuccessful)
+    .bind(SmsSendStatus::SentAwaitingReceipt)
     .fetch_all(conn)
-    .await?;
-    rows.iter().map(|r| Ok((int(r, "asapcommnum")?, text(r, "shortguid")?))).collect()
+    .await?)
 }

@@ -1,0 +1,257 @@
+//! The patient's answer to an offer, above all the claim: the one place where an opening is
+//! taken. From the operatory's lock to the commit it is one transaction that reads each row once
+//! (the offer, the operatory, the appointment or recall), decides with the pure rule
+//! `domain::answer::on_answer`, and writes with guards whose outcome is checked:
+//!
+//! - the appointment is moved in (or made from the recall), and its chair time is recorded in
+//!   `placement`, which the database refuses to let overlap another placed appointment;
+//! - the offer becomes AcceptedAndMoved only from the status read, and the database allows one
+//!   such offer per opening;
+//! - the opening closes only if it is still open;
+//! - every other open opening on that time closes, and the patient's other offers for the same
+//!   appointment are answered.
+//!
+//! A guard that finds its row changed, or a database rule that refuses a write, means another
+//! writer got there between the read and the write (a delivery report, the link being opened,
+//! another server process): nothing is kept, and the answer is tried again from the start, a few
+//! times, before the patient is told to try again. Exactly one winner per opening therefore
+//! rests on the lock, and where the lock is not enough, on the database.
+
+use super::closeout::close_opening_in;
+use super::offer::first_blocker;
+use super::patient::{page_after, plausible_code};
+use super::{ServiceError, ServiceResult, Services};
+use crate::store::answers::{self, PatientOfferRow};
+use crate::store::{StoreError, WriteTx, book, office, opening, table};
+use app::domain::Span;
+use app::domain::answer::{AnswerOutcome, PatientAnswer, link_has_ended, on_answer};
+use app::domain::length::{appointment_minutes, recall_appointment_pattern};
+use app::domain::occupancy::occupies_time;
+use app::domain::template::time_text;
+use app::model::{
+    Appointment, AptStatus, FKeyType, OdDateTime, OpeningState, Operatory, Preferences, Priority, ResponseStatus, TimePattern,
+};
+use app::view::patient::PatientPage;
+
+/// How many times an answer that lost a race to another writer is tried again.
+const ATTEMPTS: usize = 3;
+
+/// `POST /asap/{code}`: the patient's answer, and the page that follows it.
+pub async fn answer(services: &Services, code: &str, answer: PatientAnswer) -> ServiceResult<PatientPage> {
+    if !plausible_code(code) {
+        return Ok(PatientPage::Ended);
+    }
+    for _ in 0..ATTEMPTS {
+        match attempt(services, code, answer).await {
+            Ok(Answered::Ended) => return Ok(PatientPage::Ended),
+            Ok(Answered::Recorded { offer, prefs, now }) => return page_after(services, &prefs, offer, now).await,
+            Err(Failure::Lost(why)) => tracing::warn!(why, "an answer met another write to its opening; trying again"),
+            Err(Failure::Service(e)) => return Err(e),
+        }
+    }
+    Err(ServiceError::Conflict(
+        "Your answer could not be recorded because the opening changed at the same moment. Please open the link again.".into(),
+    ))
+}
+
+/// What one attempt did.
+enum Answered {
+    /// The link is unknown or has ended.
+    Ended,
+    /// Committed; `offer` as read under the lock.
+    Recorded { offer: PatientOfferRow, prefs: Preferences, now: OdDateTime },
+}
+
+/// Why an attempt kept nothing.
+enum Failure {
+    /// A guarded write or a database rule found the row changed since it was read.
+    Lost(&'static str),
+    Service(ServiceError),
+}
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Store(s) if s.is_claim_conflict() => Failure::Lost("the database refused a second claim on this time"),
+            other => Failure::Service(other),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::from(ServiceError::Store(e))
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure::from(StoreError::Database(e))
+    }
+}
+
+/// A guarded write changed the row it was meant to, or the attempt is lost.
+fn held(changed: bool, why: &'static str) -> Result<(), Failure> {
+    if changed { Ok(()) } else { Err(Failure::Lost(why)) }
+}
+
+async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Result<Answered, Failure> {
+    // The operatory's lock is taken before anything is read for the decision; which operatory
+    // that is, is the one read made outside it.
+    let located = {
+        let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
+        answers::offer_by_code(&mut conn, code).await?.map(|o| o.operatory_num)
+    };
+    let Some(operatory_num) = located else { return Ok(Answered::Ended) };
+    let mut tx = services.store.begin_write().await?;
+    services.store.lock_operatory(&mut tx, operatory_num).await?;
+
+    let prefs = office::preferences(&mut tx).await?;
+    let now = services.clock.now(&prefs);
+    let Some(offer) = answers::offer_by_code(&mut tx, code).await?.filter(|o| !link_has_ended(now, o.span.start, o.expire)) else {
+        return Ok(Answered::Ended);
+    };
+    held(offer.operatory_num == operatory_num, "the offer's operatory changed before its lock was taken")?;
+    let op = office::operatory(&mut tx, offer.operatory_num).await?;
+    let target = claim_target(&mut tx, &offer, &prefs).await?;
+    let time_is_free = match (&op, &target) {
+        (Some(op), Some(t)) => first_blocker(&mut tx, op, t.chair_time(offer.span.start), &t.own_appointment()).await?.is_none(),
+        _ => false,
+    };
+
+    let outcome = on_answer(offer.opening, offer.response_status, offer.sms_send_status, answer, time_is_free);
+    match (outcome, op, target) {
+        (AnswerOutcome::TakeTheSlot, Some(op), Some(target)) => {
+            take_the_slot(services, &mut tx, &offer, &op, &target, now).await?;
+        }
+        (AnswerOutcome::TakeTheSlot, _, _) => return Err(Failure::Lost("the claim's operatory or appointment is gone")),
+        (AnswerOutcome::Taken, _, _) => {
+            let changed = answers::set_response(
+                &mut tx,
+                offer.asap_comm_num,
+                offer.response_status,
+                ResponseStatus::AcceptedAndNotAvailable,
+                now,
+                Some("Accepted after the opening was taken."),
+            )
+            .await?;
+            held(changed, "the offer's status changed while it was answered")?;
+            // Still open, yet its time is not free: the office booked it another way.
+            if offer.opening == OpeningState::Open {
+                close_opening_in(&mut tx, offer.schedule_num, OpeningState::Booked, now, "", 0, 0).await?;
+                tracing::info!(schedule_num = offer.schedule_num, "opening closed: its time was booked another way");
+            }
+        }
+        (AnswerOutcome::Record(status), _, _) => {
+            let changed = answers::set_response(&mut tx, offer.asap_comm_num, offer.response_status, status, now, None).await?;
+            held(changed, "the offer's status changed while it was answered")?;
+        }
+        (AnswerOutcome::AlreadyAnswered(_), _, _) => {}
+    }
+    tx.commit().await?;
+    Ok(Answered::Recorded { offer, prefs, now })
+}
+
+/// What an accepted offer moves into the slot: the ASAP appointment, or a new appointment made
+/// from the recall.
+struct ClaimTarget {
+    apt: Option<Appointment>,
+    recall_num: Option<i64>,
+    pat_num: i64,
+    pattern: TimePattern,
+}
+
+impl ClaimTarget {
+    /// The chair time the appointment takes from `start`; the opening may be longer.
+    fn chair_time(&self, start: OdDateTime) -> Span {
+        Span::starting_at(start, appointment_minutes(&self.pattern))
+    }
+
+    /// The appointment itself, where it holds time now: it never blocks its own new time.
+    fn own_appointment(&self) -> Vec<i64> {
+        self.apt.iter().filter(|a| occupies_time(a.apt_status)).map(|a| a.apt_num).collect()
+    }
+}
+
+/// None when the appointment or recall is no longer on the ASAP list (the office changed it).
+async fn claim_target(tx: &mut WriteTx, offer: &PatientOfferRow, prefs: &Preferences) -> ServiceResult<Option<ClaimTarget>> {
+    if offer.f_key_type == FKeyType::Recall {
+        let Some(recall) = office::recall(tx, offer.f_key).await? else { return Ok(None) };
+        if recall.priority != Priority::ASAP || recall.is_disabled.0 {
+            return Ok(None);
+        }
+        let Some(kind) = office::recall_type(tx, recall.recall_type_num).await? else { return Ok(None) };
+        let pattern = recall_appointment_pattern(&kind.time_pattern, prefs.appointment_time_increment);
+        return Ok(Some(ClaimTarget { apt: None, recall_num: Some(recall.recall_num), pat_num: recall.pat_num, pattern }));
+    }
+    let Some(apt) = book::appointment(tx, offer.f_key).await? else { return Ok(None) };
+    let on_list = apt.priority == Priority::ASAP
+        && matches!(apt.apt_status, AptStatus::Scheduled | AptStatus::UnschedList | AptStatus::Broken | AptStatus::Planned);
+    if !on_list || apt.pat_num != offer.pat_num {
+        return Ok(None);
+    }
+    let pattern = apt.pattern.clone();
+    Ok(Some(ClaimTarget { apt: Some(apt), recall_num: None, pat_num: offer.pat_num, pattern }))
+}
+
+/// The claim's writes, each checked; the caller commits.
+async fn take_the_slot(
+    services: &Services,
+    tx: &mut WriteTx,
+    offer: &PatientOfferRow,
+    op: &Operatory,
+    target: &ClaimTarget,
+    now: OdDateTime,
+) -> Result<(), Failure> {
+    let start = offer.span.start;
+    let apt_num = match &target.apt {
+        Some(apt) => {
+            held(book::move_appointment_into(tx, apt.apt_num, op, start).await?, "the appointment is gone")?;
+            apt.apt_num
+        }
+        None => {
+            services.store.lock_new_appointment_keys(tx).await?;
+            let apt_num = book::next_apt_num(tx).await?;
+            let prov_num = if op.is_hygiene.0 && op.prov_hygienist != 0 { op.prov_hygienist } else { op.prov_dentist };
+            let apt = Appointment {
+                apt_num,
+                pat_num: target.pat_num,
+                apt_status: AptStatus::Scheduled,
+                pattern: target.pattern.clone(),
+                op: op.operatory_num,
+                prov_num,
+                apt_date_time: start,
+                clinic_num: op.clinic_num,
+                priority: Priority::Normal,
+                next_apt_num: 0,
+            };
+            table::upsert(tx, &apt).await?;
+            if let Some(recall) = target.recall_num {
+                office::set_recall_priority(tx, recall, Priority::Normal).await?;
+            }
+            apt_num
+        }
+    };
+    let taken = target.chair_time(start);
+    book::place(tx, apt_num, op.operatory_num, taken).await?;
+
+    let note = format!("Appointment made for {} {} in {} (AptNum {apt_num}).", start.date(), time_text(start), op.op_name);
+    let changed =
+        answers::set_response(tx, offer.asap_comm_num, offer.response_status, ResponseStatus::AcceptedAndMoved, now, Some(&note))
+            .await?;
+    held(changed, "the offer's status changed while it was claimed")?;
+
+    // This opening closes as filled, and so does any other open one on that time.
+    held(
+        close_opening_in(tx, offer.schedule_num, OpeningState::Filled, now, "", offer.asap_comm_num, apt_num).await?,
+        "the opening closed while it was claimed",
+    )?;
+    for other in opening::open_openings_overlapping(tx, op.operatory_num, taken).await? {
+        close_opening_in(tx, other.schedule_num, OpeningState::Filled, now, "", offer.asap_comm_num, apt_num).await?;
+    }
+    // Offers for the same appointment or recall on other openings are answered by this one.
+    let sibling_note = format!("The patient took another opening ({} {}).", start.date(), time_text(start));
+    answers::close_sibling_offers(tx, offer.f_key, offer.f_key_type, offer.asap_comm_num, now, &sibling_note).await?;
+    tracing::info!(asap_comm_num = offer.asap_comm_num, schedule_num = offer.schedule_num, apt_num, "opening claimed");
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! What the patient sees behind the link in a text: opening it (which marks the offer Viewed)
+//! and the page after an answer. The answer itself is `claim`.
+
+use super::offer::office_identity;
+use super::{ServiceResult, Services};
+use crate::store;
+use crate::store::answers::PatientOfferRow;
+use app::domain::answer::{OTHER_OPENINGS_SHOWN, link_has_ended, on_view};
+use app::domain::length::{appointment_minutes, recall_minutes};
+use app::model::{FKeyType, OdDateTime, OpeningState, Preferences, ResponseStatus};
+use app::view::patient::{OpeningForPatient, PatientPage};
+use sqlx::AnyConnection;
+
+/// A link code is 22 letters and digits; anything else cannot be one and is not looked up.
+pub fn plausible_code(code: &str) -> bool {
+    code.len() == super::SHORT_GUID_LEN && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `GET /asap/{code}`: what the patient sees; opening the link marks the offer Viewed. Only that
+/// mark takes the write lock; the page is read afterwards like any other page, so a patient
+/// looking again (or at a long list of offers) never holds up offers and answers.
+pub async fn view(services: &Services, code: &str) -> ServiceResult<PatientPage> {
+    let (prefs, now, offer) = {
+        let mut conn = services.store.pool().acquire().await?;
+        let prefs = store::office::preferences(&mut conn).await?;
+        let now = services.clock.now(&prefs);
+        // Unknown and ended links take the same path to the same page.
+        let offer = if plausible_code(code) { store::answers::offer_by_code(&mut conn, code).await? } else { None };
+        (prefs, now, offer)
+    };
+    let Some(offer) = offer.filter(|o| !link_has_ended(now, o.span.start, o.expire)) else {
+        return Ok(PatientPage::Ended);
+    };
+    if let Some(next) = on_view(offer.opening, offer.response_status) {
+        // Moves only from the status just read: an answer recorded meanwhile stays (and this
+        // mark then changes nothing, which is right).
+        let mut tx = services.store.begin_write().await?;
+        store::answers::set_response(&mut tx, offer.asap_comm_num, offer.response_status, next, now, None).await?;
+        tx.commit().await?;
+    }
+    page_after(services, &prefs, offer, now).await
+}
+
+/// The patient's page once whatever they did is committed, read outside the write lock.
+pub(super) async fn page_after(services: &Services, prefs: &Preferences, offer: PatientOfferRow, now: OdDateTime) -> ServiceResult<PatientPage> {
+    let mut conn = services.store.pool().acquire().await?;
+    let offer = store::answers::offer_by_num(&mut conn, offer.asap_comm_num).await?.unwrap_or(offer);
+    let opening = opening_for_patient(&mut conn, prefs, &offer).await?;
+    let mut others = Vec::new();
+    for other in store::answers::open_offers_of_patient(&mut conn, offer.pat_num, now, offer.asap_comm_num, OTHER_OPENINGS_SHOWN).await? {
+        others.push(opening_for_patient(&mut conn, prefs, &other).await?);
+    }
+    let f_name = if offer.f_name.is_empty() { "there".to_string() } else { offer.f_name.clone() };
+    Ok(match offer.response_status {
+        ResponseStatus::AcceptedAndMoved => PatientPage::Booked { f_name, opening },
+        ResponseStatus::Declined => PatientPage::Declined { f_name, opening, stopped: false, others },
+        ResponseStatus::DeclinedStopComm => PatientPage::Declined { f_name, opening, stopped: true, others },
+        ResponseStatus::Viewed | ResponseStatus::PendingRsvp if offer.opening == OpeningState::Open => {
+            PatientPage::Offer { f_name, opening, others }
+        }
+        ResponseStatus::ChoseDifferentSlot => PatientPage::Moved { f_name, opening },
+        _ => PatientPage::Taken { f_name, opening, others },
+    })
+}
+
+/// One opening as the patient sees it: the office, the time, and how long their own visit is.
+async fn opening_for_patient(conn: &mut AnyConnection, prefs: &Preferences, offer: &PatientOfferRow) -> ServiceResult<OpeningForPatient> {
+    let (office_name, office_phone) = match store::office::operatory(conn, offer.operatory_num).await? {
+        Some(op) => office_identity(conn, &op, prefs).await?,
+        None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
+    };
+    // How long the patient's own visit is, not the whole opening (which may be longer).
+    let own = match offer.f_key_type {
+        FKeyType::Recall => match store::office::recall(conn, offer.f_key).await? {
+            Some(r) => store::office::recall_type(conn, r.recall_type_num)
+                .await?
+                .map(|t| recall_minutes(&t.time_pattern, prefs.appointment_time_increment)),
+            None => None,
+        },
+        _ => store::book::appointment(conn, offer.f_key).await?.map(|a| appointment_minutes(&a.pattern)),
+    };
+    let minutes = own.filter(|m| *m > 0 && *m <= offer.span.minutes()).unwrap_or_else(|| offer.span.minutes());
+    Ok(OpeningForPatient { code: offer.short_guid.clone(), office_name, office_phone, start: offer.span.start, minutes })
+}

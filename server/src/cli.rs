@@ -27,7 +27,7 @@ pub async fn user(services: &Services, action: UserCommand) -> Result<String, St
         UserCommand::Add { name, admin, clinics, display_name } => {
             let password = read_password(&format!("Password for {name}"))?;
             let user = services
-                .add_user(&actor, NewStaffUser { username: name, display_name, password, is_admin: admin, clinics })
+                .add_user(&actor, None, NewStaffUser { username: name, display_name, password, is_admin: admin, clinics })
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!(

@@ -378,6 +378,7 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
             slot_start: start,
             slot_stop: stop,
             wave: 0,
+            own_opening: 0,
         };
         table::upsert(conn, &row).await?;
     }

@@ -1,6 +1,7 @@
 //! The claim's invariants held by the database itself, shown by writing past the service: a
 //! second winner for an opening and overlapping chair time for claimed appointments are refused
-//! on both backends, while the office's own book may overlap as Open Dental allows. A claim that
+//! on both backends, while the office's own book (and its imported offer history) may overlap as
+//! Open Dental allows. A claim that
 //! meets such a refusal (a mistake in the service, simulated here) answers with a clean 409 and
 //! leaves nothing half-done.
 
@@ -33,28 +34,32 @@ fn span(from: &str, to: &str) -> Span {
 }
 
 /// An offer row written straight into the table, as a mistaken server might.
-async fn raw_offer(s: &TestServer, schedule_num: i64, guid: &str, response_status: i64) -> Result<(), StoreError> {
+async fn raw_offer(s: &TestServer, schedule_num: i64, guid: &str, response_status: i64, own_opening: i64) -> Result<(), StoreError> {
     let mut conn = s.store.pool().acquire().await?;
     sqlx::query(
         "INSERT INTO asapcomm (fkey, fkeytype, schedulenum, patnum, clinicnum, shortguid, datetimeentry, datetimeexpire, \
-         datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, datetimeorig, templatetext) \
+         datetimesmsscheduled, smssendstatus, datetimesmssent, responsestatus, datetimeorig, templatetext, ownopening) \
          VALUES (1001, 2, $1, 1, 1, $2, '2031-03-17 08:00:00', '2031-03-18 00:00:00', '0001-01-01 00:00:00', 3, \
-         '2031-03-17 08:00:00', $3, '0001-01-01 00:00:00', 'text')",
+         '2031-03-17 08:00:00', $3, '0001-01-01 00:00:00', 'text', $4)",
     )
     .bind(schedule_num)
     .bind(guid)
     .bind(response_status)
+    .bind(own_opening)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 async fn a_second_winner_for_an_opening_is_refused(s: Arc<TestServer>) {
-    raw_offer(&s, 900, "aaaaaaaaaaaaaaaaaaaaa1", 5).await.expect("the first winner");
-    raw_offer(&s, 900, "aaaaaaaaaaaaaaaaaaaaa2", 2).await.expect("any number of waiting offers");
-    let second = raw_offer(&s, 900, "aaaaaaaaaaaaaaaaaaaaa3", 5).await.expect_err("a second AcceptedAndMoved on one opening");
+    raw_offer(&s, 900, "aaaaaaaaaaaaaaaaaaaaa1", 5, 1).await.expect("the first winner");
+    raw_offer(&s, 900, "aaaaaaaaaaaaaaaaaaaaa2", 2, 1).await.expect("any number of waiting offers");
+    let second = raw_offer(&s, 900, "aaaaaaaaaaaaaaaaaaaaa3", 5, 1).await.expect_err("a second AcceptedAndMoved on one opening");
     assert!(second.is_claim_conflict(), "{second}");
-    raw_offer(&s, 901, "aaaaaaaaaaaaaaaaaaaaa4", 5).await.expect("another opening has its own winner");
+    raw_offer(&s, 901, "aaaaaaaaaaaaaaaaaaaaa4", 5, 1).await.expect("another opening has its own winner");
+    // The office's imported history is its record, taken as it comes.
+    raw_offer(&s, 902, "aaaaaaaaaaaaaaaaaaaaa5", 5, 0).await.expect("imported");
+    raw_offer(&s, 902, "aaaaaaaaaaaaaaaaaaaaa6", 5, 0).await.expect("imported history may hold two");
 }
 
 async fn claimed_chair_time_never_overlaps_in_an_operatory(s: Arc<TestServer>) {

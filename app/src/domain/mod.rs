@@ -2,6 +2,7 @@
 
 pub mod answer;
 pub mod asap_list;
+pub mod datetext;
 pub mod params;
 pub mod sending;
 pub mod length;

@@ -7,7 +7,7 @@ use super::SendWindow;
 use super::send_window::Elapsed;
 use crate::model::OpeningState;
 use super::offer::{MIN_LEAD_MINUTES, NotTextable};
-use super::template::{short_day, time_text};
+use super::datetext::{short_day, time_text};
 use crate::model::{CommOptOut, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk, WirelessPhone};
 
 /// Everything the send-time check reads, gathered by the sender.

@@ -1,25 +1,8 @@
 //! Filling the ASAP text template. Slot tags are filled when the offer is made; the patient
 //! tags ([NameF], [AsapURL]) stay until the text is sent.
 
-use crate::model::{OdDate, OdDateTime};
-
-/// `08/28/2023`, as Open Dental writes [Date].
-pub fn date_text(at: OdDateTime) -> String {
-    at.date().us_text()
-}
-
-/// `Thu 11/26`, for notes that say when a text will go.
-pub fn short_day(d: OdDate) -> String {
-    let us = d.us_text();
-    format!("{} {}", d.weekday_short(), &us[..5])
-}
-
-/// `2:00 PM`, as Open Dental writes [Time].
-pub fn time_text(at: OdDateTime) -> String {
-    use chrono::Timelike;
-    let (pm, hour) = at.get().hour12();
-    format!("{hour}:{:02} {}", at.get().minute(), if pm { "PM" } else { "AM" })
-}
+use super::datetext::{date_text, time_text};
+use crate::model::OdDateTime;
 
 /// A ten-digit number as `(555) 123-0000`; anything else as given.
 pub fn phone_text(raw: &str) -> String {
@@ -33,7 +16,7 @@ pub fn phone_text(raw: &str) -> String {
 
 pub fn fill_slot_tags(template: &str, slot_start: OdDateTime, office_name: &str, office_phone: &str) -> String {
     template
-        .replace("[Date]", &date_text(slot_start))
+        .replace("[Date]", &date_text(slot_start.date()))
         .replace("[Time]", &time_text(slot_start))
         .replace("[OfficeName]", office_name)
         .replace("[OfficePhone]", &phone_text(office_phone))

@@ -115,7 +115,7 @@ pub fn plan_send(
 
 /// The Note on a text that waits for the texting hours, saying when it will go and why.
 pub fn waiting_note(at: OdDateTime, window: &SendWindow) -> String {
-    use super::template::{short_day, time_text};
+    use super::datetext::{short_day, time_text};
     format!(
         "Waiting for texting hours ({}–{}): will go {} at {}.",
         time_text(OdDateTime::from_parts(at.date(), window.start)),

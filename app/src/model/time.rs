@@ -100,11 +100,6 @@ impl OdDate {
         ];
         NAMES[self.0.month0() as usize]
     }
-
-    /// `11/26/2026`, as Open Dental writes dates to patients.
-    pub fn us_text(self) -> String {
-        format!("{:02}/{:02}/{:04}", self.0.month(), self.0.day(), self.0.year())
-    }
 }
 
 /// Writes `n` as exactly `out.len()` digits (years 1–9999, and two-digit fields, fit).
@@ -394,7 +389,6 @@ mod tests {
     fn reads_as_people_write_it() {
         let d = OdDate::parse("2026-11-26").unwrap();
         assert_eq!((d.weekday_short(), d.weekday_name(), d.month_name()), ("Thu", "Thursday", "November"));
-        assert_eq!(d.us_text(), "11/26/2026");
         assert_eq!(OdDate::parse("2027-01-03").unwrap().weekday_name(), "Sunday");
         assert_eq!(OdDate::parse("0001-01-01").unwrap().to_string(), "0001-01-01");
         assert_eq!(OdTime::parse("09:05:07").unwrap().to_string(), "09:05:07");

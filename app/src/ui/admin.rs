@@ -1,7 +1,7 @@
 //! Who is signed in (the header's user menu), and the administrators' pages: `/users` to add
 //! users, reset passwords, disable accounts and limit clinics; `/audit` to read the audit trail.
 
-use super::format::when;
+use crate::domain::datetext::when;
 use crate::api::{add_user, change_user, list_users, load_audit, load_me};
 use crate::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange};
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 //! The filters live in the URL; the form is a plain GET form, so the page also works
 //! without JavaScript, and the browser's back button restores the previous filters.
 
-use super::format::{day, span_text, when};
+use crate::domain::datetext::{day, span_text, when};
 use crate::api::{load_clinics, load_history};
 use crate::view::history::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow};
 use crate::domain::template::fill_patient_tags;

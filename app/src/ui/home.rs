@@ -1,7 +1,7 @@
 //! The overview page: what the office data holds, and per clinic and week whether ASAP texting
 //! filled chairs.
 
-use super::format::day;
+use crate::domain::datetext::day;
 use crate::api::load_office_overview;
 use crate::domain::outcomes::WeekOutcome;
 use leptos::prelude::*;

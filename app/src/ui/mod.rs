@@ -1,7 +1,6 @@
 //! The pages: server-rendered, then hydrated in the browser.
 
 mod admin;
-mod format;
 mod history;
 mod home;
 mod live;

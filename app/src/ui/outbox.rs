@@ -1,7 +1,7 @@
 //! `/outbox`: the texts the local outbox "delivered", newest first. Someone trying the product
 //! opens a link here as the patient would from their phone.
 
-use super::format::when;
+use crate::domain::datetext::when;
 use crate::api::load_outbox;
 use crate::view::outbox::OutboxPage;
 use leptos::prelude::*;

@@ -2,29 +2,17 @@
 //! standalone document with plain forms, so it works without JavaScript, loads fast on a phone,
 //! and needs none of the staff pages' code. It shows only this patient's own offers.
 
-use crate::domain::template::{phone_text, time_text};
-use crate::model::OdDateTime;
-use chrono::Datelike;
+use crate::domain::datetext::{long_date, long_when, time_text};
+use crate::domain::template::phone_text;
 use crate::view::patient::{OpeningForPatient, PatientPage};
 use leptos::prelude::*;
-
-fn when(start: OdDateTime) -> String {
-    let day = start.date();
-    format!("{}, {} {} at {}", day.weekday_name(), day.month_name(), start.get().day(), time_text(start))
-}
-
-/// `Thursday, November 26, 2026`.
-fn long_date(at: OdDateTime) -> String {
-    let day = at.date();
-    format!("{}, {} {}, {}", day.weekday_name(), day.month_name(), at.get().day(), at.get().year())
-}
 
 #[component]
 fn OpeningFacts(opening: OpeningForPatient) -> impl IntoView {
     view! {
         <dl class="facts">
             <dt>"Office"</dt><dd>{opening.office_name.clone()}</dd>
-            <dt>"Date"</dt><dd>{long_date(opening.start)}</dd>
+            <dt>"Date"</dt><dd>{long_date(opening.start.date())}</dd>
             <dt>"Time"</dt><dd>{time_text(opening.start)}</dd>
             <dt>"Length"</dt><dd>{format!("About {} minutes", opening.minutes)}</dd>
         </dl>
@@ -39,7 +27,7 @@ fn OtherOpenings(others: Vec<OpeningForPatient>) -> impl IntoView {
                 <h2 id="others-title">"Other openings offered to you"</h2>
                 <ul>
                     {others.into_iter().map(|o| view! {
-                        <li><a href=format!("/asap/{}", o.code)>{format!("{} – {}", when(o.start), o.office_name)}</a></li>
+                        <li><a href=format!("/asap/{}", o.code)>{format!("{} – {}", long_when(o.start), o.office_name)}</a></li>
                     }).collect_view()}
                 </ul>
             </section>
@@ -81,7 +69,7 @@ pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
             .into_any()
         }
         PatientPage::Booked { f_name, opening } => view! {
-            <p class="lead ok" role="status">{format!("You're booked, {f_name}. We look forward to seeing you on {}.", when(opening.start))}</p>
+            <p class="lead ok" role="status">{format!("You're booked, {f_name}. We look forward to seeing you on {}.", long_when(opening.start))}</p>
             <OpeningFacts opening=opening.clone()/>
             <p class="small">"There is nothing more to do: the office has your new time."</p>
             <CallUs opening/>
@@ -103,7 +91,7 @@ pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
         }
         .into_any(),
         PatientPage::Taken { f_name, opening, others } => view! {
-            <p class="lead" role="status">{format!("Sorry, {f_name}: the {} opening was taken just before you answered. Your current appointment has not changed.", when(opening.start))}</p>
+            <p class="lead" role="status">{format!("Sorry, {f_name}: the {} opening was taken just before you answered. Your current appointment has not changed.", long_when(opening.start))}</p>
             <OtherOpenings others/>
             <CallUs opening/>
         }

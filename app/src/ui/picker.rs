@@ -2,13 +2,14 @@
 //! preview the text, and send. The grid follows the WAI-ARIA grid pattern: one tab stop,
 //! arrow keys move, Enter or Space picks.
 
-use super::format::{day, span_text, when};
+use crate::domain::datetext::{day, span_text, when};
 use crate::api::{load_asap_list, load_day, send_offer, withdraw_opening};
 use crate::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, OpeningSummary};
 use crate::model::OpeningState;
 use crate::domain::Span;
 use crate::domain::slots::{fits_opening, free_minutes_at, offers_sent_text};
-use crate::domain::template::{fill_patient_tags, fill_slot_tags, time_text};
+use crate::domain::datetext::time_text;
+use crate::domain::template::{fill_patient_tags, fill_slot_tags};
 use crate::model::{OdDate, OdDateTime};
 use chrono::Timelike;
 use leptos::prelude::*;

@@ -42,6 +42,7 @@ pub async fn add_admin(services: &server::service::Services, username: &str, pas
     services
         .add_user(
             &server::service::Actor::command_line(),
+            None,
             app::view::access::NewStaffUser {
                 username: username.into(),
                 display_name: String::new(),

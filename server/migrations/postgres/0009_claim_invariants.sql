@@ -1,8 +1,13 @@
 -- The claim's invariants, held by the database itself, so that a mistake in the server becomes a
 -- refused write (an error the claimer sees) instead of a double booking.
 
--- One winner per opening: at most one AcceptedAndMoved (5) offer per ScheduleNum.
-CREATE UNIQUE INDEX asapcomm_one_winner ON asapcomm (schedulenum) WHERE responsestatus = 5;
+-- One winner per opening: at most one AcceptedAndMoved (5) offer per opening this server made.
+-- Offers imported from an office's history (Open Dental keeps its Web Sched ASAP blockouts and
+-- offers indefinitely, with whatever statuses they ended in) are the office's record, taken as
+-- they come; `ownopening` tells the two apart.
+ALTER TABLE asapcomm ADD COLUMN ownopening BIGINT NOT NULL DEFAULT 0;
+UPDATE asapcomm SET ownopening = 1 WHERE schedulenum IN (SELECT schedulenum FROM asapopening);
+CREATE UNIQUE INDEX asapcomm_one_winner ON asapcomm (schedulenum) WHERE responsestatus = 5 AND ownopening = 1;
 
 -- The chair time of every appointment this server placed by a claim, in minutes on the office's
 -- wall clock since 0001-01-01. Two never overlap in one operatory (an exclusion constraint; the

@@ -84,6 +84,7 @@ async fn add_staff(store: &Store, clock: &OfficeClock, public_url: &str) -> Resu
         let user = services
             .add_user(
                 &Actor::command_line(),
+                None,
                 NewStaffUser {
                     username: username.into(),
                     display_name: display.into(),

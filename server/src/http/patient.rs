@@ -47,7 +47,7 @@ fn failure(e: ServiceError) -> Response {
     }
 }
 
-async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+async fn show(state: State<AppState>, Path(code): Path<String>) -> Response {
     match crate::service::patient::view(&state.services, &code).await {
         Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
         Ok(page) => page_response(StatusCode::OK, page),
@@ -62,7 +62,7 @@ struct AnswerForm {
 }
 
 async fn answer(
-    State(state): State<AppState>,
+    state: State<AppState>,
     Path(code): Path<String>,
     headers: HeaderMap,
     form: Result<Form<AnswerForm>, axum::extract::rejection::FormRejection>,

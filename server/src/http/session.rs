@@ -8,6 +8,7 @@ use super::csrf::is_cross_site;
 use crate::service::SignIn;
 use app::model::AppError;
 use app::ui::signin::{SignInForm, render_sign_in_page};
+use cookie::{Cookie, SameSite};
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -30,16 +31,16 @@ fn is_public(path: &str) -> bool {
         || ["/api/", "/asap/", "/sms/", "/pkg/"].iter().any(|p| path.starts_with(p))
 }
 
-/// The value of one cookie.
+/// The value of one cookie from the request's `Cookie` headers.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
 }
 
 fn server_fn_refusal(status: StatusCode, error: AppError) -> Response {
@@ -105,20 +106,24 @@ pub async fn check_session(State(state): State<AppState>, mut request: Request, 
 /// `Set-Cookie` for a new session. Embedded sessions live in the portal's iframe, where only a
 /// `SameSite=None; Secure; Partitioned` cookie is sent.
 fn session_cookie(token: &str, https: bool, embedded: bool) -> HeaderValue {
-    let attributes = if embedded {
-        "HttpOnly; Path=/; SameSite=None; Secure; Partitioned".to_string()
+    let cookie = Cookie::build((SESSION_COOKIE, token)).http_only(true).path("/");
+    let cookie = if embedded {
+        cookie.same_site(SameSite::None).secure(true).partitioned(true)
     } else {
-        format!("HttpOnly; Path=/; SameSite=Lax{}", if https { "; Secure" } else { "" })
+        cookie.same_site(SameSite::Lax).secure(https)
     };
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; {attributes}")).unwrap_or_else(|_| HeaderValue::from_static(""))
+    set_cookie(cookie.build())
 }
 
 fn cleared_cookie(https: bool) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; HttpOnly; Path=/; SameSite=Lax; Max-Age=0{}",
-        if https { "; Secure" } else { "" }
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
+    let cookie = Cookie::build((SESSION_COOKIE, "")).http_only(true).path("/").same_site(SameSite::Lax).secure(https);
+    set_cookie(cookie.max_age(cookie::time::Duration::ZERO).build())
+}
+
+/// The `Set-Cookie` value; a token is base64url and a name plain ASCII, so it is always a valid
+/// header value, and an empty one (no cookie set) otherwise.
+fn set_cookie(cookie: Cookie<'_>) -> HeaderValue {
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn page(status: StatusCode, html: String, frame_ancestors: &str) -> Response {
@@ -249,6 +254,18 @@ mod tests {
         for p in ["/", "/history", "/outbox", "/overview", "/users", "/audit", "/ui-api/history", "/anything"] {
             assert!(!is_public(p), "{p}");
         }
+    }
+
+    #[test]
+    fn cookies_carry_the_attributes_browsers_need() {
+        let plain = session_cookie("tok", false, false);
+        assert_eq!(plain.to_str().unwrap(), "asap_session=tok; HttpOnly; SameSite=Lax; Path=/");
+        let secure = session_cookie("tok", true, false);
+        assert_eq!(secure.to_str().unwrap(), "asap_session=tok; HttpOnly; SameSite=Lax; Secure; Path=/");
+        let embedded = session_cookie("tok", false, true);
+        assert_eq!(embedded.to_str().unwrap(), "asap_session=tok; HttpOnly; SameSite=None; Partitioned; Secure; Path=/");
+        let cleared = cleared_cookie(false);
+        assert_eq!(cleared.to_str().unwrap(), "asap_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
     }
 
     #[test]

@@ -82,18 +82,7 @@ async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 
 /// The provider texts `reply` back to the sender; no reply is an empty response.
 fn twiml(reply: Option<&str>) -> Response {
-    let body = match reply {
-        Some(text) => format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
-            xml_escape(text)
-        ),
-        None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>".to_string(),
-    };
-    let mut r = (StatusCode::OK, body).into_response();
+    let mut r = (StatusCode::OK, crate::sms::twilio::messaging_response(reply)).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
     r
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }

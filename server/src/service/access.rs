@@ -280,8 +280,12 @@ impl Services {
         Ok(store::access::users(&mut conn).await?.iter().map(staff_user).collect())
     }
 
-    /// Adds a staff user (from the Users page, or `server user add`).
-    pub async fn add_user(&self, actor: &Actor, new: NewStaffUser) -> ServiceResult<StaffUser> {
+    /// Adds a staff user: from the Users page (`caller`, who must be an administrator), or from
+    /// `server user add` (no caller).
+    pub async fn add_user(&self, actor: &Actor, caller: Option<&Caller>, new: NewStaffUser) -> ServiceResult<StaffUser> {
+        if let Some(c) = caller {
+            require_admin(c)?;
+        }
         let username = username_rule(&new.username).map_err(ServiceError::BadRequest)?;
         password_rule(&new.password).map_err(ServiceError::BadRequest)?;
         let password = new.password.clone();

@@ -27,7 +27,7 @@ use app::domain::Span;
 use app::domain::answer::{AnswerOutcome, PatientAnswer, link_has_ended, on_answer};
 use app::domain::length::{appointment_minutes, recall_appointment_pattern};
 use app::domain::occupancy::occupies_time;
-use app::domain::template::time_text;
+use app::domain::datetext::time_text;
 use app::model::{
     Appointment, AptStatus, FKeyType, OdDateTime, OpeningState, Operatory, Preferences, Priority, ResponseStatus, TimePattern,
 };

@@ -9,7 +9,7 @@ use crate::store::{self, WriteTx};
 use crate::store::opening::OpeningRow;
 use app::model::OpeningState;
 use app::domain::sending::closed_opening_note;
-use app::domain::template::time_text;
+use app::domain::datetext::time_text;
 use app::model::{OdDateTime, ResponseStatus};
 
 /// Closes one opening inside the caller's transaction. False when it was already closed.

@@ -1,10 +1,28 @@
-//! Use cases. HTTP handlers and server functions both call these; they own the transactions.
+//! Use cases. HTTP handlers, server functions, the command line and the workers all call these;
+//! they own the transactions. One file per use case:
+//!
+//! | file | use case |
+//! |---|---|
+//! | `offer` | offer an opening: its blockout and one AsapComm per patient |
+//! | `claim` | a patient's answer, above all the claim: the one place an opening is taken |
+//! | `patient` | the patient's page: opening the link, the page after an answer |
+//! | `sending` | send due texts exactly once, in waves, at allowed hours |
+//! | `inbound` | delivery reports and replies (STOP, START, HELP) from the SMS provider |
+//! | `closeout` | withdraw, lapse and booked-elsewhere closing; the close-out sweep |
+//! | `reads` | the REST API's GET endpoints |
+//! | `history`, `day`, `outbox`, `overview` | the staff pages' reads |
+//! | `access`, `credentials` | sign-in, sessions, embed tokens, users, API keys, audit |
+//! | `changes` | what changed, pushed to open pages |
+//! | `port` | the pages' port (`app::api::AsapPort`) over the above |
+//!
+//! `Services` carries what they share (store, clock, SMS provider, settings); `claim` and
+//! `patient` take it as an argument, the rest are its methods, each in its use case's file.
 
 mod access;
 mod changes;
 pub mod claim;
-pub mod credentials;
 mod closeout;
+pub mod credentials;
 mod day;
 mod history;
 mod inbound;

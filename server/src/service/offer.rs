@@ -13,7 +13,8 @@ use app::domain::offer::{
     NotTextable, TextingFacts, expiry, fkey_type_for_appointment, limit_day, recall_orig, texting_decision,
 };
 use app::domain::waves::{PlannedSend, plan_send, waiting_note};
-use app::domain::template::{fill_slot_tags, time_text};
+use app::domain::datetext::time_text;
+use app::domain::template::fill_slot_tags;
 use app::domain::{SendWindow, Span};
 use app::model::{
     AsapComm, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
@@ -228,6 +229,7 @@ impl Services {
                 slot_start: opening_span.start,
                 slot_stop: opening_span.end,
                 wave,
+                own_opening: 1,
             };
             comm.asap_comm_num = table::insert(&mut tx, &row).await?;
             created.push(comm);

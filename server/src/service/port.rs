@@ -54,10 +54,7 @@ impl AsapPort for Services {
     }
 
     async fn add_user(&self, caller: &Caller, user: NewStaffUser) -> Result<StaffUser, AppError> {
-        if !caller.is_admin {
-            return Err(AppError::Forbidden("Only administrators can add users.".into()));
-        }
-        Ok(Services::add_user(self, &Actor::staff(caller), user).await?)
+        Ok(Services::add_user(self, &Actor::staff(caller), Some(caller), user).await?)
     }
 
     async fn change_user(&self, caller: &Caller, user_num: i64, change: UserChange) -> Result<StaffUser, AppError> {

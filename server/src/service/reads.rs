@@ -88,7 +88,7 @@ impl Services {
         let mut conn = self.store.pool().acquire().await?;
         store::asapcomm::asapcomm_json(&mut conn, num)
             .await?
-            .filter(|(clinic, _)| allowed.is_none_or(|a| a.contains(clinic)))
+            .filter(|(clinic, _)| sees(allowed, *clinic))
             .map(|(_, body)| body)
             .ok_or_else(|| ServiceError::not_found(format!("AsapComm {num} does not exist.")))
     }
@@ -135,11 +135,7 @@ impl Services {
         };
         let (start, end) = entry_range(date, date_start, date_end, today).map_err(ServiceError::BadRequest)?;
         let clinic_num = params.key("ClinicNum")?;
-        if let (Some(c), Some(list)) = (clinic_num, allowed) {
-            if !list.contains(&c) {
-                return Err(ServiceError::Forbidden(format!("Clinic {c} is not one you have access to.")));
-            }
-        }
+        allow_clinic(clinic_num, allowed)?;
         let p = params.paging()?;
         Ok(AsapCommRange {
             start,

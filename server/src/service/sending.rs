@@ -176,7 +176,7 @@ impl Services {
                 } else {
                     // 1, 2, 4, 8 minutes: the provider may be back by then.
                     let retry_at = sent_at.plus_minutes(1 << (attempts - 1).clamp(0, 3));
-                    let note = format!("Will try again at {}: {reason}.", app::domain::template::time_text(retry_at));
+                    let note = format!("Will try again at {}: {reason}.", app::domain::datetext::time_text(retry_at));
                     store::sending::release_for_retry(&mut conn, num, retry_at, &note).await?;
                     round.retry += 1;
                 }

@@ -2,7 +2,7 @@
 //! product out) and an HTTP provider in the shape of Twilio's Messages API.
 
 mod outbox;
-mod twilio;
+pub mod twilio;
 
 pub use outbox::OutboxProvider;
 pub use twilio::{TwilioProvider, TwilioSettings, signature, signature_matches};

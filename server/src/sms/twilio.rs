@@ -134,8 +134,46 @@ pub fn signature_matches(auth_token: &str, url: &str, params: &[(String, String)
     !auth_token.is_empty() && bool::from(expected.as_bytes().ct_eq(presented.trim().as_bytes()))
 }
 
+/// Twilio's answer to an incoming message (TwiML, "Messaging Response"): `<Message>` texts
+/// `reply` back to the sender; without a reply the response is empty and nothing is sent.
+pub fn messaging_response(reply: Option<&str>) -> String {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+    match reply {
+        Some(text) => format!("{HEAD}<Response><Message>{}</Message></Response>", xml_text(text)),
+        None => format!("{HEAD}<Response></Response>"),
+    }
+}
+
+/// Text as XML 1.0 character data: markup escaped, and the characters XML 1.0 does not allow
+/// at all (most control characters, lone surrogates cannot occur in a `str`) left out.
+fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn replies_are_twiml_with_the_text_escaped() {
+        assert_eq!(messaging_response(None), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>");
+        assert_eq!(
+            messaging_response(Some("Tom & Jerry's <b>\"ok\"</b>\nbye\u{0}\u{1b}")),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>Tom &amp; Jerry&apos;s &lt;b&gt;&quot;ok&quot;&lt;/b&gt;\nbye</Message></Response>"
+        );
+    }
+
     use super::*;
 
     #[test]

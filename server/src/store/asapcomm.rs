@@ -155,16 +155,21 @@ pub struct NewAsapCommRow {
     pub slot_stop: OdDateTime,
     /// Which wave of the opening's texts this one goes out in (0 = the first).
     pub wave: i64,
+    /// 1 for an offer on an opening this server made (the database then allows one winner per
+    /// opening), 0 for an offer imported from the office's history.
+    pub own_opening: i64,
 }
 
-// A row imported again keeps its link code (patients may hold it) and its wave.
-table!(NewAsapCommRow in "asapcomm" keeping ["shortguid", "wave"] {
+// A row imported again keeps its link code (patients may hold it), its wave, and whose opening
+// it is.
+table!(NewAsapCommRow in "asapcomm" keeping ["shortguid", "wave", "ownopening"] {
     comm.asap_comm_num: "asapcommnum", comm.f_key: "fkey", comm.f_key_type: "fkeytype", comm.schedule_num: "schedulenum",
     comm.pat_num: "patnum", comm.clinic_num: "clinicnum", short_guid: "shortguid", comm.date_time_entry: "datetimeentry",
     comm.date_time_expire: "datetimeexpire", comm.date_time_sms_scheduled: "datetimesmsscheduled",
     comm.sms_send_status: "smssendstatus", comm.date_time_sms_sent: "datetimesmssent",
     comm.response_status: "responsestatus", comm.date_time_orig: "datetimeorig", comm.template_text: "templatetext",
     comm.note: "note", operatory_num: "operatorynum", slot_start: "slotstart", slot_stop: "slotstop", wave: "wave",
+    own_opening: "ownopening",
 });
 
 /// ASAP texts already scheduled or sent to a patient for a given day (the daily limit).

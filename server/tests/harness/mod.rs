@@ -184,6 +184,7 @@ impl TestServer {
         self.services()
             .add_user(
                 &server::service::Actor::command_line(),
+                None,
                 app::view::access::NewStaffUser {
                     username: username.into(),
                     display_name: String::new(),

@@ -73,6 +73,8 @@ mod tests {
         assert_eq!(time_text(t), "2:05 PM");
         assert_eq!(time_text(at("2026-11-26 00:30:00")), "12:30 AM");
         assert_eq!(time_text(at("2026-11-26 12:00:00")), "12:00 PM");
+        assert_eq!(time_text(at("2023-10-18 09:05:00")), "9:05 AM", "no leading zero");
+        assert_eq!(date_text(at("2025-06-17 13:30:00").date()), "06/17/2025", "leading zeros");
         assert_eq!(short_day(t.date()), "Thu 11/26");
         assert_eq!(day(t.date()), "Thu 11/26/2026");
         assert_eq!(when(t), "Thu 11/26/2026 2:05 PM");

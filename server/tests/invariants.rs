@@ -23,6 +23,7 @@ on_both_backends!(fixture("example-office.json"), now();
     claimed_chair_time_never_overlaps_in_an_operatory,
     the_offices_own_book_may_overlap,
     a_claim_the_database_refuses_is_a_clean_conflict,
+    a_text_sent_as_its_opening_closes_keeps_the_reason,
 );
 
 fn at(s: &str) -> OdDateTime {
@@ -140,4 +141,37 @@ async fn a_claim_the_database_refuses_is_a_clean_conflict(s: Arc<TestServer>) {
     assert_eq!(state, 1, "the opening is still open");
     let winners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asapcomm WHERE responsestatus = 5").fetch_one(&mut *conn).await.unwrap();
     assert_eq!(winners, 0);
+}
+
+/// Found by the kill test: a text being handed to the provider while staff withdrew its opening
+/// was recorded as sent with an empty Note, wiping the closing's "why", so the offer read as
+/// open to take. The record keeps the closing's Note.
+async fn a_text_sent_as_its_opening_closes_keeps_the_reason(s: Arc<TestServer>) {
+    use server::store::sending::{SendRecord, lease_due_texts, mark_send_started, record_send};
+    let r = s.post("/api/v1/asapcomms", r#"{"op": 1, "aptNum": 1001, "dateTimeStart": "2031-03-17 13:00:00"}"#).await;
+    assert_eq!(r.status().as_u16(), 201);
+    let offer: serde_json::Value = r.json().await.unwrap();
+    let num = offer["AsapCommNum"].as_i64().unwrap();
+    let now = at("2031-03-17 09:10:00");
+    s.clock.set(chicago("2031-03-17 09:10:00"));
+    let lease = 4_000_000_000;
+    let mut conn = s.store.pool().acquire().await.unwrap();
+    assert_eq!(lease_due_texts(&mut conn, s.store.backend(), now, lease, 10).await.unwrap(), vec![num]);
+    assert!(mark_send_started(&mut conn, num, lease, now).await.unwrap());
+    drop(conn);
+    let schedule = offer["ScheduleNum"].as_i64().unwrap();
+    s.services().withdraw_opening(schedule, &server::service::Actor::command_line(), None).await.expect("withdrawn");
+    let mut conn = s.store.pool().acquire().await.unwrap();
+    let delivered = SendRecord {
+        send: app::model::SmsSendStatus::SendSuccessful,
+        response: app::model::ResponseStatus::PendingRsvp,
+        sent_at: now,
+        note: "",
+        provider_message_id: "SM1",
+    };
+    assert!(record_send(&mut conn, num, &delivered).await.unwrap());
+    let note: String = sqlx::query_scalar("SELECT note FROM asapcomm WHERE asapcommnum = $1").bind(num).fetch_one(&mut *conn).await.unwrap();
+    assert!(note.contains("withdrew"), "{note}");
+    drop(conn);
+    assert_eq!(s.violations("2031-03-17 09:10:00", &[]).await, Vec::<String>::new());
 }

@@ -145,11 +145,15 @@ pub struct SendRecord<'a> {
 }
 
 /// Records the outcome of a text that was still queued; the lease is let go. Only a text not yet
-/// recorded changes, so a late or repeated record never overwrites a newer state.
+/// recorded changes, so a late or repeated record never overwrites a newer state. A text that
+/// went out while its opening closed keeps the Note the closing wrote (why it can no longer be
+/// taken) unless the record has a note of its own.
 pub async fn record_send(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE asapcomm SET smssendstatus = $1, responsestatus = CASE WHEN responsestatus = $2 THEN $3 ELSE responsestatus END, \
-         datetimesmssent = $4, note = $5, providermessageid = $6, sendleaseuntil = 0 \
+         datetimesmssent = $4, providermessageid = $6, sendleaseuntil = 0, \
+         note = CASE WHEN $5 = '' AND EXISTS (SELECT 1 FROM asapopening o WHERE o.schedulenum = asapcomm.schedulenum \
+         AND o.state <> $9) THEN note ELSE $5 END \
          WHERE asapcommnum = $7 AND smssendstatus = $8",
     )
     .bind(r.send)
@@ -160,6 +164,7 @@ pub async fn record_send(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>)
     .bind(r.provider_message_id)
     .bind(num)
     .bind(SmsSendStatus::SendNotAttempted)
+    .bind(OpeningState::Open)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

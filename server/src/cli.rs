@@ -133,3 +133,31 @@ pub async fn backup(store: &crate::store::Store, file: &std::path::Path) -> Resu
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     Ok(format!("Backed up to {target} ({size} bytes)."))
 }
+
+/// `server sync`: one pass, then the waiting writes, until none is due (or Open Dental stops
+/// taking them).
+pub async fn sync(services: &Services) -> Result<String, String> {
+    if services.opendental.is_none() {
+        return Err("Open Dental is not set up: set ASAP_OPENDENTAL_URL and ASAP_OPENDENTAL_KEY (see the README).".into());
+    }
+    let report = crate::service::sync::pass(services).await.map_err(|e| format!("The sync did not finish: {e}"))?;
+    let mut written = crate::service::writeback::WritebackRound::default();
+    loop {
+        let round = crate::service::writeback::deliver_due(services).await.map_err(|e| e.to_string())?;
+        written.delivered += round.delivered;
+        written.refused += round.refused;
+        written.later += round.later;
+        if round.delivered + round.refused == 0 {
+            break;
+        }
+    }
+    let mut out = report.to_string();
+    out.push_str(&format!(
+        "\nWrites to Open Dental: {} delivered, {} refused (see the history and the audit trail), {} waiting to be tried again.",
+        written.delivered, written.refused, written.later
+    ));
+    if written.later > 0 {
+        return Err(out);
+    }
+    Ok(out)
+}

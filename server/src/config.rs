@@ -43,6 +43,10 @@ pub enum Command {
     /// blockout, no pending offer on a closed or started opening, no text sent twice) and, on
     /// SQLite, the file itself. Exits with an error when any is broken.
     Check,
+    /// Read the office's Open Dental once (everything the first time, then what changed) and
+    /// deliver the bookings waiting to be written there. Exits with an error when Open Dental
+    /// could not be read or is not set up (ASAP_OPENDENTAL_URL, ASAP_OPENDENTAL_KEY).
+    Sync,
     /// Copy a live SQLite database to FILE, consistent as of one moment, while the server runs.
     Backup {
         /// Where the copy goes; must not exist yet.
@@ -178,6 +182,25 @@ pub struct Settings {
     /// The secret the office portal signs embed tokens with (HMAC-SHA256); empty turns embedding off.
     #[arg(long, env = "ASAP_EMBED_SECRET", default_value = "", hide_env_values = true)]
     pub embed_secret: String,
+
+    /// The office's Open Dental API: https://api.opendental.com/api/v1 (the remote API), or the
+    /// office's API Service (http://SERVER:30223/api/v1) or Local API (port 30222). Empty: this
+    /// server keeps its own book (filled by `server import`).
+    #[arg(long, env = "ASAP_OPENDENTAL_URL", default_value = "")]
+    pub opendental_url: String,
+
+    /// DeveloperKey/CustomerKey for Open Dental's API.
+    #[arg(long, env = "ASAP_OPENDENTAL_KEY", default_value = "", hide_env_values = true)]
+    pub opendental_key: String,
+
+    /// Seconds between sync passes.
+    #[arg(long, env = "ASAP_OPENDENTAL_SYNC_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(5..=86400))]
+    pub opendental_sync_seconds: u64,
+
+    /// Milliseconds a claim waits for Open Dental to confirm its time before going ahead on the
+    /// local copy.
+    #[arg(long, env = "ASAP_OPENDENTAL_RECHECK_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..=30000))]
+    pub opendental_recheck_ms: u64,
 
     /// Run the sender and the close-out sweep in this process.
     #[arg(long, env = "ASAP_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]

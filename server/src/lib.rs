@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod import;
+pub mod opendental;
 pub mod service;
 pub mod sms;
 pub mod store;
@@ -88,6 +89,12 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             let services = build_services(&settings, store.clone(), clock, None)?;
             let out = cli::apikey(&services, action).await.map_err(StartupError::Command)?;
             println!("{out}");
+            Ok(())
+        }
+        Command::Sync => {
+            let services = build_services(&settings, store.clone(), clock, None)?;
+            let report = cli::sync(&services).await.map_err(StartupError::Command)?;
+            println!("{report}");
             Ok(())
         }
         Command::Check => {
@@ -202,6 +209,15 @@ pub fn build_services(
     };
     if let Some(p) = provider {
         services = services.with_sms(p);
+    }
+    if !settings.opendental_url.trim().is_empty() {
+        let connection = opendental::Connection::new(&settings.opendental_url, &settings.opendental_key).map_err(StartupError::Config)?;
+        let od = opendental::OpenDental::new(connection).map_err(StartupError::Config)?;
+        let sync = service::SyncSettings {
+            interval: std::time::Duration::from_secs(settings.opendental_sync_seconds),
+            recheck_within: std::time::Duration::from_millis(settings.opendental_recheck_ms),
+        };
+        services = services.with_opendental(Arc::new(od), sync);
     }
     Ok(services)
 }

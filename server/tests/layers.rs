@@ -43,6 +43,11 @@ const RULES: &[Rule] = &[
         why: "use cases implement the pages' port and know no route or page markup",
     },
     Rule { folder: "server/src/http", forbidden: &["crate::store"], why: "HTTP reaches the database only through the use cases" },
+    Rule {
+        folder: "server/src/opendental",
+        forbidden: &["crate::service", "crate::store", "crate::http", "crate::worker"],
+        why: "the Open Dental client speaks Open Dental's API; the sync and write-back that use it are use cases",
+    },
 ];
 
 fn workspace() -> PathBuf {

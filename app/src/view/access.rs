@@ -110,6 +110,19 @@ pub mod actions {
     pub const USER_CHANGED: &str = "changed user";
     pub const API_KEY_ADDED: &str = "added API key";
     pub const API_KEY_REVOKED: &str = "revoked API key";
-    pub const ALL: [&str; 10] =
-        [SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, EMBED_SIGN_IN, OFFER, WITHDRAW, USER_ADDED, USER_CHANGED, API_KEY_ADDED, API_KEY_REVOKED];
+    /// Open Dental refused a booking a claim made here (the appointment was deleted there, say).
+    pub const OPEN_DENTAL_REFUSED: &str = "Open Dental refused a booking";
+    pub const ALL: [&str; 11] = [
+        SIGN_IN,
+        SIGN_IN_FAILED,
+        SIGN_OUT,
+        EMBED_SIGN_IN,
+        OFFER,
+        WITHDRAW,
+        USER_ADDED,
+        USER_CHANGED,
+        API_KEY_ADDED,
+        API_KEY_REVOKED,
+        OPEN_DENTAL_REFUSED,
+    ];
 }

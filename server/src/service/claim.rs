@@ -11,6 +11,10 @@
 //! - every other open opening on that time closes, and the patient's other offers for the same
 //!   appointment are answered.
 //!
+//! With Open Dental in charge of the book, the claim first reads that operatory's day there and
+//! takes it in, so a time the front desk booked a moment ago reads as taken; the claim's moves
+//! are queued for Open Dental in the same transaction (`writeback`).
+//!
 //! A guard that finds its row changed, or a database rule that refuses a write, means another
 //! writer got there between the read and the write (a delivery report, the link being opened,
 //! another server process): nothing is kept, and the answer is tried again from the start, a few
@@ -100,11 +104,22 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Resu
     // that is, is the one read made outside it.
     let located = {
         let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
-        answers::offer_by_code(&mut conn, code).await?.map(|o| o.operatory_num)
+        answers::offer_by_code(&mut conn, code).await?
     };
-    let Some(operatory_num) = located else { return Ok(Answered::Ended) };
+    let Some(located) = located else { return Ok(Answered::Ended) };
+    let operatory_num = located.operatory_num;
+    // With Open Dental in charge of the book, its appointments in the operatory that day are
+    // read first (outside any lock: a slow Open Dental holds up no one else) and taken into the
+    // local copy below, so a time the front desk booked there a moment ago reads as taken.
+    let office_book = match (&services.opendental, answer) {
+        (Some(od), PatientAnswer::Accept) => super::sync::operatory_day(od, operatory_num, located.span.start.date(), services.sync.recheck_within).await,
+        _ => None,
+    };
     let mut tx = services.store.begin_write().await?;
     services.store.lock_operatory(&mut tx, operatory_num).await?;
+    if let Some(appointments) = &office_book {
+        super::sync::take_in_appointments(&mut tx, appointments).await?;
+    }
 
     let prefs = office::preferences(&mut tx).await?;
     let now = services.clock.now(&prefs);
@@ -154,11 +169,11 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Resu
 
 /// What an accepted offer moves into the slot: the ASAP appointment, or a new appointment made
 /// from the recall.
-struct ClaimTarget {
-    apt: Option<Appointment>,
-    recall_num: Option<i64>,
-    pat_num: i64,
-    pattern: TimePattern,
+pub(super) struct ClaimTarget {
+    pub(super) apt: Option<Appointment>,
+    pub(super) recall_num: Option<i64>,
+    pub(super) pat_num: i64,
+    pub(super) pattern: TimePattern,
 }
 
 impl ClaimTarget {
@@ -211,7 +226,7 @@ async fn take_the_slot(
         }
         None => {
             services.store.lock_new_appointment_keys(tx).await?;
-            let apt_num = book::next_apt_num(tx).await?;
+            let apt_num = book::next_apt_num(tx, services.appointment_key_floor()).await?;
             let prov_num = if op.is_hygiene.0 && op.prov_hygienist != 0 { op.prov_hygienist } else { op.prov_dentist };
             let apt = Appointment {
                 apt_num,
@@ -234,6 +249,9 @@ async fn take_the_slot(
     };
     let taken = target.chair_time(start);
     book::place(tx, apt_num, op.operatory_num, taken).await?;
+    if services.opendental.is_some() {
+        super::writeback::queue_claim(tx, services, offer, op, target, apt_num, start).await?;
+    }
 
     let note = format!("Appointment made for {} {} in {} (AptNum {apt_num}).", start.date(), time_text(start), op.op_name);
     let changed =

@@ -33,6 +33,8 @@ pub mod patient;
 mod port;
 mod reads;
 mod sending;
+pub mod sync;
+pub mod writeback;
 
 pub use access::{AccessSettings, Actor, SignIn};
 pub use patient::plausible_code;
@@ -43,6 +45,7 @@ pub use reads::{Occupancy, Params, path_key};
 pub use sending::{SendRound, UNKNOWN_OUTCOME_NOTE};
 
 use crate::clock::OfficeClock;
+use crate::opendental::OpenDental;
 use crate::sms::{OutboxProvider, SmsProvider};
 use crate::store::{self, Store, StoreError};
 use app::domain::waves::WavePlan;
@@ -120,9 +123,30 @@ pub struct Services {
     pub send_lease_seconds: i64,
     /// Woken when new texts are queued, so the sender does not wait for its next look.
     pub sender_wake: Arc<tokio::sync::Notify>,
+    /// Woken when a claim queues writes for Open Dental.
+    pub writeback_wake: Arc<tokio::sync::Notify>,
     pub access: AccessSettings,
     /// What changed, for this process's open pages.
     pub changes: ChangeFeed,
+    /// The office's Open Dental, when this server keeps in step with one.
+    pub opendental: Option<Arc<OpenDental>>,
+    pub sync: SyncSettings,
+}
+
+/// How this server keeps in step with Open Dental.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Between the starts of two sync passes.
+    pub interval: std::time::Duration,
+    /// How long a claim waits for Open Dental to confirm the time is still free before it goes
+    /// ahead on the local copy.
+    pub recheck_within: std::time::Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings { interval: std::time::Duration::from_secs(60), recheck_within: std::time::Duration::from_secs(3) }
+    }
 }
 
 impl Services {
@@ -137,9 +161,25 @@ impl Services {
             waves: WavePlan::default(),
             send_lease_seconds: sending::DEFAULT_LEASE_SECONDS,
             sender_wake: Arc::new(tokio::sync::Notify::new()),
+            writeback_wake: Arc::new(tokio::sync::Notify::new()),
             access: AccessSettings::default(),
             changes: ChangeFeed::default(),
+            opendental: None,
+            sync: SyncSettings::default(),
         }
+    }
+
+    /// Keeps in step with this Open Dental.
+    pub fn with_opendental(mut self, opendental: Arc<OpenDental>, sync: SyncSettings) -> Self {
+        self.opendental = Some(opendental);
+        self.sync = sync;
+        self
+    }
+
+    /// Where keys of new appointments start: a range of this server's own while Open Dental
+    /// hands out the office's keys.
+    pub fn appointment_key_floor(&self) -> i64 {
+        if self.opendental.is_some() { store::opendental::LOCAL_KEY_FLOOR } else { 1 }
     }
 
     pub fn with_access(mut self, access: AccessSettings) -> Self {

@@ -121,6 +121,16 @@ pub async fn set_response(
     Ok(q.execute(conn).await?.rows_affected() == 1)
 }
 
+/// Adds a sentence to an offer's Note (after what it already says).
+pub async fn append_note(conn: &mut AnyConnection, num: i64, note: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE asapcomm SET note = CASE WHEN note = '' THEN $1 ELSE note || ' ' || $1 END WHERE asapcommnum = $2")
+        .bind(note)
+        .bind(num)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Other offers for the same appointment or recall, after it was moved into an opening: those
 /// still waiting for an answer become `ChoseDifferentSlot`; texts not sent yet are not sent.
 pub async fn close_sibling_offers(

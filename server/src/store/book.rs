@@ -122,11 +122,12 @@ pub async fn complete_past_appointments(conn: &mut AnyConnection, before: OdDate
     Ok(done.rows_affected())
 }
 
-/// A key for a new appointment: one past the largest in use. Callers hold the write lock
-/// (SQLite) or the appointment-key lock (PostgreSQL).
-pub async fn next_apt_num(conn: &mut AnyConnection) -> StoreResult<i64> {
-    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(aptnum) FROM appointment").fetch_one(conn).await?;
-    Ok(max.unwrap_or(0) + 1)
+/// A key for a new appointment: one past the largest in use from `floor` up (1 alone; while
+/// synced with Open Dental, a range of this server's own, see `opendental::LOCAL_KEY_FLOOR`).
+/// Callers hold the write lock (SQLite) or the appointment-key lock (PostgreSQL).
+pub async fn next_apt_num(conn: &mut AnyConnection, floor: i64) -> StoreResult<i64> {
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(aptnum) FROM appointment WHERE aptnum >= $1").bind(floor).fetch_one(conn).await?;
+    Ok(max.map_or(floor, |m| m + 1))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,6 +287,53 @@ pub async fn delete_schedule(conn: &mut AnyConnection, schedule_num: i64) -> Sto
     sqlx::query("DELETE FROM scheduleop WHERE schedulenum = $1").bind(schedule_num).execute(&mut *conn).await?;
     let done = sqlx::query("DELETE FROM schedule WHERE schedulenum = $1").bind(schedule_num).execute(conn).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Schedules on `[from, to]` (the office's and openings' alike): (ScheduleNum, whether it is an
+/// opening's blockout made here).
+pub async fn schedule_keys_on_days(conn: &mut AnyConnection, from: OdDate, to: OdDate) -> StoreResult<Vec<(i64, bool)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT s.schedulenum, CASE WHEN EXISTS (SELECT 1 FROM asapopening o WHERE o.schedulenum = s.schedulenum) THEN 1 ELSE 0 END \
+         FROM schedule s WHERE s.scheddate >= $1 AND s.scheddate <= $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(k, own)| (k, own == 1)).collect())
+}
+
+/// Removes these schedules and their operatory links.
+pub async fn delete_schedules(conn: &mut AnyConnection, keys: &[i64]) -> StoreResult<()> {
+    for chunk in keys.chunks(500) {
+        for table in ["scheduleop", "schedule"] {
+            let mut sql = Sql::new(format!("DELETE FROM {table} WHERE schedulenum IN ("));
+            sql.bind_list(chunk).push(")");
+            sql.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Appointments with a time in `[from, to)`, any status.
+pub async fn appointment_keys_between(conn: &mut AnyConnection, from: OdDateTime, to: OdDateTime) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT aptnum FROM appointment WHERE aptdatetime >= $1 AND aptdatetime < $2")
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Removes these appointments and their placements.
+pub async fn delete_appointments(conn: &mut AnyConnection, keys: &[i64]) -> StoreResult<()> {
+    for chunk in keys.chunks(500) {
+        for table in ["placement", "appointment"] {
+            let mut sql = Sql::new(format!("DELETE FROM {table} WHERE aptnum IN ("));
+            sql.bind_list(chunk).push(")");
+            sql.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Provider schedules and blockouts on the given days that touch the given operatories,

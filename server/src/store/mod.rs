@@ -16,6 +16,7 @@ pub mod changes;
 pub mod history;
 pub mod invariants;
 pub mod office;
+pub mod opendental;
 pub mod opening;
 pub mod sending;
 pub mod table;

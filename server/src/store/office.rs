@@ -3,7 +3,7 @@
 //! types). Reads for the rules and the read endpoints; upserts for import, demo and sync.
 //! Appointments and schedules, the book itself, are in `book`. Column lists: `app::model::sql`.
 
-use super::table::{self, Table};
+use super::table::{self, Sql, Table};
 use super::{StoreError, StoreResult};
 use app::model::{
     Clinic, CommOptOut, Definition, OdTime, Operatory, Patient, Preferences, Priority, Provider, Recall, RecallType,
@@ -142,6 +142,20 @@ pub async fn asap_recall_count(conn: &mut AnyConnection, clinic_num: i64) -> Sto
 pub async fn asap_recalls_in_order(conn: &mut AnyConnection, clinic_num: i64, offset: i64, limit: i64) -> StoreResult<Vec<Recall>> {
     let sql = format!("SELECT r.* {ASAP_RECALL_LISTED} ORDER BY r.datedue DESC, r.recallnum LIMIT $3 OFFSET $4");
     Ok(sqlx::query_as(&sql).bind(Priority::ASAP).bind(clinic_num).bind(limit).bind(offset).fetch_all(conn).await?)
+}
+
+/// Every recall's key.
+pub async fn recall_keys(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT recallnum FROM recall").fetch_all(conn).await?)
+}
+
+pub async fn delete_recalls(conn: &mut AnyConnection, keys: &[i64]) -> StoreResult<()> {
+    for chunk in keys.chunks(500) {
+        let mut sql = Sql::new("DELETE FROM recall WHERE recallnum IN (");
+        sql.bind_list(chunk).push(")");
+        sql.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 pub async fn set_recall_priority(conn: &mut AnyConnection, recall_num: i64, priority: Priority) -> StoreResult<()> {

@@ -127,6 +127,11 @@ impl<'q> Sql<'q> {
         Ok(sqlx::query_with(&text, args).fetch_all(conn).await?)
     }
 
+    pub async fn execute(self, conn: &mut AnyConnection) -> StoreResult<u64> {
+        let (text, args) = self.into_parts()?;
+        Ok(sqlx::query_with(&text, args).execute(conn).await?.rows_affected())
+    }
+
     pub async fn fetch_one<T>(self, conn: &mut AnyConnection) -> StoreResult<T>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,

@@ -1,6 +1,6 @@
 //! Background work in the server process: the sender (due texts, woken when new ones are
-//! queued) and the sweeper (openings that started, offers that expired, sends interrupted by a
-//! crash). Both stop cleanly when the server shuts down, and both are safe to run in several
+//! queued), the sweeper (openings that started, offers that expired, sends interrupted by a
+//! crash), and with Open Dental set up, the sync and the write-back. Both stop cleanly when the server shuts down, and both are safe to run in several
 //! processes on one PostgreSQL.
 
 use crate::service::Services;
@@ -18,9 +18,13 @@ pub struct Workers {
 
 impl Workers {
     pub fn start(services: Services, stop: watch::Receiver<bool>) -> Workers {
-        let sender = tokio::spawn(run_sender(services.clone(), stop.clone()));
-        let sweeper = tokio::spawn(run_sweeper(services, stop));
-        Workers { tasks: vec![sender, sweeper] }
+        let mut tasks = vec![tokio::spawn(run_sender(services.clone(), stop.clone()))];
+        if services.opendental.is_some() {
+            tasks.push(tokio::spawn(run_sync(services.clone(), stop.clone())));
+            tasks.push(tokio::spawn(run_writeback(services.clone(), stop.clone())));
+        }
+        tasks.push(tokio::spawn(run_sweeper(services, stop)));
+        Workers { tasks }
     }
 
     /// The change feed's poller, which every serving process runs (pages live on it).
@@ -76,6 +80,60 @@ async fn run_sweeper(services: Services, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = stop.changed() => return,
             _ = tokio::time::sleep(SWEEP_EVERY) => {}
+        }
+    }
+}
+
+/// The longest a failing sync waits before trying again.
+const SYNC_BACKOFF_MAX: Duration = Duration::from_secs(15 * 60);
+const WRITEBACK_IDLE: Duration = Duration::from_secs(5);
+
+/// A sync pass every interval; after a failure the pause doubles (to at most 15 minutes), so
+/// an Open Dental that is down is not pressed, and the first success brings the pace back.
+async fn run_sync(services: Services, mut stop: watch::Receiver<bool>) {
+    let mut failures: u32 = 0;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let started = tokio::time::Instant::now();
+        match crate::service::sync::pass(&services).await {
+            Ok(report) => {
+                failures = 0;
+                if report.full || !report.rows.is_empty() || report.closed_openings > 0 {
+                    tracing::info!(%report, "Open Dental sync");
+                }
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(error = %e, failures, "Open Dental sync failed; trying again later");
+            }
+        }
+        let pause = if failures == 0 {
+            services.sync.interval.saturating_sub(started.elapsed())
+        } else {
+            (services.sync.interval * 2u32.saturating_pow(failures.min(10))).min(SYNC_BACKOFF_MAX)
+        };
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(pause.max(Duration::from_millis(200))) => {}
+        }
+    }
+}
+
+/// Delivers the writes claims queued for Open Dental, woken when one is queued.
+async fn run_writeback(services: Services, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = crate::service::writeback::deliver_due(&services).await {
+            tracing::error!(error = %e, "writing to Open Dental failed; trying again shortly");
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = services.writeback_wake.notified() => {}
+            _ = tokio::time::sleep(WRITEBACK_IDLE) => {}
         }
     }
 }

@@ -2,10 +2,11 @@
 
 use crate::model::AptStatus;
 
-/// Appointments on the Unscheduled List and Planned appointments are not on the schedule,
-/// so they hold no time; every other appointment in an operatory does.
+/// Appointments on the Unscheduled List and Planned appointments are not on the schedule, and
+/// a broken (missed or cancelled) appointment left on it no longer keeps its chair: none of them
+/// hold time. Every other appointment in an operatory does.
 pub fn occupies_time(status: AptStatus) -> bool {
-    !matches!(status, AptStatus::UnschedList | AptStatus::Planned)
+    !matches!(status, AptStatus::UnschedList | AptStatus::Planned | AptStatus::Broken)
 }
 
 /// A blockout type blocks scheduling when its ItemValue carries the `NS` flag.
@@ -21,10 +22,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unscheduled_and_planned_hold_no_time() {
+    fn unscheduled_planned_and_broken_hold_no_time() {
         assert!(!occupies_time(AptStatus::UnschedList));
         assert!(!occupies_time(AptStatus::Planned));
-        for s in [AptStatus::Scheduled, AptStatus::Complete, AptStatus::Broken, AptStatus::PtNote] {
+        assert!(!occupies_time(AptStatus::Broken), "a cancelled or missed appointment frees its chair");
+        for s in [AptStatus::Scheduled, AptStatus::Complete, AptStatus::PtNote] {
             assert!(occupies_time(s), "{s}");
         }
     }

@@ -29,9 +29,10 @@ BEGIN
     SELECT RAISE(ABORT, 'placement overlaps another appointment placed in this operatory');
 END;
 
+-- The row being changed is not in its own way, whatever key it moves to.
 CREATE TRIGGER placement_no_overlap_update BEFORE UPDATE ON placement
 WHEN EXISTS (SELECT 1 FROM placement p WHERE p.operatorynum = NEW.operatorynum AND p.aptnum <> NEW.aptnum
-             AND p.startminute < NEW.stopminute AND p.stopminute > NEW.startminute)
+             AND p.aptnum <> OLD.aptnum AND p.startminute < NEW.stopminute AND p.stopminute > NEW.startminute)
 BEGIN
     SELECT RAISE(ABORT, 'placement overlaps another appointment placed in this operatory');
 END;

@@ -33,6 +33,11 @@ fn number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     }
 }
 
+/// Text, with a missing value (`null`) read as empty.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
 /// A date-time, or "never" for an empty string.
 fn date_time<'de, D: Deserializer<'de>>(d: D) -> Result<OdDateTime, D::Error> {
     let s = String::deserialize(d)?;
@@ -94,11 +99,11 @@ impl OdAppointment {
 pub struct OdPatient {
     #[serde(deserialize_with = "number")]
     pub pat_num: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub l_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub f_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub wireless_phone: String,
     #[serde(default = "unknown")]
     pub txt_msg_ok: TxtMsgOk,
@@ -130,11 +135,11 @@ impl OdPatient {
 pub struct OdProvider {
     #[serde(deserialize_with = "number")]
     pub prov_num: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub abbr: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub f_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub l_name: String,
     #[serde(default)]
     pub is_secondary: OdBool,
@@ -162,11 +167,11 @@ impl OdProvider {
 pub struct OdClinic {
     #[serde(deserialize_with = "number")]
     pub clinic_num: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub description: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub abbr: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub phone: String,
 }
 
@@ -181,9 +186,9 @@ impl OdClinic {
 pub struct OdOperatory {
     #[serde(deserialize_with = "number")]
     pub operatory_num: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub op_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub abbrev: String,
     #[serde(default, deserialize_with = "number")]
     pub item_order: i64,
@@ -223,9 +228,9 @@ impl OdOperatory {
 pub struct OdRecallType {
     #[serde(deserialize_with = "number")]
     pub recall_type_num: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub description: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub time_pattern: String,
 }
 
@@ -276,9 +281,9 @@ pub struct OdDefinition {
     pub def_num: i64,
     #[serde(deserialize_with = "number")]
     pub category: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub item_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub item_value: String,
     #[serde(default, deserialize_with = "number")]
     pub item_order: i64,
@@ -314,7 +319,7 @@ pub struct OdSchedule {
     pub blockout_type: i64,
     #[serde(rename = "blockoutType", default)]
     pub blockout_type_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub note: String,
     #[serde(rename = "operatories", default)]
     pub operatories: String,
@@ -345,7 +350,7 @@ impl OdSchedule {
 #[serde(rename_all = "PascalCase")]
 pub struct OdPreference {
     pub pref_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub value_string: String,
 }
 

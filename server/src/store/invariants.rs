@@ -34,10 +34,13 @@ pub async fn violations(
     let moved = ResponseStatus::AcceptedAndMoved.as_i64();
     let settled = settled_before.to_string();
     let checks: Vec<(&str, String)> = vec![
+        // Open Dental's own Web Sched ASAP blockouts (from an import or the sync; no opening here)
+        // are its record, kept "indefinitely" as Open Dental keeps them; only blockouts of
+        // openings made here must go when the opening closes.
         (
-            "a Web Sched ASAP blockout without an open opening",
-            "SELECT s.schedulenum FROM schedule s WHERE s.schedtype = 4 AND NOT EXISTS \
-             (SELECT 1 FROM asapopening o WHERE o.schedulenum = s.schedulenum AND o.state = 1)"
+            "a Web Sched ASAP blockout of a closed opening",
+            "SELECT s.schedulenum FROM schedule s JOIN asapopening o ON o.schedulenum = s.schedulenum \
+             WHERE s.schedtype = 4 AND o.state <> 1"
                 .into(),
         ),
         (

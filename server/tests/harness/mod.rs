@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_opendental;
 pub mod processes;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};

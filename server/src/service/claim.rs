@@ -77,6 +77,7 @@ impl From<ServiceError> for Failure {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Store(s) if s.is_claim_conflict() => Failure::Lost("the database refused a second claim on this time"),
+            ServiceError::Store(s) if s.is_retryable() => Failure::Lost("the database broke a deadlock with another writer"),
             other => Failure::Service(other),
         }
     }

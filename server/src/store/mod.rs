@@ -78,6 +78,12 @@ impl StoreError {
             _ => false,
         }
     }
+
+    /// PostgreSQL gave up on the transaction to break a deadlock (40P01) or a serialization
+    /// conflict (40001): nothing was written, and the same work may simply be tried again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40P01") | Some("40001")))
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -380,6 +380,18 @@ async fn open_dentals_own_asap_blockouts_keep_the_rules(s: Arc<TestServer>, fake
     pass(&s).await;
     assert_eq!(scalar(&s, "SELECT COUNT(*) FROM schedule WHERE schedulenum = 8800").await, 1);
     assert_eq!(s.violations("2031-03-17 09:00:00", &[]).await, Vec::<String>::new(), "Open Dental's own blockouts are its record");
+    // The picker shows it as Open Dental's, and the badge says how fresh the copy is.
+    s.add_user("boss", true, "").await;
+    let client = s.signed_in("boss").await;
+    let (status, board) = s.server_fn(&client, "day", json!({"query": {"clinic": "1", "date": "2031-03-18"}})).await;
+    assert_eq!(status, 200, "{board}");
+    let items: Vec<&Value> = board["columns"].as_array().unwrap().iter().flat_map(|c| c["items"].as_array().unwrap()).collect();
+    let theirs = items.iter().find(|i| i["label"] == "Open Dental ASAP blockout").expect("Open Dental's blockout on the grid");
+    assert_eq!(theirs["kind"], "Blockout");
+    let (status, badge) = s.server_fn(&client, "sync-status", json!({})).await;
+    assert_eq!(status, 200, "{badge}");
+    assert_eq!(badge["configured"], true);
+    assert!(badge["last_success"].as_i64().unwrap() > 0, "{badge}");
     // An opening made here gets a key of this server's own, out of Open Dental's way.
     let r = s.post("/api/v1/asapcomms", r#"{"op": 2, "aptNum": 1001, "dateTimeStart": "2031-03-18 13:00:00"}"#).await;
     assert_eq!(r.status().as_u16(), 201);

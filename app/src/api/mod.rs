@@ -10,6 +10,7 @@ mod day;
 mod history;
 mod outbox;
 mod overview;
+mod sync;
 
 #[cfg(feature = "ssr")]
 pub use port::{AsapPort, SharedPort};
@@ -18,6 +19,7 @@ pub use day::{LoadAsapList, LoadDay, SendOffer, WithdrawOpening, load_asap_list,
 pub use history::{LoadHistory, load_history};
 pub use outbox::{LoadOutbox, load_outbox};
 pub use overview::{LoadClinics, LoadOfficeOverview, load_clinics, load_office_overview};
+pub use sync::{LoadSyncStatus, load_sync_status};
 
 /// URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/ui-api";

@@ -5,6 +5,7 @@ use crate::view::day::{AsapListPage, AsapListQuery, CandidateKey, DayBoard, DayQ
 use crate::view::history::{HistoryPage, HistoryQuery};
 use crate::view::outbox::OutboxPage;
 use crate::view::overview::OfficeOverview;
+use crate::view::sync::SyncStatus;
 use crate::model::AppError;
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ pub trait AsapPort: Send + Sync + 'static {
     async fn add_user(&self, caller: &Caller, user: NewStaffUser) -> Result<StaffUser, AppError>;
     async fn change_user(&self, caller: &Caller, user_num: i64, change: UserChange) -> Result<StaffUser, AppError>;
     async fn audit(&self, caller: &Caller, query: AuditQuery) -> Result<AuditPage, AppError>;
+    async fn sync_status(&self, caller: &Caller) -> Result<SyncStatus, AppError>;
 }
 
 pub type SharedPort = Arc<dyn AsapPort>;

@@ -8,6 +8,7 @@ mod outbox;
 pub mod patient;
 mod picker;
 pub mod signin;
+mod sync;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                 </nav>
                 <admin::UserMenu/>
             </header>
+            <sync::SyncBadge/>
             <main id="main">
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=StaticSegment("") view=picker::PickerPage ssr=SsrMode::Async/>

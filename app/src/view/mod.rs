@@ -8,3 +8,4 @@ pub mod history;
 pub mod outbox;
 pub mod overview;
 pub mod patient;
+pub mod sync;

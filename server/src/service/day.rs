@@ -119,7 +119,17 @@ impl Services {
                 OdDateTime::from_parts(block.sched_date, block.stop_time),
             );
             let Some(i) = column(&mut columns, *op) else { continue };
-            let item = if block.sched_type == SchedType::WebSchedASAP {
+            let item = if block.sched_type == SchedType::WebSchedASAP && !offer_counts.contains_key(&block.schedule_num) {
+                // Open Dental's own Web Sched ASAP blockout (it keeps them indefinitely), with no
+                // opening here: shown for what it is, informational as in Open Dental.
+                GridItem {
+                    kind: ItemKind::Blockout,
+                    span,
+                    label: "Open Dental ASAP blockout".into(),
+                    detail: "from Open Dental; appointments allowed".into(),
+                    offers: 0,
+                }
+            } else if block.sched_type == SchedType::WebSchedASAP {
                 let offers = offer_counts.get(&block.schedule_num).copied().unwrap_or(0);
                 GridItem {
                     kind: ItemKind::Opening,

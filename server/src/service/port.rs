@@ -8,6 +8,7 @@ use app::view::day::{AsapListPage, AsapListQuery, CandidateKey, DayBoard, DayQue
 use app::view::history::{HistoryPage, HistoryQuery};
 use app::view::outbox::OutboxPage;
 use app::view::overview::OfficeOverview;
+use app::view::sync::SyncStatus;
 use app::model::AppError;
 
 #[async_trait::async_trait]
@@ -63,5 +64,9 @@ impl AsapPort for Services {
 
     async fn audit(&self, caller: &Caller, query: AuditQuery) -> Result<AuditPage, AppError> {
         Ok(Services::audit_page(self, caller, &query).await?)
+    }
+
+    async fn sync_status(&self, _caller: &Caller) -> Result<SyncStatus, AppError> {
+        Ok(super::sync::status(self).await?)
     }
 }

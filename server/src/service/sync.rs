@@ -24,6 +24,7 @@ use crate::opendental::{OdError, OpenDental};
 use crate::store::table::{self, Table};
 use crate::store::{StoreError, WriteTx, book, office, opendental};
 use app::model::{Appointment, OdDate, OdDateTime, Preferences};
+use app::view::sync::SyncStatus;
 use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -107,6 +108,25 @@ impl std::fmt::Display for SyncReport {
         }
         Ok(())
     }
+}
+
+/// How up to date the copy is, for the pages' badge.
+pub async fn status(services: &Services) -> Result<SyncStatus, ServiceError> {
+    if services.opendental.is_none() {
+        return Ok(SyncStatus::default());
+    }
+    let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
+    let last = opendental::last_pass(&mut conn).await?;
+    let (waiting_writes, refused_writes) = opendental::write_counts(&mut conn).await?;
+    Ok(SyncStatus {
+        configured: true,
+        last_success: last.succeeded_at,
+        now: services.clock.unix_now(),
+        interval: services.sync.interval.as_secs() as i64,
+        error: if last.failed_at > last.succeeded_at { last.error } else { String::new() },
+        waiting_writes,
+        refused_writes,
+    })
 }
 
 /// One pass: reads, takes in, records how it went. Several processes may run passes at once;

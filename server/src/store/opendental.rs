@@ -170,6 +170,15 @@ pub async fn earlier_waiting(conn: &mut AnyConnection, w: &WriteRow) -> StoreRes
     Ok(found.is_some())
 }
 
+/// (waiting, refused) writes.
+pub async fn write_counts(conn: &mut AnyConnection) -> StoreResult<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN state = 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 2 THEN 1 ELSE 0 END), 0) FROM odwrite",
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Appointments whose latest change here Open Dental has not heard of yet: a sync leaves them as
 /// they are until it has (the write carries the newer intent).
 pub async fn appointments_awaiting_write(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {

@@ -202,6 +202,11 @@ pub struct Settings {
     #[arg(long, env = "ASAP_OPENDENTAL_RECHECK_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..=30000))]
     pub opendental_recheck_ms: u64,
 
+    /// Seconds a write-back worker may hold a booking while Open Dental takes it; after that
+    /// another worker (or this one, restarted) delivers it again (deliveries are idempotent).
+    #[arg(long, env = "ASAP_OPENDENTAL_WRITE_LEASE_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub opendental_write_lease_seconds: u64,
+
     /// Run the sender and the close-out sweep in this process.
     #[arg(long, env = "ASAP_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
     pub workers: bool,

@@ -216,6 +216,7 @@ pub fn build_services(
         let sync = service::SyncSettings {
             interval: std::time::Duration::from_secs(settings.opendental_sync_seconds),
             recheck_within: std::time::Duration::from_millis(settings.opendental_recheck_ms),
+            write_lease: std::time::Duration::from_secs(settings.opendental_write_lease_seconds),
         };
         services = services.with_opendental(Arc::new(od), sync);
     }

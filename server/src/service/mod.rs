@@ -141,11 +141,17 @@ pub struct SyncSettings {
     /// How long a claim waits for Open Dental to confirm the time is still free before it goes
     /// ahead on the local copy.
     pub recheck_within: std::time::Duration,
+    /// How long a write-back worker holds a booking it is delivering.
+    pub write_lease: std::time::Duration,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        SyncSettings { interval: std::time::Duration::from_secs(60), recheck_within: std::time::Duration::from_secs(3) }
+        SyncSettings {
+            interval: std::time::Duration::from_secs(60),
+            recheck_within: std::time::Duration::from_secs(3),
+            write_lease: std::time::Duration::from_secs(600),
+        }
     }
 }
 

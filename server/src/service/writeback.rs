@@ -32,8 +32,6 @@ use serde_json::json;
 
 /// Writes taken per round.
 const BATCH: i64 = 20;
-/// Seconds a worker may hold a write while it talks to Open Dental.
-const LEASE_SECONDS: i64 = 120;
 
 /// One write of a claim, before it is queued.
 struct Queued {
@@ -111,7 +109,7 @@ pub async fn deliver_due(services: &Services) -> ServiceResult<WritebackRound> {
     let now = services.clock.unix_now();
     let leased = {
         let mut tx = services.store.begin_write().await?;
-        let nums = opendental::lease_due_writes(&mut tx, services.store.backend(), now, now + LEASE_SECONDS, BATCH).await?;
+        let nums = opendental::lease_due_writes(&mut tx, services.store.backend(), now, now + services.sync.write_lease.as_secs() as i64, BATCH).await?;
         tx.commit().await?;
         nums
     };

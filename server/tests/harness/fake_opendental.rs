@@ -57,8 +57,11 @@ pub struct Book {
     pub seen: Vec<Seen>,
     /// Answers to give instead of the real one, next requests first: (status, Retry-After).
     pub faults: Vec<(u16, Option<u64>)>,
-    /// How long each answer waits.
+    /// How long each answer waits before it is worked out.
     pub delay: Duration,
+    /// How long the answer to a write waits after the write took effect (a lost answer, when
+    /// the caller goes away meanwhile).
+    pub answer_delay: Duration,
     /// Added to the real clock: Open Dental's server clock need not agree with ours.
     pub skew: chrono::Duration,
     /// After the first page of the next list read, these rows are added (the list shifts under
@@ -471,19 +474,25 @@ async fn post_appointment(State(book): Shared, headers: HeaderMap, body: String)
             return text(StatusCode::BAD_REQUEST, &format!("{required} is required."));
         }
     }
-    let mut b = book.lock().expect("book");
-    let now = b.now();
-    b.next_apt_num += 1;
-    let num = b.next_apt_num;
-    let mut row = Map::new();
-    row.insert("AptNum".into(), json!(num));
-    for (k, default) in [("AptStatus", json!("Scheduled")), ("Pattern", json!("/XX/")), ("Priority", json!("Normal")), ("ProvNum", json!(0)), ("ClinicNum", json!(0)), ("IsHygiene", json!("false"))] {
-        row.insert(k.into(), default);
+    let (num, row, answer_delay) = {
+        let mut b = book.lock().expect("book");
+        let now = b.now();
+        b.next_apt_num += 1;
+        let num = b.next_apt_num;
+        let mut row = Map::new();
+        row.insert("AptNum".into(), json!(num));
+        for (k, default) in [("AptStatus", json!("Scheduled")), ("Pattern", json!("/XX/")), ("Priority", json!("Normal")), ("ProvNum", json!(0)), ("ClinicNum", json!(0)), ("IsHygiene", json!("false"))] {
+            row.insert(k.into(), default);
+        }
+        for (k, v) in given {
+            row.insert(k, v);
+        }
+        b.tables.entry("appointments").or_default().insert(num, (row.clone(), now));
+        (num, row, b.answer_delay)
+    };
+    if !answer_delay.is_zero() {
+        tokio::time::sleep(answer_delay).await;
     }
-    for (k, v) in given {
-        row.insert(k, v);
-    }
-    b.tables.entry("appointments").or_default().insert(num, (row.clone(), now));
     let mut r = (StatusCode::CREATED, axum::Json(Value::Object(row))).into_response();
     r.headers_mut().insert(header::LOCATION, format!("https://api.opendental.com/api/v1/appointments/{num}").parse().expect("header"));
     r

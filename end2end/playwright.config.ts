@@ -1,6 +1,10 @@
 import { defineConfig } from "@playwright/test";
 
 export const BASE_URL = "http://127.0.0.1:3100";
+/** The server whose book comes from the fake Open Dental (serve-synced.sh). */
+export const SYNCED_URL = "http://127.0.0.1:3200";
+/** The fake Open Dental's control port: the tests change its book through it. */
+export const FAKE_CONTROL_URL = "http://127.0.0.1:3202";
 /** The demo administrator's signed-in session, made by global-setup.ts. */
 export const STAFF_STATE = ".tmp/staff.json";
 
@@ -30,12 +34,22 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: "./serve.sh",
-    url: `${BASE_URL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: "./serve.sh",
+      url: `${BASE_URL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "./serve-synced.sh",
+      url: `${SYNCED_URL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -85,6 +85,11 @@ pub struct FakeOpenDental {
 
 impl FakeOpenDental {
     pub async fn start() -> FakeOpenDental {
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// On a given address (the Playwright suite's fixed port).
+    pub async fn start_on(addr: &str) -> FakeOpenDental {
         let book = Arc::new(Mutex::new(Book { next_apt_num: 500_000, ..Book::default() }));
         let app = Router::new()
             .route("/api/v1/appointments", get(list_appointments).post(post_appointment))
@@ -100,7 +105,7 @@ impl FakeOpenDental {
             .route("/api/v1/schedules", get(list_schedules))
             .route("/api/v1/preferences", get(list_preferences))
             .with_state(book.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("fake Open Dental binds");
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("fake Open Dental binds");
         let addr = listener.local_addr().expect("address");
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;

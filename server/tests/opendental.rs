@@ -152,6 +152,12 @@ async fn the_first_pass_reads_the_office_and_later_passes_only_what_changed(s: A
     // A restart resumes from the stored cursor: no full read, nothing read twice.
     let cursor = text(&s, "SELECT stamp FROM odcursor WHERE resource = 'appointments'").await;
     assert!(!cursor.is_empty());
+
+    // Another process's pass is running: this one leaves it be.
+    let now = s.services().clock.unix_now();
+    sqlx::query("UPDATE odsyncpass SET startedat = $1").bind(now + 5).execute(s.store.pool()).await.unwrap();
+    let busy = sync::pass(s.services()).await.expect_err("one pass at a time");
+    assert!(matches!(busy, sync::SyncError::Running), "{busy}");
 }
 
 async fn a_booking_in_open_dental_closes_an_open_opening(s: Arc<TestServer>, fake: FakeOpenDental) {

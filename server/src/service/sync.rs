@@ -35,6 +35,8 @@ pub const NEAR_DAYS: i64 = 14;
 pub const FAR_DAYS: i64 = 90;
 /// How often the slow-changing data is read in full.
 pub const FULL_EVERY: Duration = Duration::from_secs(30 * 60);
+/// How long a pass may run before another process takes it to have died.
+const PASS_LEASE: Duration = Duration::from_secs(30 * 60);
 /// Incremental reads start this much before the last `serverDateTime`: a change in the same
 /// second as the last read is read again rather than missed (taking it in twice changes nothing).
 const OVERLAP_SECONDS: i64 = 2;
@@ -54,6 +56,8 @@ const PREFERENCES: &[&str] = &[
 pub enum SyncError {
     #[error("Open Dental is not set up: set ASAP_OPENDENTAL_URL and ASAP_OPENDENTAL_KEY")]
     NotConfigured,
+    #[error("another server process is reading Open Dental right now")]
+    Running,
     #[error("{0}")]
     OpenDental(#[from] OdError),
     #[error("{0}")]
@@ -135,9 +139,15 @@ pub async fn pass(services: &Services) -> Result<SyncReport, SyncError> {
     let od = services.opendental.clone().ok_or(SyncError::NotConfigured)?;
     let begun = Instant::now();
     {
+        // One pass at a time across every process on the database; a pass left by a process
+        // that died counts as finished after `PASS_LEASE`.
+        let now = services.clock.unix_now();
         let mut tx = services.store.begin_write().await?;
-        opendental::pass_started(&mut tx, services.clock.unix_now()).await?;
+        let started = opendental::pass_started(&mut tx, now, now - PASS_LEASE.as_secs() as i64).await?;
         tx.commit().await?;
+        if !started {
+            return Err(SyncError::Running);
+        }
     }
     let mut report = SyncReport::default();
     let outcome = run(services, &od, &mut report).await;

@@ -49,9 +49,18 @@ pub async fn last_pass(conn: &mut AnyConnection) -> StoreResult<PassRow> {
         .unwrap_or_default())
 }
 
-pub async fn pass_started(conn: &mut AnyConnection, at: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE odsyncpass SET startedat = $1 WHERE id = 1").bind(at).execute(conn).await?;
-    Ok(())
+/// Starts a pass unless another process has one running (started, not yet finished, and not
+/// older than `stale_before`, when its process is taken to have died). False: leave it be.
+pub async fn pass_started(conn: &mut AnyConnection, at: i64, stale_before: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE odsyncpass SET startedat = $1 WHERE id = 1 \
+         AND (startedat <= succeededat OR startedat <= failedat OR startedat < $2)",
+    )
+    .bind(at)
+    .bind(stale_before)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn pass_succeeded(conn: &mut AnyConnection, at: i64, skipped: &str) -> StoreResult<()> {

@@ -104,6 +104,7 @@ async fn run_sync(services: Services, mut stop: watch::Receiver<bool>) {
                     tracing::info!(%report, "Open Dental sync");
                 }
             }
+            Err(crate::service::sync::SyncError::Running) => {}
             Err(e) => {
                 failures = failures.saturating_add(1);
                 tracing::warn!(error = %e, failures, "Open Dental sync failed; trying again later");

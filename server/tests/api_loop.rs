@@ -64,16 +64,6 @@ async fn outbox(s: &TestServer) -> Vec<(i64, String, String)> {
         .collect()
 }
 
-async fn scalar(s: &TestServer, sql: &str) -> i64 {
-    let mut conn = s.store.pool().acquire().await.unwrap();
-    sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap()
-}
-
-async fn text(s: &TestServer, sql: &str) -> String {
-    let mut conn = s.store.pool().acquire().await.unwrap();
-    sqlx::query_scalar::<_, String>(sql).fetch_one(&mut *conn).await.unwrap()
-}
-
 async fn send(s: &TestServer) -> server::service::SendRound {
     s.services().send_due_texts().await.expect("send round")
 }
@@ -267,13 +257,13 @@ async fn accepting_moves_the_appointment_and_closes_the_opening(s: Arc<TestServe
     let (status, page) = answer(&s, &link_of(first["AsapCommNum"].as_i64().unwrap()), "accept").await;
     assert_eq!(status, 303);
     assert!(page.contains("Your appointment is booked"), "{page}");
-    let apt = text(&s, "SELECT aptdatetime || '|' || op || '|' || aptstatus || '|' || priority FROM appointment WHERE aptnum = 1001").await;
+    let apt = s.text("SELECT aptdatetime || '|' || op || '|' || aptstatus || '|' || priority FROM appointment WHERE aptnum = 1001").await;
     assert_eq!(apt, "2031-03-17 13:00:00|1|1|0", "moved in, Scheduled, Priority Normal");
     let won = comm(&s, first["AsapCommNum"].as_i64().unwrap()).await;
     assert_eq!(won["ResponseStatus"], "AcceptedAndMoved");
     assert!(won["Note"].as_str().unwrap().contains("Appointment made"), "{won}");
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0, "blockout removed");
-    assert_eq!(scalar(&s, &format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 2);
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0, "blockout removed");
+    assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 2);
     // The other patient opens their link later: the opening is gone.
     let (status, page) = answer(&s, &link_of(other["AsapCommNum"].as_i64().unwrap()), "accept").await;
     assert_eq!(status, 303);
@@ -283,7 +273,7 @@ async fn accepting_moves_the_appointment_and_closes_the_opening(s: Arc<TestServe
     // Accepting twice changes nothing.
     let (_, page) = answer(&s, &link_of(first["AsapCommNum"].as_i64().unwrap()), "accept").await;
     assert!(page.contains("Your appointment is booked"), "{page}");
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM appointment WHERE aptdatetime = '2031-03-17 13:00:00'").await, 1);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE aptdatetime = '2031-03-17 13:00:00'").await, 1);
 }
 
 async fn a_recall_claim_makes_an_appointment_from_its_pattern(s: Arc<TestServer>) {
@@ -293,15 +283,14 @@ async fn a_recall_claim_makes_an_appointment_from_its_pattern(s: Arc<TestServer>
     let (_, link, _) = outbox(&s).await.pop().unwrap();
     let (_, page) = answer(&s, &path_of(&link), "accept").await;
     assert!(page.contains("Your appointment is booked"), "{page}");
-    let apt = text(
-        &s,
+    let apt = s.text(
         "SELECT patnum || '|' || aptstatus || '|' || pattern || '|' || op || '|' || provnum || '|' || clinicnum || '|' || priority \
          FROM appointment WHERE aptdatetime = '2031-03-17 14:00:00' AND op = 2",
     )
     .await;
     // /XXXX/ at 10 minutes a character is 60 minutes: twelve 5-minute characters; the hygienist.
     assert_eq!(apt, "102|1|//XXXXXXXX//|2|2|1|0");
-    assert_eq!(scalar(&s, "SELECT priority FROM recall WHERE recallnum = 501").await, 0, "the recall is off the ASAP list");
+    assert_eq!(s.scalar("SELECT priority FROM recall WHERE recallnum = 501").await, 0, "the recall is off the ASAP list");
     assert_eq!(comm(&s, c["AsapCommNum"].as_i64().unwrap()).await["ResponseStatus"], "AcceptedAndMoved");
 }
 
@@ -354,7 +343,7 @@ async fn fifty_simultaneous_claims_give_exactly_one_winner(s: Arc<TestServer>) {
         }
     }
     assert_eq!((winners, taken), (1, 49));
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM appointment WHERE op = 1 AND aptdatetime = '2031-03-17 16:00:00'").await, 1);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE op = 1 AND aptdatetime = '2031-03-17 16:00:00'").await, 1);
 }
 
 async fn declines_and_stop_requests_are_recorded(s: Arc<TestServer>) {
@@ -376,7 +365,7 @@ async fn declines_and_stop_requests_are_recorded(s: Arc<TestServer>) {
     // A declined offer can still be turned into "don't offer again"; accepting after declining cannot take the slot.
     let (_, page) = answer(&s, &link_of(a["AsapCommNum"].as_i64().unwrap()), "accept").await;
     assert!(!page.contains("Your appointment is booked"), "{page}");
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM appointment WHERE aptdatetime = '2031-03-17 13:00:00'").await, 0);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE aptdatetime = '2031-03-17 13:00:00'").await, 0);
 }
 
 async fn withdrawing_stops_queued_texts_and_removes_the_blockout(s: Arc<TestServer>) {
@@ -389,7 +378,7 @@ async fn withdrawing_stops_queued_texts_and_removes_the_blockout(s: Arc<TestServ
     let manager = server::service::Actor { user_num: 7, name: "pat.manager".into() };
     let closed = s.services().withdraw_opening(schedule, &manager, None).await.expect("withdraw");
     assert_eq!(closed.closed_by, "pat.manager");
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0);
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0);
     let queued = comm(&s, second["AsapCommNum"].as_i64().unwrap()).await;
     assert_eq!(queued["SmsSendStatus"], "DoNotSend");
     assert_eq!(queued["Note"], "Not sending because the office withdrew the opening.");
@@ -414,12 +403,12 @@ async fn an_import_that_books_the_time_closes_the_opening(s: Arc<TestServer>) {
         .to_string(),
     )
     .await;
-    assert_eq!(scalar(&s, &format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 5);
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0);
+    assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 5);
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0);
     let (_, link, _) = outbox(&s).await.pop().unwrap();
     let (_, page) = answer(&s, &path_of(&link), "accept").await;
     assert!(page.contains("just taken"), "{page}");
-    assert_eq!(text(&s, "SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-03-28 09:00:00", "not moved");
+    assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-03-28 09:00:00", "not moved");
 }
 
 async fn an_import_cannot_overwrite_an_openings_blockout(s: Arc<TestServer>) {
@@ -443,8 +432,8 @@ async fn openings_close_when_they_start_and_offers_expire(s: Arc<TestServer>) {
     s.clock.set(chicago("2031-03-17 13:00:00"));
     let report = s.services().sweep().await.unwrap();
     assert_eq!(report.lapsed, 1);
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0);
-    assert_eq!(scalar(&s, &format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 4);
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0);
+    assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 4);
     // Its link has ended with the slot's start, so the offer does not stay "Sent".
     assert_eq!(report.expired, 1);
     let expired = comm(&s, c["AsapCommNum"].as_i64().unwrap()).await;
@@ -472,7 +461,7 @@ async fn unknown_and_ended_links_get_the_same_page(s: Arc<TestServer>) {
     // Answering an ended link changes nothing.
     let r = browser().post(s.url(&path_of(&link))).form(&[("answer", "accept")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
-    assert_eq!(text(&s, "SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-03-28 09:00:00");
+    assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-03-28 09:00:00");
 }
 
 async fn a_restart_mid_wave_sends_nothing_twice_and_forgets_nothing(s: Arc<TestServer>) {
@@ -512,7 +501,7 @@ async fn a_restart_mid_wave_sends_nothing_twice_and_forgets_nothing(s: Arc<TestS
     let mut sent: Vec<i64> = outbox(&s).await.iter().map(|m| m.0).collect();
     sent.sort_unstable();
     assert_eq!(sent, vec![nums[0], nums[2], nums[3]]);
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM asapcomm WHERE smssendstatus = 2").await, 0);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM asapcomm WHERE smssendstatus = 2").await, 0);
     s.clock.set(chicago("2031-03-17 11:00:00"));
     assert_eq!(send(&s).await.handled(), 0);
     assert_eq!(s.services().recover_interrupted_sends().await.unwrap(), (0, 0));
@@ -524,7 +513,7 @@ async fn a_second_offer_at_the_same_time_joins_the_opening(s: Arc<TestServer>) {
     let a = post_offer(&s, 1, r#""recallNum": 501"#, "2031-03-17 13:00:00").await;
     let b = post_offer(&s, 1, r#""aptNum": 1001"#, "2031-03-17 13:00:00").await;
     assert_eq!(a["ScheduleNum"], b["ScheduleNum"]);
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM schedule WHERE schedtype = 4").await, 1);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM schedule WHERE schedtype = 4").await, 1);
     // A longer offer at the same start does not fit the opening: it gets its own.
     s.import(&json!({"appointments": [{"AptNum": 1010, "PatNum": 101, "AptStatus": "UnschedList", "Pattern": "XXXXXXXXXXXXXXXXXXXX",
         "Op": 1, "ProvNum": 1, "AptDateTime": "2031-02-01 09:00:00", "ClinicNum": 1, "Priority": "ASAP"}]}).to_string()).await;

@@ -74,16 +74,6 @@ async fn pass(s: &TestServer) -> sync::SyncReport {
     sync::pass(s.services()).await.expect("sync pass")
 }
 
-async fn scalar(s: &TestServer, sql: &str) -> i64 {
-    let mut conn = s.store.pool().acquire().await.unwrap();
-    sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap()
-}
-
-async fn text(s: &TestServer, sql: &str) -> String {
-    let mut conn = s.store.pool().acquire().await.unwrap();
-    sqlx::query_scalar::<_, String>(sql).fetch_one(&mut *conn).await.unwrap()
-}
-
 /// Offers an opening through the API and sends its text; the patient's link path.
 async fn offered_and_sent(s: &TestServer, target: &str, op: i64, start: &str) -> (i64, i64, String) {
     let r = s.post("/api/v1/asapcomms", &format!(r#"{{"op": {op}, {target}, "dateTimeStart": "{start}"}}"#)).await;
@@ -94,7 +84,7 @@ async fn offered_and_sent(s: &TestServer, target: &str, op: i64, start: &str) ->
     let num = offer["AsapCommNum"].as_i64().unwrap();
     s.clock.set(chicago("2031-03-17 09:10:00"));
     s.services().send_due_texts().await.expect("send round");
-    let code = text(s, &format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {num}")).await;
+    let code = s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {num}")).await;
     (num, offer["ScheduleNum"].as_i64().unwrap(), format!("/asap/{code}"))
 }
 
@@ -118,14 +108,14 @@ async fn the_first_pass_reads_the_office_and_later_passes_only_what_changed(s: A
     assert!(first.full, "{first}");
     assert!(first.skipped.is_empty(), "{first}");
     for (table, n) in [("patient", 5), ("appointment", 5), ("operatory", 3), ("clinic", 2), ("provider", 2), ("recall", 1), ("recalltype", 1)] {
-        assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM {table}")).await, n, "{table}: {first}");
+        assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM {table}")).await, n, "{table}: {first}");
     }
     assert_eq!(
-        text(&s, "SELECT aptdatetime || '|' || op || '|' || pattern || '|' || priority FROM appointment WHERE aptnum = 1001").await,
+        s.text("SELECT aptdatetime || '|' || op || '|' || pattern || '|' || priority FROM appointment WHERE aptnum = 1001").await,
         "2031-03-28 09:00:00|1|//XXXXXX//|1"
     );
-    assert_eq!(text(&s, "SELECT valuestring FROM preference WHERE prefname = 'PracticeTitle'").await, "Maple Grove Dental");
-    assert!(scalar(&s, "SELECT COUNT(*) FROM schedule").await >= 3);
+    assert_eq!(s.text("SELECT valuestring FROM preference WHERE prefname = 'PracticeTitle'").await, "Maple Grove Dental");
+    assert!(s.scalar("SELECT COUNT(*) FROM schedule").await >= 3);
 
     // Nothing changes: each changing resource is asked once, and nothing is taken in.
     fake.forget_seen();
@@ -146,11 +136,11 @@ async fn the_first_pass_reads_the_office_and_later_passes_only_what_changed(s: A
     let changed = pass(&s).await;
     assert_eq!(changed.rows.get("appointments"), Some(&1), "{changed}");
     assert_eq!(changed.rows.get("patients"), Some(&1), "{changed}");
-    assert_eq!(text(&s, "SELECT aptdatetime FROM appointment WHERE aptnum = 1004").await, "2031-03-17 15:00:00");
-    assert_eq!(text(&s, "SELECT wirelessphone FROM patient WHERE patnum = 101").await, "(555) 010-9999");
+    assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 1004").await, "2031-03-17 15:00:00");
+    assert_eq!(s.text("SELECT wirelessphone FROM patient WHERE patnum = 101").await, "(555) 010-9999");
 
     // A restart resumes from the stored cursor: no full read, nothing read twice.
-    let cursor = text(&s, "SELECT stamp FROM odcursor WHERE resource = 'appointments'").await;
+    let cursor = s.text("SELECT stamp FROM odcursor WHERE resource = 'appointments'").await;
     assert!(!cursor.is_empty());
 
     // Another process's pass is running: this one leaves it be.
@@ -163,7 +153,7 @@ async fn the_first_pass_reads_the_office_and_later_passes_only_what_changed(s: A
 async fn a_booking_in_open_dental_closes_an_open_opening(s: Arc<TestServer>, fake: FakeOpenDental) {
     pass(&s).await;
     let (num, schedule, _) = offered_and_sent(&s, r#""aptNum": 1001"#, 1, "2031-03-17 13:00:00").await;
-    assert_eq!(scalar(&s, &format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 1);
+    assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 1);
     // The front desk books another patient into that time in Open Dental.
     fake.put(
         "appointments",
@@ -173,10 +163,10 @@ async fn a_booking_in_open_dental_closes_an_open_opening(s: Arc<TestServer>, fak
     );
     let report = pass(&s).await;
     assert_eq!(report.closed_openings, 1, "{report}");
-    assert_eq!(scalar(&s, &format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 5, "booked by the office");
-    let note = text(&s, &format!("SELECT note FROM asapcomm WHERE asapcommnum = {num}")).await;
+    assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 5, "booked by the office");
+    let note = s.text(&format!("SELECT note FROM asapcomm WHERE asapcommnum = {num}")).await;
     assert!(note.contains("booked this time another way"), "{note}");
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0, "its blockout is gone");
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {schedule}")).await, 0, "its blockout is gone");
     // Cancelled there: the time is free again for a new offer.
     let mut apt = fake.row("appointments", 7001).unwrap();
     apt.insert("AptStatus".into(), json!("Broken"));
@@ -213,9 +203,9 @@ async fn a_claim_is_written_back_once(s: Arc<TestServer>, fake: FakeOpenDental) 
     assert_eq!(fake.writes().len(), 1);
     fake.set_skew(chrono::Duration::hours(1));
     pass(&s).await;
-    assert_eq!(text(&s, "SELECT aptdatetime || '|' || op FROM appointment WHERE aptnum = 1001").await, "2031-03-17 13:00:00|1");
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM placement WHERE aptnum = 1001").await, 1, "still where the claim put it");
-    let won = text(&s, &format!("SELECT note FROM asapcomm WHERE asapcommnum = {num}")).await;
+    assert_eq!(s.text("SELECT aptdatetime || '|' || op FROM appointment WHERE aptnum = 1001").await, "2031-03-17 13:00:00|1");
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM placement WHERE aptnum = 1001").await, 1, "still where the claim put it");
+    let won = s.text(&format!("SELECT note FROM asapcomm WHERE asapcommnum = {num}")).await;
     assert!(won.contains("Appointment made"), "{won}");
     assert_eq!(s.violations("2031-03-17 09:10:00", &[]).await, Vec::<String>::new());
 }
@@ -224,7 +214,7 @@ async fn a_recall_claim_makes_the_appointment_there_and_takes_its_number(s: Arc<
     pass(&s).await;
     let (_, schedule, link) = offered_and_sent(&s, r#""recallNum": 501"#, 2, "2031-03-17 14:00:00").await;
     assert_eq!(accept(&s, &link).await.0, 303);
-    let local = scalar(&s, &format!("SELECT aptnum FROM asapopening WHERE schedulenum = {schedule}")).await;
+    let local = s.scalar(&format!("SELECT aptnum FROM asapopening WHERE schedulenum = {schedule}")).await;
     assert!(local >= server::store::opendental::LOCAL_KEY_FLOOR, "made under a key of this server's own: {local}");
     let round = deliver(&s).await;
     assert_eq!(round.delivered, 2, "{round:?}");
@@ -234,14 +224,14 @@ async fn a_recall_claim_makes_the_appointment_there_and_takes_its_number(s: Arc<
     let made: Value = serde_json::from_str(&writes[0].body).unwrap();
     assert_eq!((made["PatNum"].clone(), made["Op"].clone(), made["Pattern"].clone()), (json!(102), json!(2), json!("//XXXXXXXX//")));
     assert_eq!(fake.row("recalls", 501).unwrap()["Priority"], json!("Normal"));
-    let od_num = scalar(&s, &format!("SELECT aptnum FROM asapopening WHERE schedulenum = {schedule}")).await;
+    let od_num = s.scalar(&format!("SELECT aptnum FROM asapopening WHERE schedulenum = {schedule}")).await;
     assert!(od_num < server::store::opendental::LOCAL_KEY_FLOOR && fake.row("appointments", od_num).is_some(), "took Open Dental's AptNum {od_num}");
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM appointment WHERE aptnum = {od_num} AND patnum = 102")).await, 1);
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM appointment WHERE aptnum = {local}")).await, 0);
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM appointment WHERE aptnum = {od_num} AND patnum = 102")).await, 1);
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM appointment WHERE aptnum = {local}")).await, 0);
     // The next pass reads Open Dental's copy back: still one appointment, no overlap.
     fake.set_skew(chrono::Duration::hours(1));
     pass(&s).await;
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM appointment WHERE patnum = 102 AND aptdatetime = '2031-03-17 14:00:00'").await, 1);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE patnum = 102 AND aptdatetime = '2031-03-17 14:00:00'").await, 1);
     assert_eq!(s.violations("2031-03-17 09:10:00", &[]).await, Vec::<String>::new());
 }
 
@@ -272,7 +262,7 @@ async fn a_write_repeated_after_a_lost_answer_makes_nothing_twice(s: Arc<TestSer
     assert_eq!(round.delivered, 2);
     assert!(fake.writes().iter().all(|w| w.method != "POST"), "found, not made again: {:?}", fake.writes());
     assert_eq!(fake.rows("appointments"), made_there);
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM appointment WHERE patnum = 102 AND aptdatetime = '2031-03-17 14:00:00'").await, 1);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE patnum = 102 AND aptdatetime = '2031-03-17 14:00:00'").await, 1);
 }
 
 async fn the_claim_rechecks_open_dental_before_it_books(s: Arc<TestServer>, fake: FakeOpenDental) {
@@ -288,12 +278,12 @@ async fn the_claim_rechecks_open_dental_before_it_books(s: Arc<TestServer>, fake
     let (status, page) = accept(&s, &link).await;
     assert_eq!(status, 303);
     assert!(page.contains("This opening was just taken"), "{page}");
-    let comm: String = text(&s, &format!("SELECT CAST(responsestatus AS TEXT) FROM asapcomm WHERE asapcommnum = {num}")).await;
+    let comm: String = s.text(&format!("SELECT CAST(responsestatus AS TEXT) FROM asapcomm WHERE asapcommnum = {num}")).await;
     assert_eq!(comm, "6", "AcceptedAndNotAvailable");
-    assert_eq!(scalar(&s, &format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 5);
-    assert_ne!(text(&s, "SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-03-17 13:00:00");
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM odwrite").await, 0, "nothing to tell Open Dental");
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM appointment WHERE aptnum = 7002").await, 1, "the office's booking is known here now");
+    assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 5);
+    assert_ne!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-03-17 13:00:00");
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM odwrite").await, 0, "nothing to tell Open Dental");
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE aptnum = 7002").await, 1, "the office's booking is known here now");
 }
 
 async fn busy_slow_or_down_open_dental(s: Arc<TestServer>, fake: FakeOpenDental) {
@@ -306,7 +296,7 @@ async fn busy_slow_or_down_open_dental(s: Arc<TestServer>, fake: FakeOpenDental)
     fake.fail_next(&[500; 12]);
     let err = sync::pass(s.services()).await.expect_err("Open Dental keeps failing");
     assert!(err.to_string().contains("Open Dental is busy (HTTP 500)"), "{err}");
-    let last = text(&s, "SELECT error FROM odsyncpass").await;
+    let last = s.text("SELECT error FROM odsyncpass").await;
     assert!(last.contains("HTTP 500"), "{last}");
     fake.book.lock().unwrap().faults.clear();
 
@@ -323,7 +313,7 @@ async fn busy_slow_or_down_open_dental(s: Arc<TestServer>, fake: FakeOpenDental)
     fake.fail_next(&[503; 5]);
     let round = deliver(&s).await;
     assert_eq!(round.later, 1, "{round:?}");
-    let error = text(&s, "SELECT error FROM odwrite").await;
+    let error = s.text("SELECT error FROM odwrite").await;
     assert!(error.contains("HTTP 503"), "{error}");
     // The pages and the API work on the local copy meanwhile.
     assert_eq!(s.get("/api/v1/asapcomms").await.status().as_u16(), 200);
@@ -340,10 +330,10 @@ async fn a_write_open_dental_refuses_is_noted_and_audited(s: Arc<TestServer>, fa
     fake.remove("appointments", 1001);
     let round = deliver(&s).await;
     assert_eq!(round.refused, 1, "{round:?}");
-    let note = text(&s, &format!("SELECT note FROM asapcomm WHERE asapcommnum = {num}")).await;
+    let note = s.text(&format!("SELECT note FROM asapcomm WHERE asapcommnum = {num}")).await;
     assert!(note.contains("Open Dental did not take this booking (the appointment is no longer in Open Dental)"), "{note}");
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM auditevent WHERE action = 'Open Dental refused a booking'").await, 1);
-    assert_eq!(scalar(&s, "SELECT state FROM odwrite").await, 2);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM auditevent WHERE action = 'Open Dental refused a booking'").await, 1);
+    assert_eq!(s.scalar("SELECT state FROM odwrite").await, 2);
     assert_eq!(deliver(&s).await, writeback::WritebackRound::default(), "never tried again");
 }
 
@@ -371,7 +361,7 @@ async fn a_list_that_shifts_between_pages_loses_nothing(s: Arc<TestServer>, fake
     }
     pass(&s).await;
     pass(&s).await;
-    let missing = scalar(&s, "SELECT 255 + 2 - COUNT(*) FROM appointment WHERE aptnum IN (900, 901) OR aptnum >= 1001").await;
+    let missing = s.scalar("SELECT 255 + 2 - COUNT(*) FROM appointment WHERE aptnum IN (900, 901) OR aptnum >= 1001").await;
     assert_eq!(missing, 0, "every appointment there is here after the next pass");
 }
 
@@ -384,7 +374,7 @@ async fn open_dentals_own_asap_blockouts_keep_the_rules(s: Arc<TestServer>, fake
                "SchedType": "WebSchedASAP", "ProvNum": "0", "BlockoutType": "0", "Note": "", "operatories": "2", "EmployeeNum": "0"}),
     );
     pass(&s).await;
-    assert_eq!(scalar(&s, "SELECT COUNT(*) FROM schedule WHERE schedulenum = 8800").await, 1);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM schedule WHERE schedulenum = 8800").await, 1);
     assert_eq!(s.violations("2031-03-17 09:00:00", &[]).await, Vec::<String>::new(), "Open Dental's own blockouts are its record");
     // The picker shows it as Open Dental's, and the badge says how fresh the copy is.
     s.add_user("boss", true, "").await;
@@ -407,5 +397,5 @@ async fn open_dentals_own_asap_blockouts_keep_the_rules(s: Arc<TestServer>, fake
     fake.set_skew(chrono::Duration::hours(1));
     pass(&s).await;
     let key = offer["ScheduleNum"].as_i64().unwrap();
-    assert_eq!(scalar(&s, &format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {key}")).await, 1);
+    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {key}")).await, 1);
 }

@@ -40,16 +40,6 @@ const PASS_LEASE: Duration = Duration::from_secs(30 * 60);
 /// Incremental reads start this much before the last `serverDateTime`: a change in the same
 /// second as the last read is read again rather than missed (taking it in twice changes nothing).
 const OVERLAP_SECONDS: i64 = 2;
-/// The preferences the rules read, as Open Dental names them.
-const PREFERENCES: &[&str] = &[
-    "PracticeTitle",
-    "PracticePhone",
-    "AppointmentTimeIncrement",
-    "WebSchedAsapTextTemplate",
-    "WebSchedAsapTextLimit",
-    "AutomaticCommunicationTimeStart",
-    "AutomaticCommunicationTimeEnd",
-];
 
 /// Why a pass stopped. Nothing it had not finished reading was taken in.
 #[derive(Debug, thiserror::Error)]
@@ -218,7 +208,8 @@ async fn read_reference(services: &Services, od: &OpenDental, report: &mut SyncR
     take_in_rows(services, report, "recall types", recall_types).await?;
 
     let mut values = Vec::new();
-    for name in PREFERENCES {
+    // The preferences the rules read, as Open Dental names them (TimeZone is this server's own).
+    for name in Preferences::NAMES.iter().filter(|n| **n != "TimeZone") {
         let found: Vec<OdPreference> = read_all(od, report, "/preferences", &[("PrefName", (*name).to_string())]).await?;
         values.extend(found.into_iter().filter(|p| p.pref_name == *name).map(|p| (p.pref_name, p.value_string)));
     }

@@ -225,6 +225,18 @@ impl TestServer {
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
 
+    /// One number the database answers.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let mut conn = self.store.pool().acquire().await.expect("connection");
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// One text the database answers.
+    pub async fn text(&self, sql: &str) -> String {
+        let mut conn = self.store.pool().acquire().await.expect("connection");
+        sqlx::query_scalar::<_, String>(sql).fetch_one(&mut *conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

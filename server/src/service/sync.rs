@@ -35,6 +35,8 @@ pub const NEAR_DAYS: i64 = 14;
 pub const FAR_DAYS: i64 = 90;
 /// How often the slow-changing data is read in full.
 pub const FULL_EVERY: Duration = Duration::from_secs(30 * 60);
+/// Rows each page reads again of the one before (see `read_pages`).
+const PAGE_OVERLAP: usize = 10;
 /// How long a pass may run before another process takes it to have died.
 const PASS_LEASE: Duration = Duration::from_secs(30 * 60);
 /// Incremental reads start this much before the last `serverDateTime`: a change in the same
@@ -412,7 +414,9 @@ async fn read_pages<T: DeserializeOwned>(
         if n < PAGE_SIZE {
             return Ok((all, first_stamp));
         }
-        offset += n;
+        // The next page starts a little before this one ended: a row removed meanwhile shifts the
+        // list back, and without the overlap the row after the page would never be read.
+        offset += n - PAGE_OVERLAP;
     }
 }
 

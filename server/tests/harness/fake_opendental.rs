@@ -67,6 +67,8 @@ pub struct Book {
     /// After the first page of the next list read, these rows are added (the list shifts under
     /// the reader, as the pagination page warns it may).
     pub insert_after_first_page: Vec<(&'static str, i64, Map<String, Value>)>,
+    /// After the first page of the next list read, these rows go (the list shifts back).
+    pub remove_after_first_page: Vec<(&'static str, i64)>,
     next_apt_num: i64,
 }
 
@@ -342,10 +344,17 @@ fn page_of(
         })
         .collect();
     if offset == 0 && !rows.is_empty() {
-        let inserts = std::mem::take(&mut b.insert_after_first_page);
+        // Only a read of the same resource shifts under its reader.
         let at = b.now();
+        let (inserts, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut b.insert_after_first_page).into_iter().partition(|(r, _, _)| *r == resource);
+        b.insert_after_first_page = kept;
         for (res, key, row) in inserts {
             b.tables.entry(res).or_default().insert(key, (row, at));
+        }
+        let (removals, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut b.remove_after_first_page).into_iter().partition(|(r, _)| *r == resource);
+        b.remove_after_first_page = kept;
+        for (res, key) in removals {
+            b.tables.entry(res).or_default().remove(&key);
         }
     }
     Ok(axum::Json(Value::Array(rows)).into_response())

@@ -68,6 +68,8 @@ on_both!(
     a_write_open_dental_refuses_is_noted_and_audited,
     a_list_that_shifts_between_pages_loses_nothing,
     open_dentals_own_asap_blockouts_keep_the_rules,
+    what_open_dental_deleted_goes_here_only_once_it_says_so,
+    a_claim_for_an_appointment_no_longer_on_the_list_leaves_the_opening_open,
 );
 
 async fn pass(s: &TestServer) -> sync::SyncReport {
@@ -317,6 +319,10 @@ async fn busy_slow_or_down_open_dental(s: Arc<TestServer>, fake: FakeOpenDental)
     assert!(error.contains("HTTP 503"), "{error}");
     // The pages and the API work on the local copy meanwhile.
     assert_eq!(s.get("/api/v1/asapcomms").await.status().as_u16(), 200);
+    // A 400 (Open Dental answers so also when the office's eConnector is down) is not final.
+    sqlx::query("UPDATE odwrite SET dueat = 0").execute(s.store.pool()).await.unwrap();
+    fake.fail_next(&[400]);
+    assert_eq!(deliver(&s).await.later, 1);
     // Back: the write goes once it is due again.
     sqlx::query("UPDATE odwrite SET dueat = 0").execute(s.store.pool()).await.unwrap();
     assert_eq!(deliver(&s).await.delivered, 1);
@@ -410,4 +416,44 @@ async fn open_dentals_own_asap_blockouts_keep_the_rules(s: Arc<TestServer>, fake
     pass(&s).await;
     let key = offer["ScheduleNum"].as_i64().unwrap();
     assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM schedule WHERE schedulenum = {key}")).await, 1);
+}
+
+/// Forces the next pass to be a full one.
+async fn full_next(s: &TestServer) {
+    sqlx::query("UPDATE odcursor SET readat = 0 WHERE resource = 'full'").execute(s.store.pool()).await.unwrap();
+}
+
+async fn what_open_dental_deleted_goes_here_only_once_it_says_so(s: Arc<TestServer>, fake: FakeOpenDental) {
+    pass(&s).await;
+    // An unscheduled ASAP appointment (no date, so in no window) and a scheduled one are deleted
+    // in Open Dental; no change feed says so.
+    fake.remove("appointments", 1005);
+    fake.remove("appointments", 1004);
+    // The next full pass asks for each and removes them once Open Dental answers 404.
+    full_next(&s).await;
+    let report = pass(&s).await;
+    assert!(fake.seen().iter().any(|r| r.path == "/appointments/1005"), "asked about before removing");
+    assert_eq!(report.removed, 2, "{report}");
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE aptnum IN (1004, 1005)").await, 0);
+    // A route an older Open Dental lacks is reported, and the pass goes on.
+    full_next(&s).await;
+    fake.fail_next(&[404]);
+    let report = pass(&s).await;
+    assert!(report.skipped.iter().any(|n| n.contains("/clinics was not read")), "{report}");
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM appointment WHERE aptnum = 1001").await, 1, "nothing else removed");
+}
+
+async fn a_claim_for_an_appointment_no_longer_on_the_list_leaves_the_opening_open(s: Arc<TestServer>, fake: FakeOpenDental) {
+    pass(&s).await;
+    let (num, schedule, link) = offered_and_sent(&s, r#""aptNum": 1001"#, 1, "2031-03-17 13:00:00").await;
+    // The front desk takes 1001 off the ASAP list in Open Dental; the next pass brings it here.
+    let mut apt = fake.row("appointments", 1001).unwrap();
+    apt.insert("Priority".into(), json!("Normal"));
+    fake.put("appointments", 1001, Value::Object(apt));
+    pass(&s).await;
+    let (status, page) = accept(&s, &link).await;
+    assert_eq!(status, 303);
+    assert!(page.contains("This opening was just taken"), "{page}");
+    assert_eq!(s.scalar(&format!("SELECT responsestatus FROM asapcomm WHERE asapcommnum = {num}")).await, 6);
+    assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 1, "its time is still free for others");
 }

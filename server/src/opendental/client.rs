@@ -128,8 +128,10 @@ impl OpenDental {
         self.call(reqwest::Method::PUT, path, &[], Some(body), self.connection.retries, None).await
     }
 
-    pub async fn post(&self, path: &str, body: &serde_json::Value) -> OdResult<Answer> {
-        self.call(reqwest::Method::POST, path, &[], Some(body), self.connection.retries, None).await
+    /// A create, sent once: a retry after a lost answer could make a second one, so the caller
+    /// decides what to do after a failure (look for it first).
+    pub async fn post_once(&self, path: &str, body: &serde_json::Value) -> OdResult<Answer> {
+        self.call(reqwest::Method::POST, path, &[], Some(body), 0, None).await
     }
 
     /// One page of a list: `Offset` rows in.

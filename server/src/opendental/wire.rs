@@ -317,11 +317,11 @@ pub struct OdSchedule {
     pub prov_num: i64,
     #[serde(default, deserialize_with = "number")]
     pub blockout_type: i64,
-    #[serde(rename = "blockoutType", default)]
+    #[serde(rename = "blockoutType", default, deserialize_with = "text")]
     pub blockout_type_name: String,
     #[serde(default, deserialize_with = "text")]
     pub note: String,
-    #[serde(rename = "operatories", default)]
+    #[serde(rename = "operatories", default, deserialize_with = "text")]
     pub operatories: String,
     #[serde(default, deserialize_with = "number")]
     pub employee_num: i64,

@@ -28,7 +28,7 @@ use super::{ServiceError, ServiceResult, Services};
 use crate::store::answers::{self, PatientOfferRow};
 use crate::store::{StoreError, WriteTx, book, office, opening, table};
 use app::domain::Span;
-use app::domain::answer::{AnswerOutcome, PatientAnswer, link_has_ended, on_answer};
+use app::domain::answer::{AnswerOutcome, PatientAnswer, is_claimable, link_has_ended, on_answer};
 use app::domain::length::{appointment_minutes, recall_appointment_pattern};
 use app::domain::occupancy::occupies_time;
 use app::domain::datetext::time_text;
@@ -45,8 +45,9 @@ pub async fn answer(services: &Services, code: &str, answer: PatientAnswer) -> S
     if !plausible_code(code) {
         return Ok(PatientPage::Ended);
     }
+    let office_book = recheck(services, code, answer).await?;
     for _ in 0..ATTEMPTS {
-        match attempt(services, code, answer).await {
+        match attempt(services, code, answer, office_book.as_ref()).await {
             Ok(Answered::Ended) => return Ok(PatientPage::Ended),
             Ok(Answered::Recorded { offer, prefs, now }) => return page_after(services, &prefs, offer, now).await,
             Err(Failure::Lost(why)) => tracing::warn!(why, "an answer met another write to its opening; trying again"),
@@ -100,7 +101,31 @@ fn held(changed: bool, why: &'static str) -> Result<(), Failure> {
     if changed { Ok(()) } else { Err(Failure::Lost(why)) }
 }
 
-async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Result<Answered, Failure> {
+/// With Open Dental in charge of the book, its appointments in the offer's operatory that day,
+/// read before anything is locked (a slow Open Dental holds up no one else), for an accept that
+/// can still take the time. None: nothing to re-check, or Open Dental did not answer in time
+/// (the claim then goes ahead on the local copy).
+async fn recheck(services: &Services, code: &str, answer: PatientAnswer) -> ServiceResult<Option<OfficeDay>> {
+    let Some(od) = &services.opendental else { return Ok(None) };
+    if answer != PatientAnswer::Accept {
+        return Ok(None);
+    }
+    let offer = {
+        let mut conn = services.store.pool().acquire().await?;
+        answers::offer_by_code(&mut conn, code).await?
+    };
+    let Some(offer) = offer.filter(|o| is_claimable(o.opening, o.response_status, o.sms_send_status)) else { return Ok(None) };
+    let day = super::sync::operatory_day(od, offer.operatory_num, offer.span.start.date(), services.sync.recheck_within).await;
+    Ok(day.map(|appointments| OfficeDay { operatory_num: offer.operatory_num, appointments }))
+}
+
+/// Open Dental's appointments in one operatory on the claimed day.
+struct OfficeDay {
+    operatory_num: i64,
+    appointments: Vec<Appointment>,
+}
+
+async fn attempt(services: &Services, code: &str, answer: PatientAnswer, office_day: Option<&OfficeDay>) -> Result<Answered, Failure> {
     // The operatory's lock is taken before anything is read for the decision; which operatory
     // that is, is the one read made outside it.
     let located = {
@@ -109,18 +134,15 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Resu
     };
     let Some(located) = located else { return Ok(Answered::Ended) };
     let operatory_num = located.operatory_num;
-    // With Open Dental in charge of the book, its appointments in the operatory that day are
-    // read first (outside any lock: a slow Open Dental holds up no one else) and taken into the
-    // local copy below, so a time the front desk booked there a moment ago reads as taken.
-    let office_book = match (&services.opendental, answer) {
-        (Some(od), PatientAnswer::Accept) => super::sync::operatory_day(od, operatory_num, located.span.start.date(), services.sync.recheck_within).await,
-        _ => None,
-    };
     let mut tx = services.store.begin_write().await?;
     services.store.lock_operatory(&mut tx, operatory_num).await?;
-    if let Some(appointments) = &office_book {
-        super::sync::take_in_appointments(&mut tx, appointments).await?;
-    }
+    // Open Dental's day is taken into the local copy where this lock covers it; an appointment
+    // there whose copy here sits in another operatory (another lock's) still counts against the
+    // time below.
+    let elsewhere = match office_day.filter(|d| d.operatory_num == operatory_num) {
+        Some(day) => super::sync::take_in_operatory_day(&mut tx, operatory_num, &day.appointments).await?,
+        None => Vec::new(),
+    };
 
     let prefs = office::preferences(&mut tx).await?;
     let now = services.clock.now(&prefs);
@@ -131,14 +153,21 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Resu
     let op = office::operatory(&mut tx, offer.operatory_num).await?;
     let target = claim_target(&mut tx, &offer, &prefs).await?;
     let time_is_free = match (&op, &target) {
-        (Some(op), Some(t)) => first_blocker(&mut tx, op, t.chair_time(offer.span.start), &t.own_appointment()).await?.is_none(),
+        (Some(op), Some(t)) => {
+            let chair = t.chair_time(offer.span.start);
+            let own = t.own_appointment();
+            let booked_there = elsewhere.iter().any(|a| {
+                occupies_time(a.apt_status) && !own.contains(&a.apt_num) && Span::starting_at(a.apt_date_time, appointment_minutes(&a.pattern)).overlaps(&chair)
+            });
+            !booked_there && first_blocker(&mut tx, op, chair, &own).await?.is_none()
+        }
         _ => false,
     };
 
     let outcome = on_answer(offer.opening, offer.response_status, offer.sms_send_status, answer, time_is_free);
-    match (outcome, op, target) {
+    match (outcome, op, &target) {
         (AnswerOutcome::TakeTheSlot, Some(op), Some(target)) => {
-            take_the_slot(services, &mut tx, &offer, &op, &target, now).await?;
+            take_the_slot(services, &mut tx, &offer, &op, target, now).await?;
         }
         (AnswerOutcome::TakeTheSlot, _, _) => return Err(Failure::Lost("the claim's operatory or appointment is gone")),
         (AnswerOutcome::Taken, _, _) => {
@@ -152,8 +181,9 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Resu
             )
             .await?;
             held(changed, "the offer's status changed while it was answered")?;
-            // Still open, yet its time is not free: the office booked it another way.
-            if offer.opening == OpeningState::Open {
+            // Still open, yet its time is not free: the office booked it another way. (When the
+            // appointment or recall itself is gone, the time may well be free for others.)
+            if offer.opening == OpeningState::Open && target.is_some() {
                 close_opening_in(&mut tx, offer.schedule_num, OpeningState::Booked, now, "", 0, 0).await?;
                 tracing::info!(schedule_num = offer.schedule_num, "opening closed: its time was booked another way");
             }
@@ -165,6 +195,9 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer) -> Resu
         (AnswerOutcome::AlreadyAnswered(_), _, _) => {}
     }
     tx.commit().await?;
+    if matches!(outcome, AnswerOutcome::TakeTheSlot) && services.opendental.is_some() {
+        services.writeback_wake.notify_one();
+    }
     Ok(Answered::Recorded { offer, prefs, now })
 }
 

@@ -12,6 +12,10 @@
 //!   deleted in Open Dental (which no change feed reports) goes here too.
 //!
 //! Schedules, recalls and the rest have no `DateTStamp` filter in the API, hence the windows.
+//! Nothing is removed here on a read that left a row out (one Open Dental sent that could not be
+//! read); an appointment is removed only once Open Dental answers 404 for it. A booking a claim
+//! made here and Open Dental has not heard of yet (or heard of after this pass began reading)
+//! keeps this server's version until the next pass reads Open Dental's.
 //! Open Dental has no CommOptOuts route: a patient's texting consent is their `TxtMsgOk`.
 
 use super::closeout::close_booked_openings;
@@ -37,8 +41,10 @@ pub const FAR_DAYS: i64 = 90;
 pub const FULL_EVERY: Duration = Duration::from_secs(30 * 60);
 /// Rows each page reads again of the one before (see `read_pages`).
 const PAGE_OVERLAP: usize = 10;
-/// How long a pass may run before another process takes it to have died.
-const PASS_LEASE: Duration = Duration::from_secs(30 * 60);
+/// How long a pass may go without reading a page before another process takes it to have died.
+const PASS_LEASE: Duration = Duration::from_secs(5 * 60);
+/// At most this many appointments a full pass removes after asking Open Dental for each.
+const REMOVALS_CHECKED: usize = 200;
 /// Incremental reads start this much before the last `serverDateTime`: a change in the same
 /// second as the last read is read again rather than missed (taking it in twice changes nothing).
 const OVERLAP_SECONDS: i64 = 2;
@@ -125,24 +131,24 @@ pub async fn status(services: &Services) -> Result<SyncStatus, ServiceError> {
     })
 }
 
-/// One pass: reads, takes in, records how it went. Several processes may run passes at once;
-/// each page taken in is idempotent.
+/// One pass: reads, takes in, records how it went. One pass runs at a time across every process
+/// on the database.
 pub async fn pass(services: &Services) -> Result<SyncReport, SyncError> {
     let od = services.opendental.clone().ok_or(SyncError::NotConfigured)?;
     let begun = Instant::now();
+    let started_at = services.clock.unix_now();
     {
-        // One pass at a time across every process on the database; a pass left by a process
-        // that died counts as finished after `PASS_LEASE`.
-        let now = services.clock.unix_now();
+        // A pass left by a process that died counts as finished `PASS_LEASE` after its last page.
         let mut tx = services.store.begin_write().await?;
-        let started = opendental::pass_started(&mut tx, now, now - PASS_LEASE.as_secs() as i64).await?;
+        let started = opendental::pass_started(&mut tx, started_at, started_at - PASS_LEASE.as_secs() as i64).await?;
         tx.commit().await?;
         if !started {
             return Err(SyncError::Running);
         }
     }
-    let mut report = SyncReport::default();
-    let outcome = run(services, &od, &mut report).await;
+    let mut pass = Pass { services, od: &od, report: SyncReport::default(), started_at };
+    let outcome = pass.run().await;
+    let mut report = pass.report;
     report.elapsed = begun.elapsed();
     let mut tx = services.store.begin_write().await?;
     match &outcome {
@@ -153,200 +159,427 @@ pub async fn pass(services: &Services) -> Result<SyncReport, SyncError> {
     outcome.map(|()| report)
 }
 
-async fn run(services: &Services, od: &OpenDental, report: &mut SyncReport) -> Result<(), SyncError> {
-    let (prefs, full_read_at) = {
-        let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
-        (office::preferences(&mut conn).await?, opendental::cursor(&mut conn, "full").await?.map(|(_, at)| at))
-    };
-    {
-        // New openings' blockouts keep out of the way of Open Dental's schedule keys.
-        let mut tx = services.store.begin_write().await?;
-        opendental::lift_schedule_keys(&mut tx, services.store.backend()).await?;
-        tx.commit().await?;
-    }
-    let now_unix = services.clock.unix_now();
-    let full = full_read_at.is_none_or(|at| now_unix - at >= FULL_EVERY.as_secs() as i64);
-    report.full = full;
-    let today = services.clock.today(&prefs);
-
-    if full {
-        read_reference(services, od, report).await?;
-    }
-    let (providers, next) = read_changed::<OdProvider>(services, od, report, "providers", "/providers", &[]).await?;
-    take_in_rows(services, report, "providers", providers.into_iter().map(OdProvider::into_model).collect()).await?;
-    commit_cursor(services, "providers", next).await?;
-
-    let (patients, next) = read_changed::<OdPatient>(services, od, report, "patients", "/patients/Simple", &[]).await?;
-    take_in_rows(services, report, "patients", patients.into_iter().map(OdPatient::into_model).collect()).await?;
-    commit_cursor(services, "patients", next).await?;
-
-    let (appointments, next) = read_changed::<OdAppointment>(services, od, report, "appointments", "/appointments", &[]).await?;
-    let appointments = models(appointments, OdAppointment::into_model, report);
-    take_in_appointment_pages(services, report, &appointments).await?;
-    commit_cursor(services, "appointments", next).await?;
-
-    let last = today.add_days(if full { FAR_DAYS } else { NEAR_DAYS });
-    read_schedules(services, od, report, today, last).await?;
-    if full {
-        reconcile_appointments(services, od, report, today, last).await?;
-        let mut tx = services.store.begin_write().await?;
-        opendental::set_cursor(&mut tx, "full", "", now_unix).await?;
-        tx.commit().await?;
-    }
-    Ok(())
+/// One pass under way.
+struct Pass<'a> {
+    services: &'a Services,
+    od: &'a OpenDental,
+    report: SyncReport,
+    /// When this pass began (Unix seconds, this server's clock): writes Open Dental heard of
+    /// after it may be missing from what this pass reads.
+    started_at: i64,
 }
 
-/// The slow-changing data, read in full.
-async fn read_reference(services: &Services, od: &OpenDental, report: &mut SyncReport) -> Result<(), SyncError> {
-    let clinics: Vec<OdClinic> = read_all(od, report, "/clinics", &[]).await?;
-    take_in_rows(services, report, "clinics", clinics.into_iter().map(OdClinic::into_model).collect()).await?;
-    let operatories: Vec<OdOperatory> = read_all(od, report, "/operatories", &[]).await?;
-    take_in_rows(services, report, "operatories", operatories.into_iter().map(OdOperatory::into_model).collect()).await?;
-    let definitions: Vec<OdDefinition> =
-        read_all(od, report, "/definitions", &[("Category", "25".into()), ("includeHidden", "true".into())]).await?;
-    take_in_rows(services, report, "blockout types", definitions.into_iter().map(OdDefinition::into_model).collect()).await?;
-    let recall_types: Vec<OdRecallType> = read_all(od, report, "/recalltypes", &[]).await?;
-    let recall_types = models(recall_types, OdRecallType::into_model, report);
-    take_in_rows(services, report, "recall types", recall_types).await?;
+/// One list read whole.
+struct Read<T> {
+    rows: Vec<T>,
+    /// The newest `serverDateTime` of the first page: the moment the read began there.
+    stamp: Option<OdDateTime>,
+    /// Every row Open Dental sent was read: only then may what is missing be removed here.
+    complete: bool,
+}
 
-    let mut values = Vec::new();
-    // The preferences the rules read, as Open Dental names them (TimeZone is this server's own).
-    for name in Preferences::NAMES.iter().filter(|n| **n != "TimeZone") {
-        let found: Vec<OdPreference> = read_all(od, report, "/preferences", &[("PrefName", (*name).to_string())]).await?;
-        values.extend(found.into_iter().filter(|p| p.pref_name == *name).map(|p| (p.pref_name, p.value_string)));
-    }
-    // A value the rules cannot read stays as it was here, and says why.
-    let mut checked = HashMap::new();
-    for (name, value) in values {
-        let one = HashMap::from([(name.clone(), value.clone())]);
-        match office::preferences_from(&one) {
-            Ok(_) => {
-                checked.insert(name, value);
-            }
-            Err(why) => report.skipped.push(format!("preference {why}")),
+impl Pass<'_> {
+    async fn run(&mut self) -> Result<(), SyncError> {
+        let services = self.services;
+        let (prefs, full_read_at) = {
+            let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
+            (office::preferences(&mut conn).await?, opendental::cursor(&mut conn, "full").await?.map(|(_, at)| at))
+        };
+        {
+            // New openings' blockouts keep out of the way of Open Dental's schedule keys.
+            let mut tx = services.store.begin_write().await?;
+            opendental::lift_schedule_keys(&mut tx, services.store.backend()).await?;
+            tx.commit().await?;
         }
+        let full = full_read_at.is_none_or(|at| self.started_at - at >= FULL_EVERY.as_secs() as i64);
+        self.report.full = full;
+        let today = services.clock.today(&prefs);
+
+        if full {
+            self.read_reference().await?;
+        }
+        let (providers, next) = self.read_changed::<OdProvider>("providers", "/providers").await?;
+        self.take_in_rows("providers", providers.into_iter().map(OdProvider::into_model).collect()).await?;
+        self.commit_cursor("providers", next).await?;
+
+        let (patients, next) = self.read_changed::<OdPatient>("patients", "/patients/Simple").await?;
+        self.take_in_rows("patients", patients.into_iter().map(OdPatient::into_model).collect()).await?;
+        self.commit_cursor("patients", next).await?;
+
+        let (appointments, next) = self.read_changed::<OdAppointment>("appointments", "/appointments").await?;
+        let appointments = self.models(appointments, OdAppointment::into_model);
+        self.take_in_appointments(&appointments).await?;
+        self.commit_cursor("appointments", next).await?;
+
+        let last = today.add_days(if full { FAR_DAYS } else { NEAR_DAYS });
+        self.read_schedules(today, last).await?;
+        if full {
+            self.reconcile_appointments(today, last).await?;
+            self.reconcile_asap_list().await?;
+            let mut tx = services.store.begin_write().await?;
+            opendental::set_cursor(&mut tx, "full", "", self.started_at).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
-    {
-        let mut tx = services.store.begin_write().await?;
+
+    /// The slow-changing data, read in full. A route this office's Open Dental does not have
+    /// (an older version) is reported and passed over; the rest of the pass goes on.
+    async fn read_reference(&mut self) -> Result<(), SyncError> {
+        if let Some(clinics) = self.read_optional::<OdClinic>("/clinics", &[]).await? {
+            self.take_in_rows("clinics", clinics.rows.into_iter().map(OdClinic::into_model).collect()).await?;
+        }
+        if let Some(ops) = self.read_optional::<OdOperatory>("/operatories", &[]).await? {
+            self.take_in_rows("operatories", ops.rows.into_iter().map(OdOperatory::into_model).collect()).await?;
+        }
+        let query = [("Category", "25".to_string()), ("includeHidden", "true".to_string())];
+        if let Some(defs) = self.read_optional::<OdDefinition>("/definitions", &query).await? {
+            self.take_in_rows("blockout types", defs.rows.into_iter().map(OdDefinition::into_model).collect()).await?;
+        }
+        if let Some(types) = self.read_optional::<OdRecallType>("/recalltypes", &[]).await? {
+            let types = self.models(types.rows, OdRecallType::into_model);
+            self.take_in_rows("recall types", types).await?;
+        }
+        self.read_preferences().await?;
+        if let Some(recalls) = self.read_optional::<OdRecall>("/recalls", &[]).await? {
+            self.take_in_recalls(recalls).await?;
+        }
+        Ok(())
+    }
+
+    async fn read_preferences(&mut self) -> Result<(), SyncError> {
+        let mut values = Vec::new();
+        // The preferences the rules read, as Open Dental names them (TimeZone is this server's own).
+        for name in Preferences::NAMES.iter().filter(|n| **n != "TimeZone") {
+            let Some(found) = self.read_optional::<OdPreference>("/preferences", &[("PrefName", (*name).to_string())]).await? else {
+                return Ok(());
+            };
+            values.extend(found.rows.into_iter().filter(|p| p.pref_name == *name).map(|p| (p.pref_name, p.value_string)));
+        }
+        // A value the rules cannot read stays as it was here, and says why.
+        let mut checked = HashMap::new();
+        for (name, value) in values {
+            let one = HashMap::from([(name.clone(), value.clone())]);
+            match office::preferences_from(&one) {
+                Ok(_) => {
+                    checked.insert(name, value);
+                }
+                Err(why) => self.report.skipped.push(format!("preference {why}")),
+            }
+        }
+        let mut tx = self.services.store.begin_write().await?;
         for (name, value) in &checked {
             office::upsert_preference(&mut tx, name, value).await?;
         }
         tx.commit().await?;
-        report.rows.insert("preferences", checked.len());
+        self.report.rows.insert("preferences", checked.len());
+        Ok(())
     }
 
-    let recalls: Vec<OdRecall> = read_all(od, report, "/recalls", &[]).await?;
-    let recalls: Vec<_> = recalls.into_iter().map(OdRecall::into_model).collect();
-    let kept: HashSet<i64> = recalls.iter().map(|r| r.recall_num).collect();
-    take_in_rows(services, report, "recalls", recalls).await?;
-    let mut tx = services.store.begin_write().await?;
-    let gone: Vec<i64> = office::recall_keys(&mut tx).await?.into_iter().filter(|k| !kept.contains(k)).collect();
-    office::delete_recalls(&mut tx, &gone).await?;
-    tx.commit().await?;
-    report.removed += gone.len();
-    Ok(())
-}
-
-/// The schedules of `[first, last]`, replacing the office's schedules of those days here (an
-/// opening's blockout made here is this server's and stays).
-async fn read_schedules(services: &Services, od: &OpenDental, report: &mut SyncReport, first: OdDate, last: OdDate) -> Result<(), SyncError> {
-    let query = [("dateStart", first.to_string()), ("dateEnd", last.to_string())];
-    let rows: Vec<OdSchedule> = read_all(od, report, "/schedules", &query).await?;
-    let schedules = models(rows, OdSchedule::into_model, report);
-    let fetched: HashSet<i64> = schedules.iter().map(|s| s.schedule_num).collect();
-    let mut taken = 0;
-    for page in schedules.chunks(PAGE_SIZE) {
-        let mut tx = services.store.begin_write().await?;
-        lock_operatories(services, &mut tx, page.iter().flat_map(|s| s.operatories.0.iter().copied())).await?;
-        for s in page {
-            // Office keys and this server's openings share the table; an office row whose key an
-            // opening here holds (possible only for openings made before sync was on) is left out.
-            if crate::store::opening::opening(&mut tx, s.schedule_num).await?.is_some() {
-                report.skipped.push(format!("schedule {}: its key belongs to an opening made here", s.schedule_num));
-                continue;
-            }
-            book::upsert_schedule(&mut tx, s).await?;
+    /// Recalls, but those a claim here changed that Open Dental has not heard of yet; a recall
+    /// gone from a complete read goes here too.
+    async fn take_in_recalls(&mut self, read: Read<OdRecall>) -> Result<(), SyncError> {
+        let recalls: Vec<_> = read.rows.into_iter().map(OdRecall::into_model).collect();
+        let kept: HashSet<i64> = recalls.iter().map(|r| r.recall_num).collect();
+        let mut tx = self.services.store.begin_write().await?;
+        let waiting: HashSet<i64> = opendental::recalls_awaiting_write(&mut tx, self.started_at).await?.into_iter().collect();
+        let mut taken = 0;
+        for r in recalls.iter().filter(|r| !waiting.contains(&r.recall_num)) {
+            table::upsert(&mut tx, r).await?;
             taken += 1;
         }
-        let at = now(services, &mut tx).await?;
-        report.closed_openings += close_booked_openings(&mut tx, at).await?;
-        tx.commit().await?;
-    }
-    let mut tx = services.store.begin_write().await?;
-    let gone: Vec<i64> = book::schedule_keys_on_days(&mut tx, first, last)
-        .await?
-        .into_iter()
-        .filter(|(key, ours)| !ours && !fetched.contains(key))
-        .map(|(key, _)| key)
-        .collect();
-    book::delete_schedules(&mut tx, &gone).await?;
-    tx.commit().await?;
-    report.removed += gone.len();
-    report.rows.insert("schedules", taken);
-    Ok(())
-}
-
-/// Appointments of `[first, last]` that Open Dental no longer has go here too, but for those a
-/// claim made here that Open Dental has not heard of yet.
-async fn reconcile_appointments(services: &Services, od: &OpenDental, report: &mut SyncReport, first: OdDate, last: OdDate) -> Result<(), SyncError> {
-    let query = [("dateStart", first.to_string()), ("dateEnd", last.to_string())];
-    let rows: Vec<OdAppointment> = read_all(od, report, "/appointments", &query).await?;
-    let appointments = models(rows, OdAppointment::into_model, report);
-    let fetched: HashSet<i64> = appointments.iter().map(|a| a.apt_num).collect();
-    take_in_appointment_pages(services, report, &appointments).await?;
-    let mut tx = services.store.begin_write().await?;
-    let waiting: HashSet<i64> = opendental::appointments_awaiting_write(&mut tx).await?.into_iter().collect();
-    let gone: Vec<i64> = book::appointment_keys_between(&mut tx, first.start(), last.add_days(1).start())
-        .await?
-        .into_iter()
-        .filter(|k| *k < opendental::LOCAL_KEY_FLOOR && !fetched.contains(k) && !waiting.contains(k))
-        .collect();
-    book::delete_appointments(&mut tx, &gone).await?;
-    tx.commit().await?;
-    report.removed += gone.len();
-    Ok(())
-}
-
-/// Takes in appointments a page at a time, each page in one transaction under its operatories'
-/// locks, closing the openings whose time they book.
-async fn take_in_appointment_pages(services: &Services, report: &mut SyncReport, appointments: &[Appointment]) -> Result<(), SyncError> {
-    for page in appointments.chunks(PAGE_SIZE) {
-        let mut tx = services.store.begin_write().await?;
-        lock_operatories(services, &mut tx, page.iter().map(|a| a.op)).await?;
-        take_in_appointments(&mut tx, page).await?;
-        let at = now(services, &mut tx).await?;
-        report.closed_openings += close_booked_openings(&mut tx, at).await?;
-        tx.commit().await?;
-        *report.rows.entry("appointments").or_default() += page.len();
-    }
-    Ok(())
-}
-
-/// Open Dental's version of these appointments, taken in. An appointment whose latest change
-/// here Open Dental has not heard of yet keeps this server's version until it has; one placed by
-/// a claim and since moved in Open Dental gives its chair time back.
-pub(super) async fn take_in_appointments(tx: &mut WriteTx, appointments: &[Appointment]) -> Result<(), StoreError> {
-    let waiting: HashSet<i64> = opendental::appointments_awaiting_write(tx).await?.into_iter().collect();
-    for a in appointments.iter().filter(|a| !waiting.contains(&a.apt_num)) {
-        table::upsert(tx, a).await?;
-        book::release_placement_unless_at(tx, a).await?;
-    }
-    Ok(())
-}
-
-/// Rows of one kind, written a page per transaction.
-async fn take_in_rows<T: Table>(services: &Services, report: &mut SyncReport, what: &'static str, rows: Vec<T>) -> Result<(), SyncError> {
-    for page in rows.chunks(PAGE_SIZE) {
-        let mut tx = services.store.begin_write().await?;
-        for row in page {
-            table::upsert(&mut tx, row).await?;
+        if read.complete {
+            let gone: Vec<i64> = office::recall_keys(&mut tx).await?.into_iter().filter(|k| !kept.contains(k) && !waiting.contains(k)).collect();
+            office::delete_recalls(&mut tx, &gone).await?;
+            self.report.removed += gone.len();
         }
         tx.commit().await?;
+        self.report.rows.insert("recalls", taken);
+        Ok(())
     }
-    if !rows.is_empty() {
-        *report.rows.entry(what).or_default() += rows.len();
+
+    /// The schedules of `[first, last]`, replacing the office's schedules of those days here (an
+    /// opening's blockout made here is this server's and stays).
+    async fn read_schedules(&mut self, first: OdDate, last: OdDate) -> Result<(), SyncError> {
+        let query = [("dateStart", first.to_string()), ("dateEnd", last.to_string())];
+        let read = self.read_pages::<OdSchedule>("/schedules", &query).await?;
+        let before = self.report.skipped.len();
+        let schedules = self.models(read.rows, OdSchedule::into_model);
+        let complete = read.complete && self.report.skipped.len() == before;
+        let fetched: HashSet<i64> = schedules.iter().map(|s| s.schedule_num).collect();
+        let mut taken = 0;
+        for page in schedules.chunks(PAGE_SIZE) {
+            let mut tx = self.services.store.begin_write().await?;
+            lock_operatories(self.services, &mut tx, page.iter().flat_map(|s| s.operatories.0.iter().copied())).await?;
+            for s in page {
+                // Office keys and this server's openings share the table; an office row whose key
+                // an opening here holds (possible only for openings made before sync was on) is
+                // left out.
+                if crate::store::opening::opening(&mut tx, s.schedule_num).await?.is_some() {
+                    self.report.skipped.push(format!("schedule {}: its key belongs to an opening made here", s.schedule_num));
+                    continue;
+                }
+                book::upsert_schedule(&mut tx, s).await?;
+                taken += 1;
+            }
+            let at = now(self.services, &mut tx).await?;
+            self.report.closed_openings += close_booked_openings(&mut tx, at).await?;
+            tx.commit().await?;
+        }
+        if complete {
+            let mut tx = self.services.store.begin_write().await?;
+            let gone: Vec<i64> = book::schedule_keys_on_days(&mut tx, first, last)
+                .await?
+                .into_iter()
+                .filter(|(key, ours)| !ours && !fetched.contains(key))
+                .map(|(key, _)| key)
+                .collect();
+            book::delete_schedules(&mut tx, &gone).await?;
+            tx.commit().await?;
+            self.report.removed += gone.len();
+        }
+        self.report.rows.insert("schedules", taken);
+        Ok(())
     }
-    Ok(())
+
+    /// Appointments of `[first, last]` read in full: those here that Open Dental did not list are
+    /// asked for one by one, and removed here only when it answers that it has none.
+    async fn reconcile_appointments(&mut self, first: OdDate, last: OdDate) -> Result<(), SyncError> {
+        let query = [("dateStart", first.to_string()), ("dateEnd", last.to_string())];
+        let read = self.read_pages::<OdAppointment>("/appointments", &query).await?;
+        let before = self.report.skipped.len();
+        let appointments = self.models(read.rows, OdAppointment::into_model);
+        let complete = read.complete && self.report.skipped.len() == before;
+        let fetched: HashSet<i64> = appointments.iter().map(|a| a.apt_num).collect();
+        self.take_in_appointments(&appointments).await?;
+        if !complete {
+            return Ok(());
+        }
+        let candidates: Vec<i64> = {
+            let mut conn = self.services.store.pool().acquire().await.map_err(StoreError::from)?;
+            book::appointment_keys_between(&mut conn, first.start(), last.add_days(1).start())
+                .await?
+                .into_iter()
+                .filter(|k| *k < opendental::LOCAL_KEY_FLOOR && !fetched.contains(k))
+                .collect()
+        };
+        self.remove_if_gone(candidates).await
+    }
+
+    /// The ASAP list here against Open Dental's (`GET /appointments/ASAP`, per clinic when the
+    /// office has clinics): an appointment here that is no longer on it there is read again, or
+    /// removed when Open Dental has none, so nobody is offered an appointment that is gone.
+    async fn reconcile_asap_list(&mut self) -> Result<(), SyncError> {
+        let (clinics, local) = {
+            let mut conn = self.services.store.pool().acquire().await.map_err(StoreError::from)?;
+            let clinics: Vec<i64> = office::clinics(&mut conn).await?.into_iter().map(|c| c.clinic_num).collect();
+            (clinics, book::asap_priority_keys(&mut conn).await?)
+        };
+        let mut listed = HashSet::new();
+        let queries: Vec<Vec<(&str, String)>> = if clinics.is_empty() {
+            vec![Vec::new()]
+        } else {
+            std::iter::once(0).chain(clinics).map(|c| vec![("ClinicNum", c.to_string())]).collect()
+        };
+        for query in queries {
+            let Some(read) = self.read_optional::<OdAppointment>("/appointments/ASAP", &query).await? else { return Ok(()) };
+            if !read.complete {
+                return Ok(());
+            }
+            listed.extend(read.rows.iter().map(|a| a.apt_num));
+        }
+        let candidates: Vec<i64> = local.into_iter().filter(|k| *k < opendental::LOCAL_KEY_FLOOR && !listed.contains(k)).collect();
+        self.remove_if_gone(candidates).await
+    }
+
+    /// Asks Open Dental for each of these appointments: what it has is taken in, what it has
+    /// not (404) is removed here. At most `REMOVALS_CHECKED` a pass; the rest wait for the next.
+    async fn remove_if_gone(&mut self, candidates: Vec<i64>) -> Result<(), SyncError> {
+        let mut gone = Vec::new();
+        let mut found = Vec::new();
+        for num in candidates.into_iter().take(REMOVALS_CHECKED) {
+            self.heartbeat().await?;
+            self.report.requests += 1;
+            match self.od.get(&format!("/appointments/{num}"), &[]).await {
+                Ok(answer) => {
+                    if let Some(a) = serde_json::from_slice::<OdAppointment>(&answer.body).ok().and_then(|a| a.into_model().ok()) {
+                        found.push(a);
+                    }
+                }
+                Err(OdError::NotFound { .. }) => gone.push(num),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.take_in_appointments(&found).await?;
+        let mut tx = self.services.store.begin_write().await?;
+        let waiting: HashSet<i64> = opendental::appointments_awaiting_write(&mut tx, self.started_at).await?.into_iter().collect();
+        let gone: Vec<i64> = gone.into_iter().filter(|k| !waiting.contains(k)).collect();
+        book::delete_appointments(&mut tx, &gone).await?;
+        tx.commit().await?;
+        self.report.removed += gone.len();
+        Ok(())
+    }
+
+    /// Takes in appointments a page at a time, each page in one transaction under the locks of
+    /// the operatories they leave and enter, closing the openings whose time they book.
+    async fn take_in_appointments(&mut self, appointments: &[Appointment]) -> Result<(), SyncError> {
+        for page in appointments.chunks(PAGE_SIZE) {
+            let keys: Vec<i64> = page.iter().map(|a| a.apt_num).collect();
+            let here = {
+                let mut conn = self.services.store.pool().acquire().await.map_err(StoreError::from)?;
+                book::operatories_of(&mut conn, &keys).await?
+            };
+            let mut tx = self.services.store.begin_write().await?;
+            lock_operatories(self.services, &mut tx, page.iter().map(|a| a.op).chain(here)).await?;
+            // The rows themselves next: a claim moving one has committed (and queued its write)
+            // or waits until this page is in.
+            book::lock_appointments(&mut tx, self.services.store.backend(), &keys).await?;
+            let waiting: HashSet<i64> = opendental::appointments_awaiting_write(&mut tx, self.started_at).await?.into_iter().collect();
+            let mut taken = 0;
+            for a in page.iter().filter(|a| !waiting.contains(&a.apt_num)) {
+                table::upsert(&mut tx, a).await?;
+                book::release_placement_unless_at(&mut tx, a).await?;
+                taken += 1;
+            }
+            let at = now(self.services, &mut tx).await?;
+            self.report.closed_openings += close_booked_openings(&mut tx, at).await?;
+            tx.commit().await?;
+            *self.report.rows.entry("appointments").or_default() += taken;
+        }
+        Ok(())
+    }
+
+    /// Rows of one kind, written a page per transaction.
+    async fn take_in_rows<T: Table>(&mut self, what: &'static str, rows: Vec<T>) -> Result<(), SyncError> {
+        for page in rows.chunks(PAGE_SIZE) {
+            let mut tx = self.services.store.begin_write().await?;
+            for row in page {
+                table::upsert(&mut tx, row).await?;
+            }
+            tx.commit().await?;
+        }
+        if !rows.is_empty() {
+            *self.report.rows.entry(what).or_default() += rows.len();
+        }
+        Ok(())
+    }
+
+    /// A read that an older Open Dental may not offer: its refusal is reported, not fatal.
+    async fn read_optional<T: DeserializeOwned>(&mut self, path: &str, query: &[(&str, String)]) -> Result<Option<Read<T>>, SyncError> {
+        match self.read_pages::<T>(path, query).await {
+            Ok(read) => Ok(Some(read)),
+            Err(SyncError::OpenDental(e @ (OdError::NotFound { .. } | OdError::Refused { .. }))) => {
+                self.report.skipped.push(format!("{path} was not read ({e}); this Open Dental may be a version without it"));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every page of a list.
+    async fn read_pages<T: DeserializeOwned>(&mut self, path: &str, query: &[(&str, String)]) -> Result<Read<T>, SyncError> {
+        let mut all = Vec::new();
+        let mut stamp = None;
+        let mut complete = true;
+        let mut offset = 0;
+        loop {
+            self.heartbeat().await?;
+            let body = self.od.page(path, query, offset).await?;
+            self.report.requests += 1;
+            if offset == 0 {
+                let stamps: Vec<Stamp> = serde_json::from_slice(&body).unwrap_or_default();
+                stamp = wire::server_date_time(stamps.iter().map(|s| s.stamp.as_str()));
+            }
+            let (rows, bad) = wire::rows::<T>(&body).map_err(|reason| OdError::Unreadable { url: path.to_string(), reason })?;
+            let n = rows.len() + bad.len();
+            complete &= bad.is_empty();
+            self.report.skipped.extend(bad.into_iter().take(20).map(|b| format!("{path} {b}")));
+            all.extend(rows);
+            if n < PAGE_SIZE {
+                return Ok(Read { rows: all, stamp, complete });
+            }
+            // The next page starts a little before this one ended: a row removed meanwhile shifts
+            // the list back, and without the overlap the row after the page would never be read.
+            offset += n - PAGE_OVERLAP;
+        }
+    }
+
+    /// What changed since the last complete read of `resource` (everything, the first time), and
+    /// the cursor for the next read. The caller moves the cursor on (`commit_cursor`) only once
+    /// the rows are taken in, so a pass cut short reads the same again.
+    async fn read_changed<T: DeserializeOwned + Keyed>(&mut self, resource: &str, path: &str) -> Result<(Vec<T>, Option<String>), SyncError> {
+        let since = {
+            let mut conn = self.services.store.pool().acquire().await.map_err(StoreError::from)?;
+            opendental::cursor(&mut conn, resource).await?.map(|(stamp, _)| stamp).filter(|s| !s.is_empty())
+        };
+        let since = since.unwrap_or_else(|| OdDateTime::never().to_string());
+        let read = self.read_pages::<T>(path, &[("DateTStamp", since)]).await?;
+        // The next read starts a little before this one began on Open Dental's clock.
+        let next = read.stamp.map(|s| OdDateTime::new(s.get() - chrono::Duration::seconds(OVERLAP_SECONDS)).to_string());
+        // A row read twice (the pages overlap) is taken once, as last read.
+        let mut by_key: HashMap<i64, usize> = HashMap::new();
+        let mut unique: Vec<T> = Vec::with_capacity(read.rows.len());
+        for row in read.rows {
+            match by_key.get(&row.key()) {
+                Some(&i) => unique[i] = row,
+                None => {
+                    by_key.insert(row.key(), unique.len());
+                    unique.push(row);
+                }
+            }
+        }
+        Ok((unique, next))
+    }
+
+    /// Moves a resource's cursor on, once what was read is taken in. No stamp (nothing changed,
+    /// so Open Dental sent no row to carry one) leaves it where it was.
+    async fn commit_cursor(&mut self, resource: &str, next: Option<String>) -> Result<(), SyncError> {
+        if let Some(stamp) = next {
+            let mut tx = self.services.store.begin_write().await?;
+            opendental::set_cursor(&mut tx, resource, &stamp, self.services.clock.unix_now()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Tells other processes this pass is alive.
+    async fn heartbeat(&mut self) -> Result<(), SyncError> {
+        let mut tx = self.services.store.begin_write().await?;
+        opendental::pass_heartbeat(&mut tx, self.services.clock.unix_now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Rows into office data; those that do not translate are reported and left out.
+    fn models<W, M>(&mut self, rows: Vec<W>, into: fn(W) -> Result<M, String>) -> Vec<M> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            match into(row) {
+                Ok(m) => out.push(m),
+                Err(why) => self.report.skipped.push(why),
+            }
+        }
+        out
+    }
+}
+
+/// Open Dental's day in the operatory a claim holds, taken into the local copy: appointments new
+/// here or already in that operatory (the claim's lock covers them). Those whose copy here sits
+/// in another operatory are returned instead, for the claim to count against the time (moving
+/// them here would need that operatory's lock); so are none a claim here is still writing.
+pub(super) async fn take_in_operatory_day(tx: &mut WriteTx, operatory: i64, appointments: &[Appointment]) -> Result<Vec<Appointment>, StoreError> {
+    let waiting: HashSet<i64> = opendental::appointments_awaiting_write(tx, i64::MAX).await?.into_iter().collect();
+    let mut elsewhere = Vec::new();
+    for a in appointments.iter().filter(|a| !waiting.contains(&a.apt_num)) {
+        let here = book::appointment(tx, a.apt_num).await?;
+        if here.as_ref().is_none_or(|h| h.op == operatory || h.op == 0) {
+            table::upsert(tx, a).await?;
+            book::release_placement_unless_at(tx, a).await?;
+        } else {
+            elsewhere.push(a.clone());
+        }
+    }
+    Ok(elsewhere)
 }
 
 /// The claim's re-check: Open Dental's appointments in one operatory on one day, or None when
@@ -384,93 +617,10 @@ pub(super) async fn operatory_day(od: &OpenDental, operatory: i64, day: OdDate, 
     }
 }
 
-/// Every page of a list.
-async fn read_all<T: DeserializeOwned>(od: &OpenDental, report: &mut SyncReport, path: &str, query: &[(&str, String)]) -> Result<Vec<T>, SyncError> {
-    Ok(read_pages(od, report, path, query).await?.0)
-}
-
-/// Every page of a list, with the newest `serverDateTime` of its first page (the moment the
-/// read began on Open Dental's clock).
-async fn read_pages<T: DeserializeOwned>(
-    od: &OpenDental,
-    report: &mut SyncReport,
-    path: &str,
-    query: &[(&str, String)],
-) -> Result<(Vec<T>, Option<OdDateTime>), SyncError> {
-    let mut all = Vec::new();
-    let mut first_stamp = None;
-    let mut offset = 0;
-    loop {
-        let body = od.page(path, query, offset).await?;
-        report.requests += 1;
-        let stamps: Vec<String> = serde_json::from_slice::<Vec<Stamp>>(&body).unwrap_or_default().into_iter().map(|s| s.stamp).collect();
-        if offset == 0 {
-            first_stamp = wire::server_date_time(stamps.iter().map(String::as_str));
-        }
-        let (rows, bad) = wire::rows::<T>(&body).map_err(|reason| OdError::Unreadable { url: path.to_string(), reason })?;
-        let n = rows.len() + bad.len();
-        report.skipped.extend(bad.into_iter().take(20).map(|b| format!("{path} {b}")));
-        all.extend(rows);
-        if n < PAGE_SIZE {
-            return Ok((all, first_stamp));
-        }
-        // The next page starts a little before this one ended: a row removed meanwhile shifts the
-        // list back, and without the overlap the row after the page would never be read.
-        offset += n - PAGE_OVERLAP;
-    }
-}
-
 #[derive(serde::Deserialize)]
 struct Stamp {
     #[serde(rename = "serverDateTime", default)]
     stamp: String,
-}
-
-/// What changed since the last complete read of `resource` (everything, the first time), and the
-/// cursor for the next read. The caller moves the cursor on (`commit_cursor`) only once the rows
-/// are taken in, so a pass cut short reads the same again.
-async fn read_changed<T: DeserializeOwned + Keyed>(
-    services: &Services,
-    od: &OpenDental,
-    report: &mut SyncReport,
-    resource: &str,
-    path: &str,
-    extra: &[(&str, String)],
-) -> Result<(Vec<T>, Option<String>), SyncError> {
-    let since = {
-        let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
-        opendental::cursor(&mut conn, resource).await?.map(|(stamp, _)| stamp).filter(|s| !s.is_empty())
-    };
-    let since = since.unwrap_or_else(|| OdDateTime::never().to_string());
-    let mut query = extra.to_vec();
-    query.push(("DateTStamp", since));
-    let (rows, stamp) = read_pages::<T>(od, report, path, &query).await?;
-    // The next read starts a little before this one began on Open Dental's clock.
-    let next = stamp.map(|s| OdDateTime::new(s.get() - chrono::Duration::seconds(OVERLAP_SECONDS)).to_string());
-    // A row read twice (the list shifted between pages) is taken once, as last read.
-    let mut by_key: HashMap<i64, usize> = HashMap::new();
-    let mut unique: Vec<T> = Vec::with_capacity(rows.len());
-    for row in rows {
-        match by_key.get(&row.key()) {
-            Some(&i) => unique[i] = row,
-            None => {
-                by_key.insert(row.key(), unique.len());
-                unique.push(row);
-            }
-        }
-    }
-    Ok((unique, next))
-}
-
-/// Moves a resource's cursor on, once what was read is taken in. No stamp (nothing changed, so
-/// Open Dental sent no row to carry one) leaves it where it was.
-async fn commit_cursor(services: &Services, resource: &str, next: Option<String>) -> Result<(), SyncError> {
-    if let Some(stamp) = next {
-        let mut tx = services.store.begin_write().await?;
-        opendental::set_cursor(&mut tx, resource, &stamp, services.clock.unix_now()).await?;
-        tx.commit().await?;
-    }
-    Ok(())
 }
 
 /// Rows that carry a key.
@@ -494,18 +644,6 @@ impl Keyed for OdProvider {
     fn key(&self) -> i64 {
         self.prov_num
     }
-}
-
-/// Rows into office data; those that do not translate are reported and left out.
-fn models<W, M>(rows: Vec<W>, into: fn(W) -> Result<M, String>, report: &mut SyncReport) -> Vec<M> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        match into(row) {
-            Ok(m) => out.push(m),
-            Err(why) => report.skipped.push(why),
-        }
-    }
-    out
 }
 
 async fn lock_operatories(services: &Services, tx: &mut WriteTx, ops: impl Iterator<Item = i64>) -> Result<(), StoreError> {

@@ -27,11 +27,10 @@ use crate::store::opendental::{self, NewWrite, WriteRow, kind};
 use crate::store::{WriteTx, answers};
 use app::model::{OdDateTime, Operatory};
 use app::view::access::actions;
-use futures::StreamExt;
 use serde_json::json;
 
-/// Writes taken per round.
-const BATCH: i64 = 20;
+/// Writes delivered per round at most.
+const BATCH: usize = 20;
 
 /// One write of a claim, before it is queued.
 struct Queued {
@@ -98,29 +97,33 @@ pub(super) async fn queue_claim(
         };
         opendental::queue_write(tx, &row).await?;
     }
-    services.writeback_wake.notify_one();
     Ok(())
 }
 
-/// Delivers the writes that are due; safe to run in several processes at once.
+/// Delivers the writes that are due, oldest first (the writes of one claim go in order); safe
+/// to run in several processes at once. Each write is leased on its own, for as long as its
+/// delivery may take, and its outcome recorded only under that lease.
 pub async fn deliver_due(services: &Services) -> ServiceResult<WritebackRound> {
     let mut round = WritebackRound::default();
     let Some(od) = services.opendental.clone() else { return Ok(round) };
-    let now = services.clock.unix_now();
-    let leased = {
-        let mut tx = services.store.begin_write().await?;
-        let nums = opendental::lease_due_writes(&mut tx, services.store.backend(), now, now + services.sync.write_lease.as_secs() as i64, BATCH).await?;
-        tx.commit().await?;
-        nums
-    };
-    // One at a time, oldest first: the writes of one claim go in order.
-    let outcomes: Vec<ServiceResult<Delivery>> =
-        futures::stream::iter(leased).then(|num| deliver_one(services, &od, num)).collect().await;
-    for outcome in outcomes {
-        match outcome? {
-            Delivery::Done => round.delivered += 1,
-            Delivery::Refused => round.refused += 1,
-            Delivery::Later => round.later += 1,
+    for _ in 0..BATCH {
+        let now = services.clock.unix_now();
+        let lease = now + services.sync.write_lease.as_secs() as i64;
+        let leased = {
+            let mut tx = services.store.begin_write().await?;
+            let nums = opendental::lease_due_writes(&mut tx, services.store.backend(), now, lease, 1).await?;
+            tx.commit().await?;
+            nums
+        };
+        if leased.is_empty() {
+            break;
+        }
+        for num in leased {
+            match deliver_one(services, &od, num, lease).await? {
+                Delivery::Done => round.delivered += 1,
+                Delivery::Refused => round.refused += 1,
+                Delivery::Later => round.later += 1,
+            }
         }
     }
     Ok(round)
@@ -132,7 +135,15 @@ enum Delivery {
     Later,
 }
 
-async fn deliver_one(services: &Services, od: &OpenDental, num: i64) -> ServiceResult<Delivery> {
+/// Only Open Dental answering that the appointment or recall a write changes does not exist is
+/// final. Anything else may pass: Open Dental answers 400 also when the office's eConnector is
+/// down, and 401 when the key was disabled for a while; those writes wait, and the badge shows
+/// why. (A create is never final: it is looked for again first.)
+fn is_final(e: &OdError, kind: &str) -> bool {
+    matches!(e, OdError::NotFound { .. }) && kind != kind::MAKE_APPOINTMENT
+}
+
+async fn deliver_one(services: &Services, od: &OpenDental, num: i64, lease: i64) -> ServiceResult<Delivery> {
     let w = {
         let mut conn = services.store.pool().acquire().await?;
         let Some(w) = opendental::write(&mut conn, num).await? else { return Ok(Delivery::Later) };
@@ -142,7 +153,7 @@ async fn deliver_one(services: &Services, od: &OpenDental, num: i64) -> ServiceR
         if opendental::earlier_waiting(&mut conn, &w).await? {
             drop(conn);
             let mut tx = services.store.begin_write().await?;
-            opendental::retry_write(&mut tx, num, services.clock.unix_now(), "waiting for an earlier write of the same claim").await?;
+            opendental::retry_write(&mut tx, num, lease, services.clock.unix_now() + 5, "waiting for an earlier write of the same claim").await?;
             tx.commit().await?;
             return Ok(Delivery::Later);
         }
@@ -153,26 +164,26 @@ async fn deliver_one(services: &Services, od: &OpenDental, num: i64) -> ServiceR
     let mut tx = services.store.begin_write().await?;
     let delivery = match outcome {
         Ok(od_apt_num) => {
-            if let Some(od_num) = od_apt_num {
-                opendental::adopt_appointment_key(&mut tx, w.apt_num, od_num).await?;
+            if opendental::finish_write(&mut tx, num, lease, now).await? {
+                if let Some(od_num) = od_apt_num {
+                    opendental::adopt_appointment_key(&mut tx, w.apt_num, od_num).await?;
+                }
             }
-            opendental::finish_write(&mut tx, num, now).await?;
             Delivery::Done
         }
-        Err(e) if e.is_transient() => {
-            // 1, 2, 4 … minutes, at most 30: Open Dental may be back by then.
-            let pause = 60 * (1_i64 << (w.attempts - 1).clamp(0, 5)).min(30);
-            opendental::retry_write(&mut tx, num, now + pause, &e.to_string()).await?;
-            tracing::warn!(write = num, error = %e, "Open Dental did not take a write; trying again later");
-            Delivery::Later
-        }
-        Err(e) => {
-            let why = e.to_string();
-            if opendental::refuse_write(&mut tx, num, now, &why).await? {
+        Err(e) if is_final(&e, &w.kind) => {
+            if opendental::refuse_write(&mut tx, num, lease, now, &e.to_string()).await? {
                 note_refusal(services, &mut tx, &w, &e).await?;
             }
-            tracing::error!(write = num, error = %e, "Open Dental refused a booking made here");
+            tracing::error!(write = num, error = %e, "Open Dental refused a write for a claim made here");
             Delivery::Refused
+        }
+        Err(e) => {
+            // 1, 2, 4 … minutes, at most 30: Open Dental may be back by then.
+            let pause = 60 * (1_i64 << (w.attempts - 1).clamp(0, 5)).min(30);
+            opendental::retry_write(&mut tx, num, lease, now + pause, &e.to_string()).await?;
+            tracing::warn!(write = num, error = %e, "Open Dental did not take a write; trying again later");
+            Delivery::Later
         }
     };
     tx.commit().await?;
@@ -196,7 +207,9 @@ async fn send(od: &OpenDental, w: &WriteRow) -> Result<Option<i64>, OdError> {
             if let Some(found) = made_before(od, &body).await? {
                 return Ok(Some(found));
             }
-            let answer = od.post("/appointments", &body).await?;
+            // Sent once: if the answer is lost, the next attempt looks for the appointment first
+            // instead of sending the create again.
+            let answer = od.post_once("/appointments", &body).await?;
             // The created appointment comes back whole; its AptNum is also the location's end.
             let from_body = serde_json::from_slice::<OdAppointment>(&answer.body).ok().map(|a| a.apt_num);
             let from_location =
@@ -229,12 +242,16 @@ async fn made_before(od: &OpenDental, body: &serde_json::Value) -> Result<Option
 
 /// The offer the refused write came from says so, and the audit trail records it.
 async fn note_refusal(services: &Services, tx: &mut WriteTx, w: &WriteRow, e: &OdError) -> ServiceResult<()> {
-    let reason = match e {
-        OdError::NotFound { .. } => "the appointment is no longer in Open Dental".to_string(),
-        OdError::Refused { message, .. } if !message.is_empty() => message.clone(),
-        other => other.to_string(),
+    let note = match w.kind.as_str() {
+        kind::RECALL_PRIORITY => format!(
+            "Open Dental could not take recall {} off its ASAP list (it has no such recall). Check the recall there.",
+            w.recall_num
+        ),
+        _ => format!(
+            "Open Dental did not take this booking (the appointment is no longer in Open Dental). Book it there by hand and let the patient know."
+        ),
     };
-    let note = format!("Open Dental did not take this booking ({reason}). Book it there by hand and let the patient know.");
+    let reason = e.to_string();
     if w.asap_comm_num != 0 {
         answers::append_note(tx, w.asap_comm_num, &note).await?;
     }

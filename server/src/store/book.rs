@@ -324,6 +324,36 @@ pub async fn appointment_keys_between(conn: &mut AnyConnection, from: OdDateTime
         .await?)
 }
 
+/// Holds these appointments' rows until the transaction ends (PostgreSQL; SQLite's one writer
+/// already does), so a claim moving one commits first or waits.
+pub async fn lock_appointments(conn: &mut AnyConnection, backend: super::Backend, keys: &[i64]) -> StoreResult<()> {
+    if backend != super::Backend::Postgres {
+        return Ok(());
+    }
+    for chunk in keys.chunks(500) {
+        let mut sql = Sql::new("SELECT aptnum FROM appointment WHERE aptnum IN (");
+        sql.bind_list(chunk).push(") ORDER BY aptnum FOR UPDATE");
+        sql.fetch_rows(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The operatories these appointments stand in here (0 for none).
+pub async fn operatories_of(conn: &mut AnyConnection, keys: &[i64]) -> StoreResult<Vec<i64>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(500) {
+        let mut sql = Sql::new("SELECT DISTINCT op FROM appointment WHERE aptnum IN (");
+        sql.bind_list(chunk).push(")");
+        out.extend(sql.fetch_all::<(i64,)>(&mut *conn).await?.into_iter().map(|(op,)| op));
+    }
+    Ok(out)
+}
+
+/// Keys of the appointments on the ASAP list here (Priority ASAP), any status.
+pub async fn asap_priority_keys(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT aptnum FROM appointment WHERE priority = $1").bind(Priority::ASAP).fetch_all(conn).await?)
+}
+
 /// Removes these appointments and their placements.
 pub async fn delete_appointments(conn: &mut AnyConnection, keys: &[i64]) -> StoreResult<()> {
     for chunk in keys.chunks(500) {

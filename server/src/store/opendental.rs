@@ -145,9 +145,13 @@ const WRITE_COLUMNS: &str = "writenum, kind, aptnum, recallnum, asapcommnum, cli
 /// holds them until `lease_until`; another process skips them meanwhile.
 pub async fn lease_due_writes(conn: &mut AnyConnection, backend: Backend, now: i64, lease_until: i64, limit: i64) -> StoreResult<Vec<i64>> {
     let skip_locked = if backend == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    // The pick is made once (MATERIALIZED): PostgreSQL may otherwise run a `LIMIT … SKIP
+    // LOCKED` sub-select again for each row it updates, each time skipping the row it just
+    // locked, and lease more than asked for.
     let sql = format!(
-        "UPDATE odwrite SET leaseuntil = $1, attempts = attempts + 1 WHERE writenum IN \
-         (SELECT writenum FROM odwrite WHERE state = 0 AND dueat <= $2 AND leaseuntil < $2 ORDER BY writenum LIMIT $3 {skip_locked}) \
+        "WITH picked AS MATERIALIZED (SELECT writenum FROM odwrite WHERE state = 0 AND dueat <= $2 AND leaseuntil < $2 \
+         ORDER BY writenum LIMIT $3 {skip_locked}) \
+         UPDATE odwrite SET leaseuntil = $1, attempts = attempts + 1 WHERE writenum IN (SELECT writenum FROM picked) \
          AND state = 0 AND leaseuntil < $2 RETURNING writenum"
     );
     let mut nums: Vec<i64> = sqlx::query_scalar(&sql).bind(lease_until).bind(now).bind(limit).fetch_all(conn).await?;
@@ -166,8 +170,8 @@ pub async fn waiting_writes(conn: &mut AnyConnection, limit: i64) -> StoreResult
     Ok(sqlx::query_as(&sql).bind(limit).fetch_all(conn).await?)
 }
 
-/// An earlier write still waiting before this one, for the same appointment or recall: the later
-/// one waits its turn.
+/// An earlier write of the same claim still waiting before this one: the later one waits its
+/// turn.
 pub async fn earlier_waiting(conn: &mut AnyConnection, w: &WriteRow) -> StoreResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT writenum FROM odwrite WHERE state = 0 AND writenum < $1 AND asapcommnum = $2 AND asapcommnum <> 0 LIMIT 1",
@@ -188,28 +192,57 @@ pub async fn write_counts(conn: &mut AnyConnection) -> StoreResult<(i64, i64)> {
     .await?)
 }
 
-/// Appointments whose latest change here Open Dental has not heard of yet: a sync leaves them as
-/// they are until it has (the write carries the newer intent).
-pub async fn appointments_awaiting_write(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
-    Ok(sqlx::query_scalar("SELECT DISTINCT aptnum FROM odwrite WHERE state = 0 AND aptnum <> 0").fetch_all(conn).await?)
+/// Appointments whose latest change here Open Dental has not heard of yet, or heard of only after
+/// `since` (Unix seconds; a read begun before then may hold Open Dental's older version): a sync
+/// leaves them as they are (the write carries the newer intent; the next read has the result).
+pub async fn appointments_awaiting_write(conn: &mut AnyConnection, since: i64) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT aptnum FROM odwrite WHERE (state = 0 OR doneat >= $1) AND aptnum <> 0")
+        .bind(since)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The same for recalls.
+pub async fn recalls_awaiting_write(conn: &mut AnyConnection, since: i64) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT recallnum FROM odwrite WHERE (state = 0 OR doneat >= $1) AND recallnum <> 0")
+        .bind(since)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Keeps a pass's claim on the sync alive (`pass_started`).
+pub async fn pass_heartbeat(conn: &mut AnyConnection, at: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE odsyncpass SET startedat = $1 WHERE id = 1 AND startedat > succeededat AND startedat > failedat")
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Delivered (or found already done): the lease goes.
-pub async fn finish_write(conn: &mut AnyConnection, num: i64, at: i64) -> StoreResult<bool> {
-    let done = sqlx::query("UPDATE odwrite SET state = 1, doneat = $1, leaseuntil = 0, error = '' WHERE writenum = $2 AND state = 0")
-        .bind(at)
-        .bind(num)
+pub async fn finish_write(conn: &mut AnyConnection, num: i64, lease: i64, at: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE odwrite SET state = 1, doneat = $1, leaseuntil = 0, error = '' WHERE writenum = $2 AND state = 0 AND leaseuntil = $3",
+    )
+    .bind(at)
+    .bind(num)
+    .bind(lease)
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Open Dental refused it for good (the appointment was deleted there, say): never tried again.
-pub async fn refuse_write(conn: &mut AnyConnection, num: i64, at: i64, error: &str) -> StoreResult<bool> {
-    let done = sqlx::query("UPDATE odwrite SET state = 2, doneat = $1, leaseuntil = 0, error = $2 WHERE writenum = $3 AND state = 0")
-        .bind(at)
-        .bind(error)
-        .bind(num)
+/// `lease`: the lease it is refused under (0: refused without being held, as a write that
+/// depended on a refused one).
+pub async fn refuse_write(conn: &mut AnyConnection, num: i64, lease: i64, at: i64, error: &str) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE odwrite SET state = 2, doneat = $1, leaseuntil = 0, error = $2 WHERE writenum = $3 AND state = 0 AND leaseuntil = $4",
+    )
+    .bind(at)
+    .bind(error)
+    .bind(num)
+    .bind(lease)
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -217,11 +250,12 @@ pub async fn refuse_write(conn: &mut AnyConnection, num: i64, at: i64, error: &s
 
 /// Not delivered this time (Open Dental down, slow or busy, or an earlier write first): due
 /// again at `due`, with why.
-pub async fn retry_write(conn: &mut AnyConnection, num: i64, due: i64, error: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE odwrite SET dueat = $1, leaseuntil = 0, error = $2 WHERE writenum = $3 AND state = 0")
+pub async fn retry_write(conn: &mut AnyConnection, num: i64, lease: i64, due: i64, error: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE odwrite SET dueat = $1, leaseuntil = 0, error = $2 WHERE writenum = $3 AND state = 0 AND leaseuntil = $4")
         .bind(due)
         .bind(error)
         .bind(num)
+        .bind(lease)
         .execute(conn)
         .await?;
     Ok(())
@@ -243,7 +277,16 @@ pub async fn adopt_appointment_key(conn: &mut AnyConnection, local: i64, od: i64
     sqlx::query("DELETE FROM placement WHERE aptnum = $1").bind(od).execute(&mut *conn).await?;
     sqlx::query("UPDATE placement SET aptnum = $1 WHERE aptnum = $2").bind(od).bind(local).execute(&mut *conn).await?;
     sqlx::query("UPDATE asapopening SET aptnum = $1 WHERE aptnum = $2").bind(od).bind(local).execute(&mut *conn).await?;
-    sqlx::query("UPDATE odwrite SET aptnum = $1 WHERE aptnum = $2").bind(od).bind(local).execute(conn).await?;
+    sqlx::query("UPDATE odwrite SET aptnum = $1 WHERE aptnum = $2").bind(od).bind(local).execute(&mut *conn).await?;
+    // The winning offer's Note names the appointment.
+    sqlx::query(
+        "UPDATE asapcomm SET note = REPLACE(note, $1, $2) WHERE asapcommnum IN (SELECT winner FROM asapopening WHERE aptnum = $3)",
+    )
+    .bind(format!("(AptNum {local})"))
+    .bind(format!("(AptNum {od})"))
+    .bind(od)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

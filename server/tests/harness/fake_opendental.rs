@@ -95,6 +95,7 @@ impl FakeOpenDental {
         let book = Arc::new(Mutex::new(Book { next_apt_num: 500_000, ..Book::default() }));
         let app = Router::new()
             .route("/api/v1/appointments", get(list_appointments).post(post_appointment))
+            .route("/api/v1/appointments/ASAP", get(list_asap))
             .route("/api/v1/appointments/{num}", get(get_appointment).put(put_appointment))
             .route("/api/v1/patients/Simple", get(|s: Shared, h: HeaderMap, q: Params| list(s, h, q, "patients", "/patients/Simple")))
             .route("/api/v1/providers", get(|s: Shared, h: HeaderMap, q: Params| list(s, h, q, "providers", "/providers")))
@@ -423,6 +424,23 @@ async fn list_appointments(State(book): Shared, headers: HeaderMap, Query(q): Pa
             && op.is_none_or(|x| field("Op") == Some(x))
             && clinic.is_none_or(|x| field("ClinicNum") == Some(x))
             && status.as_deref().is_none_or(|s| row.get("AptStatus").and_then(Value::as_str) == Some(s))
+    })
+    .unwrap_or_else(|r| r)
+}
+
+/// `GET /appointments/ASAP`: "An appointment is considered to be on the ASAP list if the
+/// Priority field is set to ASAP"; `ClinicNum` ("required only if Clinics are enabled"), `ProvNum`.
+async fn list_asap(State(book): Shared, headers: HeaderMap, Query(q): Params) -> Response {
+    if let Err(r) = admit(&book, &headers, "GET", "/appointments/ASAP", &q, "").await {
+        return r;
+    }
+    let num = |name: &str| q.get(name).and_then(|v| v.parse::<i64>().ok());
+    let (clinic, prov) = (num("ClinicNum"), num("ProvNum"));
+    page_of(&book, "appointments", &q, true, |row, _| {
+        let field = |k: &str| row.get(k).and_then(Value::as_i64);
+        row.get("Priority").and_then(Value::as_str) == Some("ASAP")
+            && clinic.is_none_or(|x| field("ClinicNum") == Some(x))
+            && prov.is_none_or(|x| field("ProvNum") == Some(x))
     })
     .unwrap_or_else(|r| r)
 }

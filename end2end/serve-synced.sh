@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A second server for the Open Dental tests: its book comes from the fake Open Dental (the tests'
-# fake as a program, holding the example office), read every 2 seconds.
+# fake as a program, holding the example office), read every 5 seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p end2end/.tmp
@@ -16,6 +16,6 @@ export ASAP_API_KEYS=e2e-developer/e2e-customer
 export ASAP_RATE_LIMIT=0
 export ASAP_OPENDENTAL_URL=http://127.0.0.1:3201/api/v1
 export ASAP_OPENDENTAL_KEY=fake-dev/fake-customer
-export ASAP_OPENDENTAL_SYNC_SECONDS=2
+export ASAP_OPENDENTAL_SYNC_SECONDS=5
 echo 'synced-e2e-password' | target/release/server user add dana --admin --display-name "Dana (front desk)" >/dev/null
 target/release/server serve

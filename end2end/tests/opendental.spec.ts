@@ -2,7 +2,7 @@ import type { Page } from "@playwright/test";
 import { FAKE_CONTROL_URL, SYNCED_URL } from "../playwright.config";
 import { API_KEY, addDays, expect, officeToday, openHydrated, test } from "./helpers";
 
-// A second server whose book comes from the fake Open Dental (serve-synced.sh), read every 2 s.
+// A second server whose book comes from the fake Open Dental (serve-synced.sh), read every 5 s.
 test.use({ storageState: { cookies: [], origins: [] } });
 
 async function signIn(page: Page) {

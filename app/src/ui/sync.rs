@@ -21,10 +21,10 @@ pub fn SyncBadge() -> impl IntoView {
             {move || Suspend::new(async move {
                 status.await.ok().filter(|s: &SyncStatus| s.configured).map(|s| {
                     let class = if s.stale() { "sync-badge stale" } else { "sync-badge" };
-                    let detail = s.detail();
-                    let shown = (!detail.is_empty()).then(|| detail.clone());
+                    let summary = s.summary();
+                    let shown = (!summary.is_empty()).then_some(summary);
                     view! {
-                        <p class=class role="status" title=detail>
+                        <p class=class role="status" title=s.detail()>
                             <span class="dot" aria-hidden="true"></span>
                             {s.text()}
                             {shown.map(|d| view! { <span class="sync-detail">" — " {d}</span> })}

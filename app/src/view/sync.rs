@@ -33,31 +33,54 @@ impl SyncStatus {
 
     /// The badge's words.
     pub fn text(&self) -> String {
-        match self.minutes_ago() {
-            None => "Open Dental not synced yet".into(),
-            Some(0) => "Open Dental last synced just now".into(),
-            Some(1) => "Open Dental last synced 1 min ago".into(),
-            Some(m) if m < 120 => format!("Open Dental last synced {m} min ago"),
-            Some(m) => format!("Open Dental last synced {} h ago", m / 60),
+        let Some(seconds) = (self.last_success > 0).then(|| (self.now - self.last_success).max(0)) else {
+            return "Open Dental not synced yet".into();
+        };
+        match seconds / 60 {
+            // A short interval can make a copy seconds old already stale: say the seconds then.
+            0 if self.stale() => format!("Open Dental last synced {seconds} s ago"),
+            0 => "Open Dental last synced just now".into(),
+            1 => "Open Dental last synced 1 min ago".into(),
+            m if m < 120 => format!("Open Dental last synced {m} min ago"),
+            m => format!("Open Dental last synced {} h ago", m / 60),
         }
     }
 
-    /// What the badge says when pointed at: the last error and the writes still to go.
+    /// A few words after the badge's: what is wrong, short enough for a phone.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.stale() && !self.error.is_empty() {
+            parts.push("Open Dental is not answering; times here may be out of date".to_string());
+        } else if self.stale() {
+            parts.push("times here may be out of date".to_string());
+        }
+        if self.waiting_writes > 0 {
+            parts.push(format!("{} booking{} waiting to be written there", self.waiting_writes, if self.waiting_writes == 1 { "" } else { "s" }));
+        }
+        if self.refused_writes > 0 {
+            parts.push(format!(
+                "{} booking{} Open Dental refused (see the Note in the ASAP history)",
+                self.refused_writes,
+                if self.refused_writes == 1 { "" } else { "s" }
+            ));
+        }
+        parts.join(" · ")
+    }
+
+    /// The whole story, for pointing at the badge: the last error as Open Dental gave it.
     pub fn detail(&self) -> String {
         let mut parts = Vec::new();
         if !self.error.is_empty() {
             parts.push(format!("Last attempt failed: {}", self.error));
         }
-        if self.waiting_writes > 0 {
-            parts.push(format!("{} booking(s) waiting to be written to Open Dental", self.waiting_writes));
-        }
-        if self.refused_writes > 0 {
-            parts.push(format!("{} booking(s) Open Dental refused: see their Note in the ASAP history", self.refused_writes));
-        }
         if self.stale() {
-            parts.push("The slot picker may show time Open Dental has since booked; claims are still re-checked with Open Dental.".into());
+            parts.push(
+                "Until Open Dental answers, the slot picker may show time it has since booked, and a claim is checked against \
+                 Open Dental only when it answers in time."
+                    .into(),
+            );
         }
-        parts.join(". ")
+        parts.join(" ")
     }
 }
 
@@ -74,6 +97,11 @@ mod tests {
         assert_eq!(status(-1).text(), "Open Dental not synced yet");
         assert!(status(-1).stale());
         assert_eq!(status(30).text(), "Open Dental last synced just now");
+        let quick = SyncStatus { interval: 5, ..status(25) };
+        assert_eq!(quick.text(), "Open Dental last synced 25 s ago", "stale within the minute");
+        assert_eq!(quick.summary(), "times here may be out of date");
+        let down = SyncStatus { error: "Open Dental could not be reached".into(), waiting_writes: 2, ..status(600) };
+        assert_eq!(down.summary(), "Open Dental is not answering; times here may be out of date · 2 bookings waiting to be written there");
         assert_eq!(status(90).text(), "Open Dental last synced 1 min ago");
         assert_eq!(status(180).text(), "Open Dental last synced 3 min ago");
         assert!(!status(180).stale(), "exactly three intervals is not yet stale");

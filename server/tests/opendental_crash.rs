@@ -135,3 +135,40 @@ async fn postgres_a_claim_is_written_there_once_across_a_kill() {
     written_once_across_a_kill(&db.url).await;
     db.drop_it().await;
 }
+
+/// `server sync`: one pass from the command line; 0 when it worked, and otherwise not 0 with the
+/// reason on standard error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_sync_says_how_it_went() {
+    let dir = std::env::temp_dir().join(format!("asap-od-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db_url = format!("sqlite://{}", dir.join("asap.db").display());
+    let run = |c: &mut std::process::Command| {
+        let out = c.arg("sync").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).output().expect("runs");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (code, _, err) = run(&mut server(&db_url, 0));
+    assert_ne!(code, Some(0));
+    assert!(err.contains("Open Dental is not set up: set ASAP_OPENDENTAL_URL and ASAP_OPENDENTAL_KEY"), "{err}");
+
+    let fake = FakeOpenDental::start().await;
+    fake.load_office(&fixture("example-office.json"));
+    let command = synced_server(&db_url, 0, &fake);
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        let mut command = command;
+        run(&mut command)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("Full pass in"), "{out}");
+    assert!(out.contains("Writes to Open Dental: 0 delivered"), "{out}");
+
+    // Open Dental down: not 0, and why.
+    let mut down = server(&db_url, 0);
+    down.env("ASAP_OPENDENTAL_URL", "http://127.0.0.1:9/api/v1").env("ASAP_OPENDENTAL_KEY", FakeOpenDental::key());
+    let (code, _, err) = tokio::task::spawn_blocking(move || run(&mut down)).await.expect("joins");
+    assert_ne!(code, Some(0));
+    assert!(err.contains("The sync did not finish: Open Dental could not be reached"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

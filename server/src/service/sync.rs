@@ -301,11 +301,7 @@ impl Pass<'_> {
     /// The schedules of `[first, last]`, replacing the office's schedules of those days here (an
     /// opening's blockout made here is this server's and stays).
     async fn read_schedules(&mut self, first: OdDate, last: OdDate) -> Result<(), SyncError> {
-        let query = [("dateStart", first.to_string()), ("dateEnd", last.to_string())];
-        let read = self.read_pages::<OdSchedule>("/schedules", &query).await?;
-        let before = self.report.skipped.len();
-        let schedules = self.models(read.rows, OdSchedule::into_model);
-        let complete = read.complete && self.report.skipped.len() == before;
+        let (schedules, complete) = self.read_days("/schedules", first, last, OdSchedule::into_model).await?;
         let fetched: HashSet<i64> = schedules.iter().map(|s| s.schedule_num).collect();
         let mut taken = 0;
         for page in schedules.chunks(PAGE_SIZE) {
@@ -345,11 +341,7 @@ impl Pass<'_> {
     /// Appointments of `[first, last]` read in full: those here that Open Dental did not list are
     /// asked for one by one, and removed here only when it answers that it has none.
     async fn reconcile_appointments(&mut self, first: OdDate, last: OdDate) -> Result<(), SyncError> {
-        let query = [("dateStart", first.to_string()), ("dateEnd", last.to_string())];
-        let read = self.read_pages::<OdAppointment>("/appointments", &query).await?;
-        let before = self.report.skipped.len();
-        let appointments = self.models(read.rows, OdAppointment::into_model);
-        let complete = read.complete && self.report.skipped.len() == before;
+        let (appointments, complete) = self.read_days("/appointments", first, last, OdAppointment::into_model).await?;
         let fetched: HashSet<i64> = appointments.iter().map(|a| a.apt_num).collect();
         self.take_in_appointments(&appointments).await?;
         if !complete {
@@ -548,6 +540,22 @@ impl Pass<'_> {
         opendental::pass_heartbeat(&mut tx, self.services.clock.unix_now()).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A list of the days `[first, last]` read whole, as office data, and whether every row was
+    /// read and translated (only then may what is missing be removed here).
+    async fn read_days<W: DeserializeOwned, M>(
+        &mut self,
+        path: &str,
+        first: OdDate,
+        last: OdDate,
+        into: fn(W) -> Result<M, String>,
+    ) -> Result<(Vec<M>, bool), SyncError> {
+        let query = [("dateStart", first.to_string()), ("dateEnd", last.to_string())];
+        let read = self.read_pages::<W>(path, &query).await?;
+        let before = self.report.skipped.len();
+        let models = self.models(read.rows, into);
+        Ok((models, read.complete && self.report.skipped.len() == before))
     }
 
     /// Rows into office data; those that do not translate are reported and left out.

@@ -134,12 +134,16 @@ async fn the_first_pass_reads_the_office_and_later_passes_only_what_changed(s: A
     fake.put("appointments", 1004, Value::Object(apt));
     let mut patient = fake.row("patients", 101).unwrap();
     patient.insert("WirelessPhone".into(), json!("(555) 010-9999"));
+    patient.insert("Email".into(), json!(" ann@example.com "));
+    patient.insert("PreferContactMethod".into(), json!("Email"));
     fake.put("patients", 101, Value::Object(patient));
     let changed = pass(&s).await;
     assert_eq!(changed.rows.get("appointments"), Some(&1), "{changed}");
     assert_eq!(changed.rows.get("patients"), Some(&1), "{changed}");
     assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 1004").await, "2031-03-17 15:00:00");
     assert_eq!(s.text("SELECT wirelessphone FROM patient WHERE patnum = 101").await, "(555) 010-9999");
+    assert_eq!(s.text("SELECT email FROM patient WHERE patnum = 101").await, "ann@example.com");
+    assert_eq!(s.scalar("SELECT prefercontactmethod FROM patient WHERE patnum = 101").await, 5, "PreferContactMethod Email");
 
     // A restart resumes from the stored cursor: no full read, nothing read twice.
     let cursor = s.text("SELECT stamp FROM odcursor WHERE resource = 'appointments'").await;

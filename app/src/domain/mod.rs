@@ -2,6 +2,7 @@
 
 pub mod answer;
 pub mod asap_list;
+pub mod channels;
 pub mod datetext;
 pub mod params;
 pub mod sending;

@@ -80,6 +80,20 @@ impl NotTextable {
     }
 }
 
+impl NotTextable {
+    /// A few words for the send details: why this patient gets no text.
+    pub fn short(&self) -> &'static str {
+        match self {
+            NotTextable::OptedOut => "opted out of texts",
+            NotTextable::TextingRefused => "does not accept texts",
+            NotTextable::NoWirelessPhone => "no mobile number",
+            NotTextable::DeclinedBefore => "asked not to be contacted about this appointment",
+            NotTextable::TooSoon { .. } => "too close to the opening to text",
+            NotTextable::DailyLimit { .. } => "reached today's text limit",
+        }
+    }
+}
+
 /// Decides whether the offer is texted. On success gives the moment the text is due:
 /// `now`, moved into the allowed hours.
 pub fn texting_decision(

@@ -149,6 +149,22 @@ od_enum! {
 }
 
 od_enum! {
+    /// Patient.PreferContactMethod (and PreferConfirmMethod, PreferRecallMethod): how the patient
+    /// wants to be reached.
+    ContactMethod {
+        None = 0,
+        DoNotCall = 1,
+        HmPhone = 2,
+        WkPhone = 3,
+        WirelessPh = 4,
+        Email = 5,
+        SeeNotes = 6,
+        Mail = 7,
+        TextMessage = 8,
+    }
+}
+
+od_enum! {
     /// Schedule.SchedType.
     SchedType {
         Practice = 0,

@@ -102,6 +102,36 @@ impl WirelessPhone {
     }
 }
 
+/// An email address mail can be sent to: one `@`, a local part, and a domain with a dot (an
+/// address such as `ann@gmail` was mistyped at the front desk, not an intranet host).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// `None` when the text cannot be an address mail reaches.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let parsed = email_address::EmailAddress::parse_with_options(raw, email_address::Options::default().without_display_text()).ok()?;
+        let domain = parsed.domain();
+        if !domain.contains('.') || domain.starts_with('[') || domain.ends_with('.') {
+            return None;
+        }
+        Some(EmailAddress(parsed.email().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The address as a send preview shows it to staff: the first letter of the mailbox, then
+    /// the domain (`a…@example.com`).
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or((&self.0, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}…@{domain}")
+    }
+}
+
 /// Open Dental's API writes booleans as the strings `"true"` and `"false"`.
 /// Import files may use either those strings or JSON booleans.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -174,6 +204,15 @@ mod tests {
         assert_eq!(TimePattern::parse(""), Err(PatternError::Empty));
         assert!(matches!(TimePattern::parse("XX-X"), Err(PatternError::BadCharacter(_))));
         assert!(matches!(TimePattern::parse(&"X".repeat(289)), Err(PatternError::TooLong(289))));
+    }
+
+    #[test]
+    fn email_addresses_a_front_desk_types() {
+        assert_eq!(EmailAddress::parse(" ann.lee@example.com ").unwrap().as_str(), "ann.lee@example.com");
+        assert_eq!(EmailAddress::parse("a+asap@mail.example.org").unwrap().masked(), "a…@mail.example.org");
+        for bad in ["", "ann", "ann@", "@example.com", "ann@gmail", "ann lee@example.com", "ann@@example.com", "Ann <ann@example.com>", "ann@example.com."] {
+            assert_eq!(EmailAddress::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -11,9 +11,9 @@ pub mod sql;
 mod time;
 
 pub use asapcomm::{AsapComm, NewAsapComm, lenient_num};
-pub use enums::{AptStatus, FKeyType, OpeningState, Priority, ResponseStatus, SchedType, SmsSendStatus, TxtMsgOk, UnknownMember};
+pub use enums::{AptStatus, ContactMethod, FKeyType, OpeningState, Priority, ResponseStatus, SchedType, SmsSendStatus, TxtMsgOk, UnknownMember};
 pub use error::AppError;
-pub use formats::{OdBool, PatternError, TimePattern, WirelessPhone};
+pub use formats::{EmailAddress, OdBool, PatternError, TimePattern, WirelessPhone};
 pub use office::{
     Appointment, Clinic, CommOptOut, Definition, OpList, Operatory, Patient, Preferences, Provider,
     Recall, RecallType, Schedule, Slot,

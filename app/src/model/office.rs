@@ -2,7 +2,7 @@
 //! The same structs are the rows of an import file and the objects the read endpoints return.
 
 use super::{
-    AptStatus, OdBool, OdDate, OdDateTime, OdTime, Priority, SchedType, TimePattern, TxtMsgOk,
+    AptStatus, ContactMethod, OdBool, OdDate, OdDateTime, OdTime, Priority, SchedType, TimePattern, TxtMsgOk,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -74,6 +74,15 @@ pub struct Patient {
     pub txt_msg_ok: TxtMsgOk,
     #[serde(default)]
     pub clinic_num: i64,
+    /// As entered at the front desk; whether mail can reach it is decided when offering.
+    #[serde(default)]
+    pub email: String,
+    #[serde(default = "contact_method_none")]
+    pub prefer_contact_method: ContactMethod,
+}
+
+fn contact_method_none() -> ContactMethod {
+    ContactMethod::None
 }
 
 fn txt_msg_ok_unknown() -> TxtMsgOk {
@@ -87,6 +96,8 @@ pub struct CommOptOut {
     pub pat_num: i64,
     #[serde(default)]
     pub opt_out_sms: i64,
+    #[serde(default)]
+    pub opt_out_email: i64,
 }
 
 impl CommOptOut {

@@ -6,7 +6,7 @@
 //! insert can no longer drift from its upsert. The server's store runs the statements.
 
 use super::{
-    AptStatus, FKeyType, OdBool, OdDate, OdDateTime, OdTime, OpeningState, Priority, ResponseStatus, SchedType, SmsSendStatus,
+    AptStatus, ContactMethod, FKeyType, OdBool, OdDate, OdDateTime, OdTime, OpeningState, Priority, ResponseStatus, SchedType, SmsSendStatus,
     TimePattern, TxtMsgOk,
 };
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
@@ -78,6 +78,7 @@ stored_as_integer! {
     OdBool => |b| i64::from(b.0), |n| Some(OdBool(n != 0));
     AptStatus => |s| s.as_i64(), AptStatus::from_i64;
     FKeyType => |s| s.as_i64(), FKeyType::from_i64;
+    ContactMethod => |s| s.as_i64(), ContactMethod::from_i64;
     Priority => |s| s.as_i64(), Priority::from_i64;
     ResponseStatus => |s| s.as_i64(), ResponseStatus::from_i64;
     SchedType => |s| s.as_i64(), SchedType::from_i64;
@@ -187,10 +188,10 @@ table!(readable Operatory in "operatory" {
 
 table!(readable Patient in "patient" {
     pat_num: "patnum", l_name: "lname", f_name: "fname", wireless_phone: "wirelessphone", txt_msg_ok: "txtmsgok",
-    clinic_num: "clinicnum",
+    clinic_num: "clinicnum", email: "email", prefer_contact_method: "prefercontactmethod",
 });
 
-table!(readable CommOptOut in "commoptout" { pat_num: "patnum", opt_out_sms: "optoutsms" });
+table!(readable CommOptOut in "commoptout" { pat_num: "patnum", opt_out_sms: "optoutsms", opt_out_email: "optoutemail" });
 
 table!(readable RecallType in "recalltype" { recall_type_num: "recalltypenum", description: "description", time_pattern: "timepattern" });
 

@@ -5,7 +5,7 @@
 use super::calendar::{closing_minutes as closing, is_open as is_workday};
 use crate::import::ImportData;
 use app::model::{
-    Appointment, AptStatus, Clinic, CommOptOut, Definition, OdBool, OdDate, OdDateTime, OdTime, OpList, Operatory,
+    Appointment, AptStatus, Clinic, CommOptOut, ContactMethod, Definition, OdBool, OdDate, OdDateTime, OdTime, OpList, Operatory,
     Patient, Preferences, Priority, Provider, Recall, RecallType, SchedType, Schedule, TimePattern, TxtMsgOk,
 };
 use chrono::{Datelike, Weekday};
@@ -51,6 +51,21 @@ fn phone(rng: &mut StdRng, n: i64) -> String {
         94..=96 => String::new(),
         _ => format!("3{:02}-{line:04}", n % 100),
     }
+}
+
+/// An email address for most patients (always for those without a mobile number, who are the
+/// ones email reaches), and how they prefer to be contacted.
+fn contact(rng: &mut StdRng, n: i64, first: &str, last: &str, wireless_phone: &str) -> (String, ContactMethod) {
+    let email = format!("{}.{}{}@example.com", first.to_ascii_lowercase(), last.to_ascii_lowercase(), n);
+    let email = if wireless_phone.is_empty() || rng.random_range(0..100) < 70 { email } else { String::new() };
+    let method = match rng.random_range(0..100) {
+        0..=39 => ContactMethod::TextMessage,
+        40..=59 => ContactMethod::WirelessPh,
+        60..=74 if !email.is_empty() => ContactMethod::Email,
+        75..=79 => ContactMethod::DoNotCall,
+        _ => ContactMethod::None,
+    };
+    (email, method)
 }
 
 pub fn office(today: OdDate) -> ImportData {
@@ -154,17 +169,25 @@ pub fn office(today: OdDate) -> ImportData {
             75..=95 => TxtMsgOk::Unknown,
             _ => TxtMsgOk::No,
         };
+        let l_name: String = LAST[rng.random_range(0..LAST.len())].into();
+        let f_name: String = FIRST[rng.random_range(0..FIRST.len())].into();
+        let wireless_phone = phone(&mut rng, n);
+        let (email, prefer_contact_method) = contact(&mut rng, n, &f_name, &l_name, &wireless_phone);
         d.patients.push(Patient {
             pat_num: 1000 + n,
-            l_name: LAST[rng.random_range(0..LAST.len())].into(),
-            f_name: FIRST[rng.random_range(0..FIRST.len())].into(),
-            wireless_phone: phone(&mut rng, n),
+            l_name,
+            f_name,
+            wireless_phone,
             txt_msg_ok: txt,
             clinic_num: clinic,
+            email,
+            prefer_contact_method,
         });
+        let opt_out = |opt_out_sms, opt_out_email| CommOptOut { pat_num: 1000 + n, opt_out_sms, opt_out_email };
         match rng.random_range(0..100) {
-            0..=1 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::WEB_SCHED_ASAP }),
-            2 => d.commoptouts.push(CommOptOut { pat_num: 1000 + n, opt_out_sms: CommOptOut::ALL }),
+            0..=1 => d.commoptouts.push(opt_out(CommOptOut::WEB_SCHED_ASAP, 0)),
+            2 => d.commoptouts.push(opt_out(CommOptOut::ALL, 0)),
+            3 => d.commoptouts.push(opt_out(0, CommOptOut::ALL)),
             _ => {}
         }
     }

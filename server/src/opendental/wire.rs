@@ -12,7 +12,7 @@
 //! and left out, never half-read.
 
 use app::model::{
-    Appointment, AptStatus, Clinic, Definition, OdBool, OdDate, OdDateTime, OdTime, OpList, Operatory, Patient, Priority, Provider,
+    ContactMethod, Appointment, AptStatus, Clinic, Definition, OdBool, OdDate, OdDateTime, OdTime, OpList, Operatory, Patient, Priority, Provider,
     Recall, RecallType, SchedType, Schedule, TimePattern, TxtMsgOk,
 };
 use serde::de::DeserializeOwned;
@@ -109,6 +109,11 @@ pub struct OdPatient {
     pub txt_msg_ok: TxtMsgOk,
     #[serde(default, deserialize_with = "number")]
     pub clinic_num: i64,
+    #[serde(default, deserialize_with = "text")]
+    pub email: String,
+    /// A member name; one this version does not know reads as "None" rather than losing the patient.
+    #[serde(default, deserialize_with = "text")]
+    pub prefer_contact_method: String,
     #[serde(rename = "serverDateTime", default)]
     pub server_date_time: String,
 }
@@ -126,6 +131,8 @@ impl OdPatient {
             wireless_phone: self.wireless_phone,
             txt_msg_ok: self.txt_msg_ok,
             clinic_num: self.clinic_num,
+            email: self.email.trim().to_string(),
+            prefer_contact_method: ContactMethod::parse(&self.prefer_contact_method).unwrap_or(ContactMethod::None),
         }
     }
 }

@@ -42,8 +42,9 @@ impl Services {
         let reply = match word {
             Keyword::Stop => {
                 for p in &patients {
-                    let flags = store::office::opt_out_sms(&mut tx, p.pat_num).await?;
-                    table::upsert(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: flags | CommOptOut::ALL }).await?;
+                    let mut opt_outs = store::office::opt_outs(&mut tx, p.pat_num).await?;
+                    opt_outs.opt_out_sms |= CommOptOut::ALL;
+                    table::upsert(&mut tx, &opt_outs).await?;
                 }
                 if !patients.is_empty() {
                     tracing::info!(patients = patients.len(), "SMS opt-out recorded from a STOP reply");
@@ -52,7 +53,9 @@ impl Services {
             }
             Keyword::Start => {
                 for p in &patients {
-                    table::upsert(&mut tx, &CommOptOut { pat_num: p.pat_num, opt_out_sms: 0 }).await?;
+                    // Texts again; an email opt-out is the patient's own choice and stays.
+                    let opt_outs = store::office::opt_outs(&mut tx, p.pat_num).await?;
+                    table::upsert(&mut tx, &CommOptOut { opt_out_sms: 0, ..opt_outs }).await?;
                 }
                 None
             }

@@ -175,7 +175,7 @@ impl Services {
             let facts = TextingFacts {
                 wireless_phone: &patient.wireless_phone,
                 txt_msg_ok: patient.txt_msg_ok,
-                opt_out_sms: store::office::opt_out_sms(&mut tx, c.pat_num).await?,
+                opt_out_sms: store::office::opt_outs(&mut tx, c.pat_num).await?.opt_out_sms,
                 declined_stop_before: store::asapcomm::declined_stop_before(&mut tx, c.f_key, c.f_key_type).await?,
                 texts_that_day: store::asapcomm::texts_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
                 text_limit: prefs.web_sched_asap_text_limit,

@@ -106,9 +106,9 @@ pub async fn patient(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<P
     table::by_key(conn, num).await
 }
 
-/// The patient's OptOutSms flags; 0 when there is no opt-out row.
-pub async fn opt_out_sms(conn: &mut AnyConnection, pat_num: i64) -> StoreResult<i64> {
-    Ok(table::by_key::<CommOptOut>(conn, pat_num).await?.map_or(0, |o| o.opt_out_sms))
+/// The patient's opt-out flags; none set when there is no opt-out row.
+pub async fn opt_outs(conn: &mut AnyConnection, pat_num: i64) -> StoreResult<CommOptOut> {
+    Ok(table::by_key::<CommOptOut>(conn, pat_num).await?.unwrap_or(CommOptOut { pat_num, opt_out_sms: 0, opt_out_email: 0 }))
 }
 
 // ---------------------------------------------------------------------------------------------

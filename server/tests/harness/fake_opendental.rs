@@ -201,6 +201,9 @@ impl FakeOpenDental {
             let mut row = p.as_object().cloned().unwrap_or_default();
             row.entry("TxtMsgOk").or_insert(json!("Unknown"));
             row.entry("ClinicNum").or_insert(json!(0));
+            // apipatients.html: every patient carries Email (may be "") and PreferContactMethod.
+            row.entry("Email").or_insert(json!(""));
+            row.entry("PreferContactMethod").or_insert(json!("None"));
             row.insert("PatStatus".into(), json!("Patient"));
             self.put("patients", p["PatNum"].as_i64().unwrap_or(0), Value::Object(row));
         }

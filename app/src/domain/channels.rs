@@ -1,0 +1,318 @@
+//! Which channels carry one offer. Staff choose a send mode, as in Open Dental: text, email,
+//! both, or the patient's preferred contact method. Each channel then has its own rules (opt-outs,
+//! a reachable number or address, the lead time, the daily limit), and a patient whom no chosen
+//! channel reaches is still offered the opening, with a Note that says why nothing was sent.
+
+use super::SendWindow;
+use super::offer::{MIN_LEAD_MINUTES, NotTextable};
+use crate::model::{CommOptOut, ContactMethod, EmailAddress, OdDate, OdDateTime};
+use serde::{Deserialize, Serialize};
+
+/// How an opening is sent to the patients chosen for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SendMode {
+    /// A text only (Open Dental's API and this server's `POST /asapcomms` always text).
+    #[default]
+    Text,
+    Email,
+    TextAndEmail,
+    /// The patient's preferred contact method; the other channel when that one cannot reach them.
+    Preferred,
+}
+
+impl SendMode {
+    pub const ALL: [SendMode; 4] = [SendMode::Text, SendMode::Email, SendMode::TextAndEmail, SendMode::Preferred];
+
+    /// The words the send panel shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            SendMode::Text => "Text",
+            SendMode::Email => "Email",
+            SendMode::TextAndEmail => "Text and email",
+            SendMode::Preferred => "Preferred contact method",
+        }
+    }
+
+    /// The value a form sends.
+    pub fn key(self) -> &'static str {
+        match self {
+            SendMode::Text => "text",
+            SendMode::Email => "email",
+            SendMode::TextAndEmail => "both",
+            SendMode::Preferred => "preferred",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SendMode> {
+        SendMode::ALL.into_iter().find(|m| m.key() == key)
+    }
+}
+
+/// Everything the emailing decision looks at, gathered by the caller.
+#[derive(Clone, Debug)]
+pub struct EmailFacts<'a> {
+    pub email: &'a str,
+    /// CommOptOut.OptOutEmail flags; 0 when the patient has no opt-out row.
+    pub opt_out_email: i64,
+    /// The patient answered an earlier offer for the same appointment or recall with "stop".
+    pub declined_stop_before: bool,
+    /// ASAP emails already scheduled or sent to this patient on the day this one would go out.
+    pub emails_that_day: i64,
+    /// The daily limit, the same number as for texts (`WebSchedAsapTextLimit`), counted apart.
+    pub limit: i64,
+    pub slot_start: OdDateTime,
+}
+
+/// Why an offer is not emailed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotEmailable {
+    OptedOut,
+    NoAddress,
+    DeclinedBefore,
+    TooSoon { send_at: OdDateTime },
+    DailyLimit { limit: i64, day: OdDate },
+}
+
+impl NotEmailable {
+    /// The Note, in plain words.
+    pub fn note(&self) -> String {
+        match self {
+            NotEmailable::OptedOut => "Not sending email because the patient has opted out of automated email.".into(),
+            NotEmailable::NoAddress => "Not sending email because the patient does not have a valid email address.".into(),
+            NotEmailable::DeclinedBefore => {
+                "Not sending email because the patient asked not to be contacted about this appointment again.".into()
+            }
+            NotEmailable::TooSoon { send_at } => format!(
+                "Not sending email because the time slot starts less than {MIN_LEAD_MINUTES} minutes after the email could be sent ({send_at})."
+            ),
+            NotEmailable::DailyLimit { limit, day } => {
+                format!("Not sending email because the patient has already been sent the limit of {limit} ASAP emails for {day}.")
+            }
+        }
+    }
+
+    /// A few words for the send details: why this patient gets no email.
+    pub fn short(&self) -> &'static str {
+        match self {
+            NotEmailable::OptedOut => "opted out of email",
+            NotEmailable::NoAddress => "no email address",
+            NotEmailable::DeclinedBefore => "asked not to be contacted about this appointment",
+            NotEmailable::TooSoon { .. } => "too close to the opening to email",
+            NotEmailable::DailyLimit { .. } => "reached today's email limit",
+        }
+    }
+}
+
+/// Decides whether the offer may be emailed. On success gives the moment the email is due: `now`,
+/// moved into the office's messaging hours (the same hours as texts).
+pub fn emailing_decision(facts: &EmailFacts<'_>, now: OdDateTime, window: &SendWindow) -> Result<OdDateTime, NotEmailable> {
+    if facts.opt_out_email & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
+        return Err(NotEmailable::OptedOut);
+    }
+    if EmailAddress::parse(facts.email).is_none() {
+        return Err(NotEmailable::NoAddress);
+    }
+    if facts.declined_stop_before {
+        return Err(NotEmailable::DeclinedBefore);
+    }
+    let send_at = window.next_allowed(now);
+    if send_at.minutes_until(facts.slot_start) < MIN_LEAD_MINUTES {
+        return Err(NotEmailable::TooSoon { send_at });
+    }
+    if facts.emails_that_day >= facts.limit {
+        return Err(NotEmailable::DailyLimit { limit: facts.limit, day: send_at.date() });
+    }
+    Ok(send_at)
+}
+
+/// What each channel does for one patient under a send mode. `None`: the mode does not use that
+/// channel for this patient; `Some(Err)`: it would, and cannot (the reason goes in the Note).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelPlan {
+    pub text: Option<Result<OdDateTime, NotTextable>>,
+    pub email: Option<Result<OdDateTime, NotEmailable>>,
+}
+
+impl ChannelPlan {
+    pub fn texts(&self) -> bool {
+        matches!(self.text, Some(Ok(_)))
+    }
+
+    pub fn emails(&self) -> bool {
+        matches!(self.email, Some(Ok(_)))
+    }
+
+    /// Whether anything at all reaches the patient.
+    pub fn reaches(&self) -> bool {
+        self.texts() || self.emails()
+    }
+}
+
+/// Applies the send mode to the two channels' own decisions.
+///
+/// `Preferred` follows the patient's PreferContactMethod: Email prefers email, TextMessage and
+/// WirelessPh prefer a text; any other preference (none, a landline, mail, "see notes") prefers a
+/// text, the channel Web Sched ASAP is built on. When the preferred channel cannot reach the
+/// patient, the other one is used; when neither can, both reasons are kept.
+pub fn plan_channels(
+    mode: SendMode,
+    prefers: ContactMethod,
+    text: Result<OdDateTime, NotTextable>,
+    email: Result<OdDateTime, NotEmailable>,
+) -> ChannelPlan {
+    match mode {
+        SendMode::Text => ChannelPlan { text: Some(text), email: None },
+        SendMode::Email => ChannelPlan { text: None, email: Some(email) },
+        SendMode::TextAndEmail => ChannelPlan { text: Some(text), email: Some(email) },
+        SendMode::Preferred => {
+            let email_first = prefers == ContactMethod::Email;
+            match (email_first, text.is_ok(), email.is_ok()) {
+                (true, _, true) => ChannelPlan { text: None, email: Some(email) },
+                (false, true, _) => ChannelPlan { text: Some(text), email: None },
+                (true, true, false) => ChannelPlan { text: Some(text), email: None },
+                (false, false, true) => ChannelPlan { text: None, email: Some(email) },
+                _ => ChannelPlan { text: Some(text), email: Some(email) },
+            }
+        }
+    }
+}
+
+/// The send details line for one patient, as staff read it before sending: "text to (555)
+/// 010-2231 · email to a…@example.com", or "nothing: opted out of texts, no email address".
+pub fn send_details(plan: &ChannelPlan, wireless_phone: &str, email: &str) -> String {
+    let mut parts = Vec::new();
+    if plan.texts() {
+        parts.push(format!("text to {}", wireless_phone.trim()));
+    }
+    if plan.emails() {
+        let to = EmailAddress::parse(email).map_or_else(|| email.trim().to_string(), |a| a.masked());
+        parts.push(format!("email to {to}"));
+    }
+    if !parts.is_empty() {
+        return parts.join(" · ");
+    }
+    let mut why = Vec::new();
+    if let Some(Err(e)) = &plan.text {
+        why.push(e.short());
+    }
+    if let Some(Err(e)) = &plan.email {
+        why.push(e.short());
+    }
+    format!("nothing: {}", why.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::OdTime;
+
+    fn dt(s: &str) -> OdDateTime {
+        OdDateTime::parse(s).unwrap()
+    }
+
+    fn window() -> SendWindow {
+        SendWindow::new(OdTime::parse("08:00:00").unwrap(), OdTime::parse("21:00:00").unwrap())
+    }
+
+    fn facts() -> EmailFacts<'static> {
+        EmailFacts {
+            email: "ann@example.com",
+            opt_out_email: 0,
+            declined_stop_before: false,
+            emails_that_day: 0,
+            limit: 2,
+            slot_start: dt("2031-03-17 14:00:00"),
+        }
+    }
+
+    const NOW: &str = "2031-03-17 10:00:00";
+
+    #[test]
+    fn an_email_goes_now_in_hours_or_waits_for_them() {
+        assert_eq!(emailing_decision(&facts(), dt(NOW), &window()), Ok(dt(NOW)));
+        let tomorrow = EmailFacts { slot_start: dt("2031-03-18 14:00:00"), ..facts() };
+        assert_eq!(emailing_decision(&tomorrow, dt("2031-03-17 22:00:00"), &window()), Ok(dt("2031-03-18 08:00:00")));
+    }
+
+    #[test]
+    fn each_reason_not_to_email() {
+        let cases = [
+            (EmailFacts { opt_out_email: CommOptOut::ALL, ..facts() }, NotEmailable::OptedOut),
+            (EmailFacts { opt_out_email: CommOptOut::WEB_SCHED_ASAP, ..facts() }, NotEmailable::OptedOut),
+            (EmailFacts { email: "ann@gmail", ..facts() }, NotEmailable::NoAddress),
+            (EmailFacts { email: "", ..facts() }, NotEmailable::NoAddress),
+            (EmailFacts { declined_stop_before: true, ..facts() }, NotEmailable::DeclinedBefore),
+            (EmailFacts { slot_start: dt("2031-03-17 10:29:00"), ..facts() }, NotEmailable::TooSoon { send_at: dt(NOW) }),
+            (EmailFacts { emails_that_day: 2, ..facts() }, NotEmailable::DailyLimit { limit: 2, day: dt(NOW).date() }),
+        ];
+        for (f, why) in cases {
+            assert_eq!(emailing_decision(&f, dt(NOW), &window()), Err(why));
+        }
+        // Another opt-out flag (say, recall reminders) does not stop an ASAP email.
+        assert!(emailing_decision(&EmailFacts { opt_out_email: 2, ..facts() }, dt(NOW), &window()).is_ok());
+    }
+
+    /// Every send mode against every combination of: textable or not, has a usable email or
+    /// not, and each preferred contact method.
+    #[test]
+    fn send_mode_resolution_covers_every_combination() {
+        let at = dt(NOW);
+        let texts = [Ok(at), Err(NotTextable::OptedOut)];
+        let emails = [Ok(at), Err(NotEmailable::NoAddress)];
+        for prefers in ContactMethod::ALL.iter().copied() {
+            for text in &texts {
+                for email in &emails {
+                    let (t, e) = (text.is_ok(), email.is_ok());
+                    for mode in SendMode::ALL {
+                        let plan = plan_channels(mode, prefers, text.clone(), email.clone());
+                        let what = format!("{mode:?}, prefers {prefers}, textable {t}, emailable {e}: {plan:?}");
+                        match mode {
+                            SendMode::Text => {
+                                assert_eq!((plan.texts(), plan.email.is_none()), (t, true), "{what}");
+                            }
+                            SendMode::Email => {
+                                assert_eq!((plan.emails(), plan.text.is_none()), (e, true), "{what}");
+                            }
+                            SendMode::TextAndEmail => {
+                                assert_eq!((plan.texts(), plan.emails()), (t, e), "{what}");
+                            }
+                            SendMode::Preferred => {
+                                // Exactly one channel when any reaches; the preferred one first.
+                                assert_eq!(plan.reaches(), t || e, "{what}");
+                                assert!(!(plan.texts() && plan.emails()), "{what}");
+                                let wants_email = prefers == ContactMethod::Email;
+                                if wants_email && e {
+                                    assert!(plan.emails(), "{what}");
+                                } else if t {
+                                    assert!(plan.texts(), "{what}");
+                                } else if e {
+                                    assert!(plan.emails(), "{what}");
+                                } else {
+                                    // Neither: both reasons kept for the Note.
+                                    assert!(matches!((&plan.text, &plan.email), (Some(Err(_)), Some(Err(_)))), "{what}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn send_details_say_where_each_message_goes_or_why_none() {
+        let at = dt(NOW);
+        let both = plan_channels(SendMode::TextAndEmail, ContactMethod::None, Ok(at), Ok(at));
+        assert_eq!(send_details(&both, "(555) 010-2231", "ann@example.com"), "text to (555) 010-2231 · email to a…@example.com");
+        let none = plan_channels(SendMode::Preferred, ContactMethod::None, Err(NotTextable::OptedOut), Err(NotEmailable::NoAddress));
+        assert_eq!(send_details(&none, "", ""), "nothing: opted out of texts, no email address");
+    }
+
+    #[test]
+    fn send_modes_round_trip_through_forms() {
+        for mode in SendMode::ALL {
+            assert_eq!(SendMode::from_key(mode.key()), Some(mode));
+        }
+        assert_eq!(SendMode::from_key("fax"), None);
+    }
+}

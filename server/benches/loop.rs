@@ -50,6 +50,7 @@ async fn main() {
         targets,
         by: by.clone(),
         clinics: None,
+        send_mode: Default::default(),
     };
     services.offer(request).await.expect("offer");
     let started = Instant::now();
@@ -67,7 +68,7 @@ async fn main() {
         let first = texts + race * claimers;
         let targets = (0..claimers).map(|i| server::service::OfferTarget::Appointment(100_000 + ((first + i) % patients) as i64)).collect();
         let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 2).expect("date") + chrono::Duration::days(race as i64);
-        let request = server::service::OfferRequest { op: 1, date_time_start: format!("{day} 08:00:00"), targets, by: by.clone(), clinics: None };
+        let request = server::service::OfferRequest { op: 1, date_time_start: format!("{day} 08:00:00"), targets, by: by.clone(), clinics: None, send_mode: Default::default() };
         let offers = services.offer(request).await.expect("offer");
         services.send_due_texts().await.expect("send");
         let mut codes = Vec::new();

@@ -118,6 +118,7 @@ async fn claim_times(services: &server::service::Services, n: usize, today: chro
             targets: vec![server::service::OfferTarget::Appointment(300_000 + block * 1000 + i)],
             by: server::service::Actor::command_line(),
             clinics: None,
+            send_mode: Default::default(),
         };
         let offer = services.offer(req).await.expect("offer");
         codes.push(offer[0].asap_comm_num);

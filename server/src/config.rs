@@ -157,6 +157,16 @@ pub struct Settings {
     #[arg(long, env = "ASAP_TWILIO_FROM", default_value = "")]
     pub twilio_from: String,
 
+    /// Where emails go: empty keeps them in the local outbox for the /outbox page (the demo's
+    /// default); otherwise an SMTP server, `smtps://USER:PASS@HOST:465` or
+    /// `smtp://USER:PASS@HOST:587?tls=required`.
+    #[arg(long, env = "ASAP_SMTP_URL", default_value = "", hide_env_values = true)]
+    pub smtp_url: String,
+
+    /// The address emails come from, such as asap@your-office.example (needed with ASAP_SMTP_URL).
+    #[arg(long, env = "ASAP_EMAIL_FROM", default_value = "")]
+    pub email_from: String,
+
     /// Texts per wave for one opening.
     #[arg(long, env = "ASAP_WAVE_SIZE", default_value_t = 1)]
     pub wave_size: usize,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod email;
 pub mod http;
 pub mod import;
 pub mod opendental;
@@ -209,6 +210,10 @@ pub fn build_services(
     };
     if let Some(p) = provider {
         services = services.with_sms(p);
+    }
+    if !settings.smtp_url.trim().is_empty() {
+        let smtp = email::SmtpProvider::new(&settings.smtp_url, &settings.email_from).map_err(StartupError::Config)?;
+        services = services.with_email(Arc::new(smtp));
     }
     if !settings.opendental_url.trim().is_empty() {
         let connection = opendental::Connection::new(&settings.opendental_url, &settings.opendental_key).map_err(StartupError::Config)?;

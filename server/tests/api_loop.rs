@@ -479,8 +479,8 @@ async fn a_restart_mid_wave_sends_nothing_twice_and_forgets_nothing(s: Arc<TestS
     let lease_until = s.office_clock.unix_now() + 60;
     let leased = {
         let mut tx = s.store.begin_write().await.unwrap();
-        let nums = store::sending::lease_due_texts(&mut tx, s.store.backend(), now_local, lease_until, 10).await.unwrap();
-        assert!(store::sending::mark_send_started(&mut tx, nums[0], lease_until, now_local).await.unwrap());
+        let nums = store::sending::lease_due(&mut tx, s.store.backend(), store::sending::Channel::Text, now_local, lease_until, 10).await.unwrap();
+        assert!(store::sending::mark_send_started(&mut tx, store::sending::Channel::Text, nums[0], lease_until, now_local).await.unwrap());
         tx.commit().await.unwrap();
         nums
     };

@@ -147,7 +147,7 @@ async fn a_claim_the_database_refuses_is_a_clean_conflict(s: Arc<TestServer>) {
 /// was recorded as sent with an empty Note, wiping the closing's "why", so the offer read as
 /// open to take. The record keeps the closing's Note.
 async fn a_text_sent_as_its_opening_closes_keeps_the_reason(s: Arc<TestServer>) {
-    use server::store::sending::{SendRecord, lease_due_texts, mark_send_started, record_send};
+    use server::store::sending::{Channel, SendRecord, lease_due, mark_send_started, record_send};
     let r = s.post("/api/v1/asapcomms", r#"{"op": 1, "aptNum": 1001, "dateTimeStart": "2031-03-17 13:00:00"}"#).await;
     assert_eq!(r.status().as_u16(), 201);
     let offer: serde_json::Value = r.json().await.unwrap();
@@ -156,8 +156,8 @@ async fn a_text_sent_as_its_opening_closes_keeps_the_reason(s: Arc<TestServer>) 
     s.clock.set(chicago("2031-03-17 09:10:00"));
     let lease = 4_000_000_000;
     let mut conn = s.store.pool().acquire().await.unwrap();
-    assert_eq!(lease_due_texts(&mut conn, s.store.backend(), now, lease, 10).await.unwrap(), vec![num]);
-    assert!(mark_send_started(&mut conn, num, lease, now).await.unwrap());
+    assert_eq!(lease_due(&mut conn, s.store.backend(), Channel::Text, now, lease, 10).await.unwrap(), vec![num]);
+    assert!(mark_send_started(&mut conn, Channel::Text, num, lease, now).await.unwrap());
     drop(conn);
     let schedule = offer["ScheduleNum"].as_i64().unwrap();
     s.services().withdraw_opening(schedule, &server::service::Actor::command_line(), None).await.expect("withdrawn");

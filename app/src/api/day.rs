@@ -1,5 +1,6 @@
 //! The slot picker's server functions: read one clinic's day, and offer an opening.
 
+use crate::domain::channels::SendMode;
 use crate::model::AppError;
 use crate::view::day::*;
 use leptos::prelude::*;
@@ -17,10 +18,11 @@ pub async fn load_asap_list(query: AsapListQuery) -> Result<AsapListPage, AppErr
     crate::api::port::answer(crate::api::port::port()?.asap_list(&caller, query).await)
 }
 
+/// `send_mode` may be left out: a text, as the REST API sends.
 #[server(prefix = "/ui-api", endpoint = "offer", input = crate::api::codec::NamedJson)]
-pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
+pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>, #[server(default)] send_mode: SendMode) -> Result<OfferOutcome, AppError> {
     let caller = crate::api::port::caller()?;
-    crate::api::port::answer(crate::api::port::port()?.offer(&caller, op, start, recipients).await)
+    crate::api::port::answer(crate::api::port::port()?.offer(&caller, op, start, recipients, send_mode).await)
 }
 
 /// Takes an opening back: its queued texts are not sent and its blockout goes.

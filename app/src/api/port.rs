@@ -6,6 +6,7 @@ use crate::view::history::{HistoryPage, HistoryQuery};
 use crate::view::outbox::OutboxPage;
 use crate::view::overview::OfficeOverview;
 use crate::view::sync::SyncStatus;
+use crate::domain::channels::SendMode;
 use crate::model::AppError;
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ pub trait AsapPort: Send + Sync + 'static {
     async fn history(&self, caller: &Caller, query: HistoryQuery) -> Result<HistoryPage, AppError>;
     async fn day(&self, caller: &Caller, query: DayQuery) -> Result<DayBoard, AppError>;
     async fn asap_list(&self, caller: &Caller, query: AsapListQuery) -> Result<AsapListPage, AppError>;
-    async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError>;
+    async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>, send_mode: SendMode) -> Result<OfferOutcome, AppError>;
     async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError>;
     async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError>;
     async fn users(&self, caller: &Caller) -> Result<Vec<StaffUser>, AppError>;

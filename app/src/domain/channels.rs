@@ -13,10 +13,14 @@ use serde::{Deserialize, Serialize};
 pub enum SendMode {
     /// A text only (Open Dental's API and this server's `POST /asapcomms` always text).
     #[default]
+    #[serde(rename = "text")]
     Text,
+    #[serde(rename = "email")]
     Email,
+    #[serde(rename = "both")]
     TextAndEmail,
     /// The patient's preferred contact method; the other channel when that one cannot reach them.
+    #[serde(rename = "preferred")]
     Preferred,
 }
 
@@ -153,7 +157,8 @@ impl ChannelPlan {
 /// `Preferred` follows the patient's PreferContactMethod: Email prefers email, TextMessage and
 /// WirelessPh prefer a text; any other preference (none, a landline, mail, "see notes") prefers a
 /// text, the channel Web Sched ASAP is built on. When the preferred channel cannot reach the
-/// patient, the other one is used; when neither can, both reasons are kept.
+/// patient, the other one is used and the reason kept for the Note; when neither can, both
+/// reasons are kept.
 pub fn plan_channels(
     mode: SendMode,
     prefers: ContactMethod,
@@ -169,8 +174,7 @@ pub fn plan_channels(
             match (email_first, text.is_ok(), email.is_ok()) {
                 (true, _, true) => ChannelPlan { text: None, email: Some(email) },
                 (false, true, _) => ChannelPlan { text: Some(text), email: None },
-                (true, true, false) => ChannelPlan { text: Some(text), email: None },
-                (false, false, true) => ChannelPlan { text: None, email: Some(email) },
+                // The other channel, with the reason the preferred one could not be used.
                 _ => ChannelPlan { text: Some(text), email: Some(email) },
             }
         }
@@ -312,6 +316,7 @@ mod tests {
     fn send_modes_round_trip_through_forms() {
         for mode in SendMode::ALL {
             assert_eq!(SendMode::from_key(mode.key()), Some(mode));
+            assert_eq!(serde_json::to_string(&mode).unwrap(), format!("\"{}\"", mode.key()));
         }
         assert_eq!(SendMode::from_key("fax"), None);
     }

@@ -6,21 +6,91 @@
 use super::SendWindow;
 use super::send_window::Elapsed;
 use crate::model::OpeningState;
+use super::channels::NotEmailable;
 use super::offer::{MIN_LEAD_MINUTES, NotTextable};
 use super::datetext::{short_day, time_text};
-use crate::model::{CommOptOut, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk, WirelessPhone};
+use crate::model::{CommOptOut, EmailAddress, OdDate, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk, WirelessPhone};
+
+/// Where a due message goes, with what the channel's own rules read.
+#[derive(Clone, Debug)]
+pub enum DueTo<'a> {
+    Text { wireless_phone: &'a str, txt_msg_ok: TxtMsgOk, opt_out_sms: i64 },
+    Email { email: &'a str, opt_out_email: i64 },
+}
+
+/// Why a due message cannot go, in the words of its channel.
+enum Unable {
+    OptedOut,
+    Refused,
+    NoAddress,
+    TooSoon { send_at: OdDateTime },
+    DailyLimit { limit: i64, day: OdDate },
+}
+
+impl DueTo<'_> {
+    fn reachable(&self) -> Result<(), Unable> {
+        match self {
+            DueTo::Text { wireless_phone, txt_msg_ok, opt_out_sms } => {
+                if opt_out_sms & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
+                    Err(Unable::OptedOut)
+                } else if *txt_msg_ok == TxtMsgOk::No {
+                    Err(Unable::Refused)
+                } else if WirelessPhone::parse(wireless_phone).is_none() {
+                    Err(Unable::NoAddress)
+                } else {
+                    Ok(())
+                }
+            }
+            DueTo::Email { email, opt_out_email } => {
+                if opt_out_email & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
+                    Err(Unable::OptedOut)
+                } else if EmailAddress::parse(email).is_none() {
+                    Err(Unable::NoAddress)
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn note(&self, why: Unable) -> String {
+        match self {
+            DueTo::Text { .. } => match why {
+                Unable::OptedOut => NotTextable::OptedOut,
+                Unable::Refused => NotTextable::TextingRefused,
+                Unable::NoAddress => NotTextable::NoWirelessPhone,
+                Unable::TooSoon { send_at } => NotTextable::TooSoon { send_at },
+                Unable::DailyLimit { limit, day } => NotTextable::DailyLimit { limit, day },
+            }
+            .note(),
+            DueTo::Email { .. } => match why {
+                Unable::OptedOut | Unable::Refused => NotEmailable::OptedOut,
+                Unable::NoAddress => NotEmailable::NoAddress,
+                Unable::TooSoon { send_at } => NotEmailable::TooSoon { send_at },
+                Unable::DailyLimit { limit, day } => NotEmailable::DailyLimit { limit, day },
+            }
+            .note(),
+        }
+    }
+
+    fn plural(&self) -> &'static str {
+        match self {
+            DueTo::Text { .. } => "texts",
+            DueTo::Email { .. } => "emails",
+        }
+    }
+}
 
 /// Everything the send-time check reads, gathered by the sender.
 #[derive(Clone, Debug)]
 pub struct DueText<'a> {
     pub opening: OpeningState,
     pub slot_start: OdDateTime,
-    pub wireless_phone: &'a str,
-    pub txt_msg_ok: TxtMsgOk,
-    pub opt_out_sms: i64,
-    /// ASAP texts already sent (or being sent) to the patient on the office's today.
-    pub texts_today: i64,
-    pub text_limit: i64,
+    pub to: DueTo<'a>,
+    /// ASAP messages of this channel already sent (or being sent) to the patient on the
+    /// office's today.
+    pub sent_today: i64,
+    pub limit: i64,
 }
 
 /// What to do with a due text.
@@ -50,31 +120,26 @@ pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, ela
     if text.opening != OpeningState::Open {
         return cancel(ResponseStatus::Failed, closed_opening_note(text.opening).into());
     }
-    let unable = |why: NotTextable| cancel(ResponseStatus::UnableToSend, why.note());
-    if text.opt_out_sms & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
-        return unable(NotTextable::OptedOut);
-    }
-    if text.txt_msg_ok == TxtMsgOk::No {
-        return unable(NotTextable::TextingRefused);
-    }
-    if WirelessPhone::parse(text.wireless_phone).is_none() {
-        return unable(NotTextable::NoWirelessPhone);
+    let unable = |why: Unable| cancel(ResponseStatus::UnableToSend, text.to.note(why));
+    if let Err(why) = text.to.reachable() {
+        return unable(why);
     }
     let too_soon = |at: OdDateTime| elapsed.minutes_between(at, text.slot_start) < MIN_LEAD_MINUTES;
     let send_at = window.next_allowed(now);
     if too_soon(send_at) {
-        return unable(NotTextable::TooSoon { send_at });
+        return unable(Unable::TooSoon { send_at });
     }
-    if text.texts_today >= text.text_limit {
+    if text.sent_today >= text.limit {
         let tomorrow = window.next_allowed(now.date().add_days(1).start());
         if too_soon(tomorrow) {
-            return unable(NotTextable::DailyLimit { limit: text.text_limit, day: now.date() });
+            return unable(Unable::DailyLimit { limit: text.limit, day: now.date() });
         }
         return SendDecision::Wait {
             until: tomorrow,
             note: format!(
-                "The patient has had the limit of {} ASAP texts today: will go {} at {}.",
-                text.text_limit,
+                "The patient has had the limit of {} ASAP {} today: will go {} at {}.",
+                text.limit,
+                text.to.plural(),
                 short_day(tomorrow.date()),
                 time_text(tomorrow)
             ),
@@ -104,11 +169,34 @@ mod tests {
         DueText {
             opening: OpeningState::Open,
             slot_start: dt("2031-03-17 14:00:00"),
-            wireless_phone: "(555) 201-0101",
-            txt_msg_ok: TxtMsgOk::Yes,
-            opt_out_sms: 0,
-            texts_today: 0,
-            text_limit: 2,
+            to: DueTo::Text { wireless_phone: "(555) 201-0101", txt_msg_ok: TxtMsgOk::Yes, opt_out_sms: 0 },
+            sent_today: 0,
+            limit: 2,
+        }
+    }
+
+    fn due_email(email: &'static str, opt_out_email: i64) -> DueText<'static> {
+        DueText { to: DueTo::Email { email, opt_out_email }, ..due() }
+    }
+
+    #[test]
+    fn an_email_follows_the_same_rules_in_its_own_words() {
+        let now = dt("2031-03-17 10:00:00");
+        assert_eq!(decide_send(&due_email("ann@example.com", 0), now, &window(), &WallMinutes), SendDecision::SendNow);
+        for (text, why) in [
+            (due_email("ann@example.com", CommOptOut::ALL), NotEmailable::OptedOut),
+            (due_email("ann@", 0), NotEmailable::NoAddress),
+        ] {
+            assert_eq!(
+                decide_send(&text, now, &window(), &WallMinutes),
+                SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response: ResponseStatus::UnableToSend, note: why.note() }
+            );
+        }
+        // A text opt-out does not stop an email, and the email's limit counts emails.
+        let limited = DueText { sent_today: 2, slot_start: dt("2031-03-19 14:00:00"), ..due_email("ann@example.com", 0) };
+        match decide_send(&limited, now, &window(), &WallMinutes) {
+            SendDecision::Wait { note, .. } => assert!(note.contains("limit of 2 ASAP emails today"), "{note}"),
+            other => panic!("{other:?}"),
         }
     }
 
@@ -131,12 +219,12 @@ mod tests {
 
     #[test]
     fn the_daily_limit_moves_it_to_tomorrow_or_closes_it() {
-        let text = DueText { texts_today: 2, slot_start: dt("2031-03-19 14:00:00"), ..due() };
+        let text = DueText { sent_today: 2, slot_start: dt("2031-03-19 14:00:00"), ..due() };
         assert!(matches!(
             decide_send(&text, dt("2031-03-17 10:00:00"), &window(), &WallMinutes),
             SendDecision::Wait { until, .. } if until == dt("2031-03-18 08:00:00")
         ));
-        let today_only = DueText { texts_today: 2, ..due() };
+        let today_only = DueText { sent_today: 2, ..due() };
         match decide_send(&today_only, dt("2031-03-17 10:00:00"), &window(), &WallMinutes) {
             SendDecision::Cancel { send, response, note } => {
                 assert_eq!((send, response), (SmsSendStatus::DoNotSend, ResponseStatus::UnableToSend));
@@ -165,7 +253,7 @@ mod tests {
                 SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response: ResponseStatus::Failed, note: note.into() }
             );
         }
-        let stopped = DueText { opt_out_sms: CommOptOut::ALL, ..due() };
+        let stopped = DueText { to: DueTo::Text { wireless_phone: "(555) 201-0101", txt_msg_ok: TxtMsgOk::Yes, opt_out_sms: CommOptOut::ALL }, ..due() };
         assert_eq!(
             decide_send(&stopped, dt("2031-03-17 10:00:00"), &window(), &WallMinutes),
             SendDecision::Cancel {

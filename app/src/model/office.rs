@@ -278,7 +278,9 @@ pub struct Preferences {
     /// Minutes per character of a recall time pattern (5, 10 or 15).
     pub appointment_time_increment: i64,
     pub web_sched_asap_text_template: String,
-    /// Most ASAP texts one patient may get in a day.
+    pub web_sched_asap_email_subj: String,
+    pub web_sched_asap_email_template: String,
+    /// Most ASAP texts one patient may get in a day (and, counted apart, emails).
     pub web_sched_asap_text_limit: i64,
     pub automatic_communication_time_start: OdTime,
     pub automatic_communication_time_end: OdTime,
@@ -288,6 +290,8 @@ pub struct Preferences {
 
 impl Preferences {
     pub const DEFAULT_TEMPLATE: &'static str = "[NameF], an appointment opening has become available on [Date] at [Time] at [OfficeName]. Visit [AsapURL] to reserve it.";
+    pub const DEFAULT_EMAIL_SUBJECT: &'static str = "An earlier appointment at [OfficeName]";
+    pub const DEFAULT_EMAIL_TEMPLATE: &'static str = "Dear [NameF],\n\nAn appointment opening has become available on [Date] at [Time] at [OfficeName]. You asked to hear about earlier times.\n\nVisit [AsapURL] to reserve it; the first patient to answer gets it. Questions? Call us at [OfficePhone].";
 
     /// Every preference name an import file may set.
     pub const NAMES: &'static [&'static str] = &[
@@ -295,6 +299,8 @@ impl Preferences {
         "PracticePhone",
         "AppointmentTimeIncrement",
         "WebSchedAsapTextTemplate",
+        "WebSchedAsapEmailSubj",
+        "WebSchedAsapEmailTemplate",
         "WebSchedAsapTextLimit",
         "AutomaticCommunicationTimeStart",
         "AutomaticCommunicationTimeEnd",
@@ -311,6 +317,8 @@ impl Default for Preferences {
             practice_phone: String::new(),
             appointment_time_increment: 10,
             web_sched_asap_text_template: Self::DEFAULT_TEMPLATE.into(),
+            web_sched_asap_email_subj: Self::DEFAULT_EMAIL_SUBJECT.into(),
+            web_sched_asap_email_template: Self::DEFAULT_EMAIL_TEMPLATE.into(),
             web_sched_asap_text_limit: 2,
             automatic_communication_time_start: OdTime::new(seven),
             automatic_communication_time_end: OdTime::new(nine_pm),

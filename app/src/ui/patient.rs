@@ -101,6 +101,19 @@ pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
             <p class="small">"If you were expecting something else, please call your dental office."</p>
         }
         .into_any(),
+        PatientPage::Unsubscribe { f_name, code } => view! {
+            <p class="lead">{format!("{f_name}, do you want to stop getting emails about earlier appointment openings?")}</p>
+            <form method="post" action=format!("/asap/{code}/unsubscribe") class="answer">
+                <button type="submit" name="List-Unsubscribe" value="One-Click" class="stop">"Stop these emails"</button>
+            </form>
+            <p class="small">"Your appointments do not change. The office can still reach you by phone or text."</p>
+        }
+        .into_any(),
+        PatientPage::Unsubscribed { f_name } => view! {
+            <p class="lead ok" role="status">{format!("Done, {f_name}: we won't email you about earlier openings again.")}</p>
+            <p class="small">"Your appointments have not changed. To hear about openings by email again, please call your dental office."</p>
+        }
+        .into_any(),
     };
     view! {
         <main>

@@ -4,6 +4,7 @@
 
 use crate::domain::datetext::{day, span_text, when};
 use crate::api::{load_asap_list, load_day, send_offer, withdraw_opening};
+use crate::domain::channels::SendMode;
 use crate::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, OpeningSummary};
 use crate::model::OpeningState;
 use crate::domain::Span;
@@ -379,8 +380,9 @@ fn OfferPanel(
             (op, start, cell_free(c, r))
         })
     };
-    let send = Action::new(move |(op, start, keys): &(i64, OdDateTime, Vec<CandidateKey>)| {
-        send_offer(*op, start.to_string(), keys.clone())
+    let send_mode = RwSignal::new(SendMode::Text);
+    let send = Action::new(move |(op, start, keys, mode): &(i64, OdDateTime, Vec<CandidateKey>, SendMode)| {
+        send_offer(*op, start.to_string(), keys.clone(), *mode)
     });
     Effect::new(move |_| {
         if let Some(result) = send.value().get() {
@@ -443,11 +445,22 @@ fn OfferPanel(
                     {format!("{} of {chosen} chosen cannot receive a text: {}. They are still offered the opening, without a text.", list.len(), list.join("; "))}
                 </p>
             })}
+            <label class="send-mode">"Send by "
+                <select on:change=move |ev| {
+                    if let Some(mode) = SendMode::from_key(&event_target_value(&ev)) {
+                        send_mode.set(mode);
+                    }
+                }>
+                    {SendMode::ALL.into_iter().map(|mode| view! {
+                        <option value=mode.key() selected=move || send_mode.get() == mode>{mode.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
             <button type="button"
                 disabled=move || opening().is_none() || recipients.get().is_empty() || send.pending().get()
                 on:click=move |_| {
                     if let Some((op, start, _)) = opening() {
-                        send.dispatch((op.operatory_num, start, recipients.get_untracked()));
+                        send.dispatch((op.operatory_num, start, recipients.get_untracked(), send_mode.get_untracked()));
                     }
                 }>
                 {move || if send.pending().get() { "Sending…" } else { "Send offers" }}

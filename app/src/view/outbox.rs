@@ -1,4 +1,4 @@
-//! The outbox page: the texts the local outbox provider kept instead of sending.
+//! The outbox page: the texts and emails the local outbox providers kept instead of sending.
 
 use crate::model::{OdDateTime};
 use serde::{Deserialize, Serialize};
@@ -13,8 +13,12 @@ pub struct OutboxMessage {
     pub sent_at: OdDateTime,
     /// `LName, FName`.
     pub patient: String,
+    /// The phone a text went to, or the address of an email.
     pub to_phone: String,
     pub clinic: String,
+    /// An email's subject; None for a text.
+    pub email_subject: Option<String>,
+    /// A text's body, or an email's plain-text part.
     pub body: String,
     pub link: String,
 }
@@ -24,6 +28,8 @@ pub struct OutboxPage {
     pub messages: Vec<OutboxMessage>,
     /// Where the next (older) page starts, if there is one.
     pub older: Option<i64>,
-    /// The provider texts go through; when it is not the outbox, this page stays empty.
+    /// The provider texts go through; when it is not the outbox, texts are not kept here.
     pub provider: String,
+    /// The provider emails go through ("outbox" or "smtp").
+    pub email_provider: String,
 }

@@ -28,6 +28,11 @@ pub enum PatientPage {
     Taken { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
     /// The link is unknown or has ended: the same page either way.
     Ended,
+    /// From an email's footer: stop ASAP emails? (A visit alone changes nothing: mail
+    /// scanners open links.)
+    Unsubscribe { f_name: String, code: String },
+    /// ASAP emails stopped.
+    Unsubscribed { f_name: String },
 }
 
 impl PatientPage {
@@ -39,6 +44,8 @@ impl PatientPage {
             PatientPage::Moved { .. } => "You already have an earlier appointment",
             PatientPage::Taken { .. } => "This opening was just taken",
             PatientPage::Ended => "This link is no longer active",
+            PatientPage::Unsubscribe { .. } => "Stop these emails?",
+            PatientPage::Unsubscribed { .. } => "You will get no more of these emails",
         }
     }
 }

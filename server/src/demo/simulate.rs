@@ -13,6 +13,7 @@ use crate::sms::OutboxProvider;
 use crate::store::{self, Store};
 use app::view::day::{AsapListQuery, CandidateKey, DayQuery};
 use app::domain::answer::PatientAnswer;
+use app::domain::channels::SendMode;
 use app::model::{OdDate, OdDateTime, Preferences};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -252,7 +253,7 @@ impl Simulation {
         let staff: Vec<&(Actor, Option<Vec<i64>>)> =
             self.staff.iter().filter(|(_, clinics)| clinics.as_ref().is_none_or(|c| c.contains(&clinic))).collect();
         let Some((by, clinics)) = staff.get(self.rng.random_range(0..staff.len().max(1))).map(|s| (*s).clone()) else { return Ok(()) };
-        let request = OfferRequest { op, date_time_start: start.to_string(), targets, by, clinics };
+        let request = OfferRequest { op, date_time_start: start.to_string(), targets, by, clinics, send_mode: SendMode::Preferred };
         match self.services.offer(request).await {
             Ok(_) => {
                 self.done.openings += 1;

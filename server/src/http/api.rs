@@ -5,6 +5,7 @@ use super::AppState;
 use super::auth::ApiClient;
 use super::error::ApiError;
 use crate::service::{Actor, OfferRequest, OfferTarget, Params, path_key};
+use app::domain::channels::SendMode;
 use app::model::{Appointment, AsapComm, NewAsapComm, Operatory, Schedule, Slot};
 use axum::Json;
 use axum::Router;
@@ -112,6 +113,7 @@ pub fn offer_request(body: &[u8], client: &ApiClient) -> Result<OfferRequest, Ap
         targets: vec![target],
         by: Actor::api_key(&client.name),
         clinics: client.clinics.clone(),
+        send_mode: SendMode::Text,
     })
 }
 

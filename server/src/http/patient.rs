@@ -13,7 +13,9 @@ use axum::{Form, Router};
 use axum::routing::get;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/asap/{code}", get(show).post(answer))
+    Router::new()
+        .route("/asap/{code}", get(show).post(answer))
+        .route("/asap/{code}/unsubscribe", get(unsubscribe_page).post(unsubscribe))
 }
 
 /// The page allows nothing but its own stylesheet and form posts back to itself.
@@ -83,6 +85,24 @@ async fn answer(
         // Back to the page, which now shows the outcome; reloading it does not answer twice.
         Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
         Ok(_) => Redirect::to(&format!("/asap/{code}")).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+async fn unsubscribe_page(state: State<AppState>, Path(code): Path<String>) -> Response {
+    unsubscribed(crate::service::patient::unsubscribe_email(&state.services, &code, false).await)
+}
+
+/// The one-click POST of RFC 8058 comes from the mail provider, not from this site's page, so
+/// it is not held to the same-site check the answers are: the code in the link is its key.
+async fn unsubscribe(state: State<AppState>, Path(code): Path<String>) -> Response {
+    unsubscribed(crate::service::patient::unsubscribe_email(&state.services, &code, true).await)
+}
+
+fn unsubscribed(result: Result<PatientPage, ServiceError>) -> Response {
+    match result {
+        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
+        Ok(page) => page_response(StatusCode::OK, page),
         Err(e) => failure(e),
     }
 }

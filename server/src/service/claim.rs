@@ -26,6 +26,7 @@ use super::offer::first_blocker;
 use super::patient::{page_after, plausible_code};
 use super::{ServiceError, ServiceResult, Services};
 use crate::store::answers::{self, PatientOfferRow};
+use crate::store::sending::OffersOf;
 use crate::store::{StoreError, WriteTx, book, office, opening, table};
 use app::domain::Span;
 use app::domain::answer::{AnswerOutcome, PatientAnswer, is_claimable, link_has_ended, on_answer};
@@ -114,7 +115,7 @@ async fn recheck(services: &Services, code: &str, answer: PatientAnswer) -> Serv
         let mut conn = services.store.pool().acquire().await?;
         answers::offer_by_code(&mut conn, code).await?
     };
-    let Some(offer) = offer.filter(|o| is_claimable(o.opening, o.response_status, o.sms_send_status)) else { return Ok(None) };
+    let Some(offer) = offer.filter(|o| is_claimable(o.opening, o.response_status, o.send_status)) else { return Ok(None) };
     let day = super::sync::operatory_day(od, offer.operatory_num, offer.span.start.date(), services.sync.recheck_within).await;
     Ok(day.map(|appointments| OfficeDay { operatory_num: offer.operatory_num, appointments }))
 }
@@ -164,7 +165,7 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer, office_
         _ => false,
     };
 
-    let outcome = on_answer(offer.opening, offer.response_status, offer.sms_send_status, answer, time_is_free);
+    let outcome = on_answer(offer.opening, offer.response_status, offer.send_status, answer, time_is_free);
     match (outcome, op, &target) {
         (AnswerOutcome::TakeTheSlot, Some(op), Some(target)) => {
             take_the_slot(services, &mut tx, &offer, &op, target, now).await?;
@@ -304,6 +305,8 @@ async fn take_the_slot(
     // Offers for the same appointment or recall on other openings are answered by this one.
     let sibling_note = format!("The patient took another opening ({} {}).", start.date(), time_text(start));
     answers::close_sibling_offers(tx, offer.f_key, offer.f_key_type, offer.asap_comm_num, now, &sibling_note).await?;
+    let siblings = OffersOf::SiblingsOf { f_key: offer.f_key, f_key_type: offer.f_key_type, winner: offer.asap_comm_num };
+    crate::store::sending::cancel_queued_emails(tx, siblings, ResponseStatus::ChoseDifferentSlot, &sibling_note).await?;
     tracing::info!(asap_comm_num = offer.asap_comm_num, schedule_num = offer.schedule_num, apt_num, "opening claimed");
     Ok(())
 }

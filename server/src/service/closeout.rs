@@ -7,6 +7,7 @@ use super::{Actor, ServiceError, ServiceResult, Services};
 use app::view::access::actions;
 use crate::store::{self, WriteTx};
 use crate::store::opening::OpeningRow;
+use crate::store::sending::OffersOf;
 use app::model::OpeningState;
 use app::domain::sending::closed_opening_note;
 use app::domain::datetext::time_text;
@@ -28,6 +29,7 @@ pub(super) async fn close_opening_in(
     }
     store::book::delete_schedule(tx, schedule_num).await?;
     store::opening::cancel_queued_texts(tx, schedule_num, ResponseStatus::Failed, closed_opening_note(state)).await?;
+    store::sending::cancel_queued_emails(tx, OffersOf::Opening(schedule_num), ResponseStatus::Failed, closed_opening_note(state)).await?;
     let at = time_text(now);
     let note = match state {
         OpeningState::Filled => format!("The opening was filled by another patient at {at}."),

@@ -12,6 +12,7 @@ use app::domain::params::{date_param, key_number};
 use app::domain::slots::{open_slots, round_up_to_increment};
 
 use app::domain::SendWindow;
+use app::domain::channels::SendMode;
 use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, Operatory, SchedType};
 use std::collections::HashMap;
 
@@ -351,6 +352,7 @@ impl Services {
         op: i64,
         start: String,
         recipients: Vec<CandidateKey>,
+        send_mode: SendMode,
         caller: &app::view::access::Caller,
     ) -> ServiceResult<OfferOutcome> {
         let targets = recipients
@@ -361,7 +363,7 @@ impl Services {
             })
             .collect();
         let by = super::Actor::staff(caller);
-        let offers = self.offer(OfferRequest { op, date_time_start: start, targets, by, clinics: caller.clinics.clone() }).await?;
+        let offers = self.offer(OfferRequest { op, date_time_start: start, targets, by, clinics: caller.clinics.clone(), send_mode }).await?;
         let schedule_num = offers.first().map_or(0, |c| c.schedule_num);
         Ok(OfferOutcome { schedule_num, offers })
     }

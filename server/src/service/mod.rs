@@ -46,6 +46,7 @@ pub use sending::{SendRound, UNKNOWN_OUTCOME_NOTE};
 
 use crate::clock::OfficeClock;
 use crate::opendental::OpenDental;
+use crate::email::{EmailProvider, OutboxEmailProvider};
 use crate::sms::{OutboxProvider, SmsProvider};
 use crate::store::{self, Store, StoreError};
 use app::domain::waves::WavePlan;
@@ -117,6 +118,7 @@ pub struct Services {
     /// Base of the links patients get, without a trailing slash.
     pub public_url: String,
     pub sms: Arc<dyn SmsProvider>,
+    pub email: Arc<dyn EmailProvider>,
     pub waves: WavePlan,
     /// Seconds a sender may hold a text while handing it to the provider; after that the
     /// hand-over is taken to have been interrupted.
@@ -156,14 +158,16 @@ impl Default for SyncSettings {
 }
 
 impl Services {
-    /// Texts go to the local outbox until another provider is given.
+    /// Texts and emails go to the local outbox until another provider is given.
     pub fn new(store: Store, clock: OfficeClock, public_url: String) -> Self {
         let sms = Arc::new(OutboxProvider::new(store.clone()));
+        let email = Arc::new(OutboxEmailProvider::new(store.clone()));
         Services {
             store,
             clock,
             public_url,
             sms,
+            email,
             waves: WavePlan::default(),
             send_lease_seconds: sending::DEFAULT_LEASE_SECONDS,
             sender_wake: Arc::new(tokio::sync::Notify::new()),
@@ -195,6 +199,11 @@ impl Services {
 
     pub fn with_sms(mut self, sms: Arc<dyn SmsProvider>) -> Self {
         self.sms = sms;
+        self
+    }
+
+    pub fn with_email(mut self, email: Arc<dyn EmailProvider>) -> Self {
+        self.email = email;
         self
     }
 

@@ -9,6 +9,7 @@ use crate::store::asapcomm::NewAsapCommRow;
 use app::domain::length::{appointment_minutes, recall_minutes};
 use app::domain::occupancy::{blocks_scheduling, occupies_time};
 use app::domain::asap_list::{CandidateKind, asap_order_key};
+use app::domain::channels::{EmailFacts, NotEmailable, SendMode, emailing_decision, plan_channels};
 use app::domain::offer::{
     NotTextable, TextingFacts, expiry, fkey_type_for_appointment, limit_day, recall_orig, texting_decision,
 };
@@ -39,6 +40,8 @@ pub struct OfferRequest {
     pub by: Actor,
     /// The clinics the caller may offer in; None for every clinic.
     pub clinics: Option<Vec<i64>>,
+    /// Text for the API (Open Dental's POST /asapcomms texts); staff choose in the picker.
+    pub send_mode: SendMode,
 }
 
 /// What is being moved, resolved from the database.
@@ -166,45 +169,89 @@ impl Services {
         let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
         let elapsed = self.clock.elapsed(&prefs);
 
+        let email_subject = fill_slot_tags(&prefs.web_sched_asap_email_subj, start, &office_name, &office_phone);
+        let email_body = fill_slot_tags(&prefs.web_sched_asap_email_template, start, &office_name, &office_phone);
+
         let mut created = Vec::with_capacity(candidates.len());
-        let mut textable = queued_before;
+        let mut reachable = queued_before;
         for c in &candidates {
             let patient = store::office::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
                 ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
             })?;
+            let opt_outs = store::office::opt_outs(&mut tx, c.pat_num).await?;
+            let declined_stop_before = store::asapcomm::declined_stop_before(&mut tx, c.f_key, c.f_key_type).await?;
             let facts = TextingFacts {
                 wireless_phone: &patient.wireless_phone,
                 txt_msg_ok: patient.txt_msg_ok,
-                opt_out_sms: store::office::opt_outs(&mut tx, c.pat_num).await?.opt_out_sms,
-                declined_stop_before: store::asapcomm::declined_stop_before(&mut tx, c.f_key, c.f_key_type).await?,
+                opt_out_sms: opt_outs.opt_out_sms,
+                declined_stop_before,
                 texts_that_day: store::asapcomm::texts_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
                 text_limit: prefs.web_sched_asap_text_limit,
                 slot_start: start,
             };
-            let mut wave = 0;
-            let (sms_send_status, response_status, scheduled, note) = match texting_decision(&facts, now, &window) {
-                Ok(send_at) => {
-                    wave = self.waves.wave_of(textable);
-                    textable += 1;
-                    let first = first_text.unwrap_or(send_at);
-                    match plan_send(first, start, wave, &self.waves, &window, &elapsed) {
-                        PlannedSend::At { at, moved, .. } => {
-                            // A later wave of an opening offered a while ago goes now, not in the past.
-                            let at = at.max(send_at);
-                            let _ = moved;
-                            let note = waiting_note_if_outside(at, now, &window);
-                            (SmsSendStatus::SendNotAttempted, ResponseStatus::AwaitingTransmit, at, note)
-                        }
-                        PlannedSend::TooLate { at } => (
-                            SmsSendStatus::DoNotSend,
-                            ResponseStatus::UnableToSend,
-                            OdDateTime::never(),
-                            NotTextable::TooSoon { send_at: at }.note(),
-                        ),
-                    }
-                }
-                Err(why) => (SmsSendStatus::DoNotSend, ResponseStatus::UnableToSend, OdDateTime::never(), why.note()),
+            let text = texting_decision(&facts, now, &window);
+            // A text-only send (the API's) reads nothing of email.
+            let email = if req.send_mode == SendMode::Text {
+                Err(NotEmailable::NoAddress)
+            } else {
+                let facts = EmailFacts {
+                    email: &patient.email,
+                    opt_out_email: opt_outs.opt_out_email,
+                    declined_stop_before,
+                    emails_that_day: store::asapcomm::emails_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
+                    limit: prefs.web_sched_asap_text_limit,
+                    slot_start: start,
+                };
+                emailing_decision(&facts, now, &window)
             };
+            let plan = plan_channels(req.send_mode, patient.prefer_contact_method, text, email);
+
+            // The patient's wave, whichever channel reaches them: the first wave goes to the
+            // best-placed patients, by text or by email.
+            let earliest = [plan.text.clone().and_then(Result::ok), plan.email.clone().and_then(Result::ok)].into_iter().flatten().min();
+            let mut wave = 0;
+            let mut planned = None;
+            if let Some(send_at) = earliest {
+                wave = self.waves.wave_of(reachable);
+                reachable += 1;
+                let first = first_text.unwrap_or(send_at);
+                planned = Some(match plan_send(first, start, wave, &self.waves, &window, &elapsed) {
+                    // A later wave of an opening offered a while ago goes now, not in the past.
+                    PlannedSend::At { at, .. } => Ok(at),
+                    PlannedSend::TooLate { at } => Err(at),
+                });
+            }
+            let queue = |decision: Option<Result<OdDateTime, String>>, too_soon: &dyn Fn(OdDateTime) -> String| match decision {
+                None => Queued::NotByThisMode,
+                Some(Err(note)) => Queued::Unable(note),
+                Some(Ok(send_at)) => match planned {
+                    Some(Ok(at)) => {
+                        let at = at.max(send_at);
+                        Queued::At(at, waiting_note_if_outside(at, now, &window))
+                    }
+                    Some(Err(at)) => Queued::Unable(too_soon(at)),
+                    // Not reached: a channel that may send makes `planned`.
+                    None => Queued::Unable(too_soon(send_at)),
+                },
+            };
+            let text_queued = queue(
+                plan.text.map(|r| r.map_err(|why| why.note())),
+                &|at| NotTextable::TooSoon { send_at: at }.note(),
+            );
+            let email_queued = queue(
+                plan.email.map(|r| r.map_err(|why| why.note())),
+                &|at| NotEmailable::TooSoon { send_at: at }.note(),
+            );
+            let (sms_send_status, scheduled) = match &text_queued {
+                Queued::At(at, _) => (SmsSendStatus::SendNotAttempted, *at),
+                _ => (SmsSendStatus::DoNotSend, OdDateTime::never()),
+            };
+            let response_status = if text_queued.is_queued() || email_queued.is_queued() {
+                ResponseStatus::AwaitingTransmit
+            } else {
+                ResponseStatus::UnableToSend
+            };
+            let note = offer_note(&text_queued, &email_queued);
             let mut comm = AsapComm {
                 asap_comm_num: 0,
                 f_key: c.f_key,
@@ -232,6 +279,16 @@ impl Services {
                 own_opening: 1,
             };
             comm.asap_comm_num = table::insert(&mut tx, &row).await?;
+            match &email_queued {
+                Queued::NotByThisMode => {}
+                Queued::At(at, note) => {
+                    store::asapcomm::insert_email(&mut tx, comm.asap_comm_num, &email_subject, &email_body, SmsSendStatus::SendNotAttempted, *at, note).await?
+                }
+                Queued::Unable(note) => {
+                    store::asapcomm::insert_email(&mut tx, comm.asap_comm_num, &email_subject, &email_body, SmsSendStatus::DoNotSend, OdDateTime::never(), note)
+                        .await?
+                }
+            }
             created.push(comm);
         }
         let detail = format!(
@@ -253,6 +310,40 @@ impl Services {
 
 /// The Note on a text that waits: only when it waits for the texting hours, since waves a few
 /// minutes apart need no explanation.
+/// What one channel does with one offer.
+enum Queued {
+    /// The send mode does not use this channel for this patient.
+    NotByThisMode,
+    /// It cannot reach the patient: the Note says why.
+    Unable(String),
+    /// Queued for this moment, with a Note when it waits for the messaging hours.
+    At(OdDateTime, String),
+}
+
+impl Queued {
+    fn is_queued(&self) -> bool {
+        matches!(self, Queued::At(..))
+    }
+}
+
+/// The offer's Note: the text's, as Open Dental writes it; when an email goes instead, the
+/// reason there is no text and when the email goes; when nothing goes, every reason.
+fn offer_note(text: &Queued, email: &Queued) -> String {
+    match (text, email) {
+        (Queued::At(_, note), _) => note.clone(),
+        (Queued::Unable(why), Queued::At(_, waiting)) => join_notes(&[why, "Sending by email instead.", waiting]),
+        (Queued::NotByThisMode, Queued::At(_, waiting)) => waiting.clone(),
+        (Queued::Unable(why), Queued::Unable(email_why)) => join_notes(&[why, email_why]),
+        (Queued::Unable(why), Queued::NotByThisMode) => why.clone(),
+        (Queued::NotByThisMode, Queued::Unable(email_why)) => email_why.clone(),
+        (Queued::NotByThisMode, Queued::NotByThisMode) => String::new(),
+    }
+}
+
+fn join_notes(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
+}
+
 fn waiting_note_if_outside(at: OdDateTime, now: OdDateTime, window: &SendWindow) -> String {
     if window.allows(now) && at.date() == now.date() && window.allows(at) {
         String::new()

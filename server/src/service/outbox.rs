@@ -1,7 +1,8 @@
-//! The local outbox page: the texts the outbox provider kept, newest first.
+//! The local outbox page: the texts and emails the outbox providers kept, newest first.
 
 use super::{ServiceResult, Services};
 use crate::store;
+use crate::store::sending::OutboxRow;
 use app::view::outbox::{OUTBOX_PAGE_SIZE, OutboxMessage, OutboxPage};
 use std::collections::HashMap;
 
@@ -25,14 +26,16 @@ impl Services {
                     asap_comm_num: r.asap_comm_num,
                     sent_at: r.sent_at,
                     patient: names.get(&r.asap_comm_num).cloned().unwrap_or_default(),
-                    to_phone: r.to_phone,
+                    to_phone: if r.channel == OutboxRow::EMAIL { r.to_address } else { r.to_phone },
                     clinic: clinics.get(&r.clinic_num).cloned().unwrap_or_default(),
+                    email_subject: (r.channel == OutboxRow::EMAIL).then_some(r.subject),
                     body: r.body,
                     link: r.link,
                 })
                 .collect(),
             older,
             provider: self.sms.name().to_string(),
+            email_provider: self.email.name().to_string(),
         })
     }
 }

@@ -7,7 +7,7 @@ use crate::store;
 use crate::store::answers::PatientOfferRow;
 use app::domain::answer::{OTHER_OPENINGS_SHOWN, link_has_ended, on_view};
 use app::domain::length::{appointment_minutes, recall_minutes};
-use app::model::{FKeyType, OdDateTime, OpeningState, Preferences, ResponseStatus};
+use app::model::{CommOptOut, FKeyType, OdDateTime, OpeningState, Preferences, ResponseStatus};
 use app::view::patient::{OpeningForPatient, PatientPage};
 use sqlx::AnyConnection;
 
@@ -39,6 +39,31 @@ pub async fn view(services: &Services, code: &str) -> ServiceResult<PatientPage>
         tx.commit().await?;
     }
     page_after(services, &prefs, offer, now).await
+}
+
+/// An email's unsubscribe link. A visit asks; `confirm` (the page's button, or a mail client's
+/// one-click POST, RFC 8058) writes the patient's email opt-out. The link works as long as the
+/// offer is on record, since a footer is read long after the opening has passed; an unknown code
+/// gets the same page as an ended link.
+pub async fn unsubscribe_email(services: &Services, code: &str, confirm: bool) -> ServiceResult<PatientPage> {
+    let offer = if plausible_code(code) {
+        let mut conn = services.store.pool().acquire().await?;
+        store::answers::offer_by_code(&mut conn, code).await?
+    } else {
+        None
+    };
+    let Some(offer) = offer else { return Ok(PatientPage::Ended) };
+    if !confirm {
+        return Ok(PatientPage::Unsubscribe { f_name: offer.f_name, code: offer.short_guid });
+    }
+    let mut tx = services.store.begin_write().await?;
+    services.store.lock_patient(&mut tx, offer.pat_num).await?;
+    let mut opt_outs = store::office::opt_outs(&mut tx, offer.pat_num).await?;
+    opt_outs.opt_out_email |= CommOptOut::ALL;
+    store::table::upsert(&mut tx, &opt_outs).await?;
+    tx.commit().await?;
+    tracing::info!(asap_comm_num = offer.asap_comm_num, "email opt-out recorded from an unsubscribe link");
+    Ok(PatientPage::Unsubscribed { f_name: offer.f_name })
 }
 
 /// The patient's page once whatever they did is committed, read outside the write lock.

@@ -9,6 +9,7 @@ use app::view::history::{HistoryPage, HistoryQuery};
 use app::view::outbox::OutboxPage;
 use app::view::overview::OfficeOverview;
 use app::view::sync::SyncStatus;
+use app::domain::channels::SendMode;
 use app::model::AppError;
 
 #[async_trait::async_trait]
@@ -35,8 +36,15 @@ impl AsapPort for Services {
         Ok(Services::asap_list_page(self, &query, caller.clinics.as_deref()).await?)
     }
 
-    async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>) -> Result<OfferOutcome, AppError> {
-        Ok(Services::offer_from_picker(self, op, start, recipients, caller).await?)
+    async fn offer(
+        &self,
+        caller: &Caller,
+        op: i64,
+        start: String,
+        recipients: Vec<CandidateKey>,
+        send_mode: SendMode,
+    ) -> Result<OfferOutcome, AppError> {
+        Ok(Services::offer_from_picker(self, op, start, recipients, send_mode, caller).await?)
     }
 
     async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError> {

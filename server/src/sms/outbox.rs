@@ -27,8 +27,12 @@ impl SmsProvider for OutboxProvider {
             message_num: 0,
             asap_comm_num: text.asap_comm_num,
             clinic_num: text.clinic_num,
+            channel: OutboxRow::TEXT,
             to_phone: text.to.clone(),
+            to_address: String::new(),
+            subject: String::new(),
             body: text.body.clone(),
+            body_html: String::new(),
             link: text.link.clone(),
             sent_at: now,
         };

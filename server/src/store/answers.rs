@@ -20,18 +20,25 @@ pub struct PatientOfferRow {
     pub operatory_num: i64,
     pub span: Span,
     pub expire: OdDateTime,
-    pub sms_send_status: SmsSendStatus,
+    /// The text's send status, or the email's when that is what reached the patient.
+    pub send_status: SmsSendStatus,
     pub response_status: ResponseStatus,
     pub opening: OpeningState,
     pub f_name: String,
 }
 
+/// The offer's columns. Its send status is the text's, or the email's when the text did not go
+/// and the email did: either way the link may have reached the patient. (3 and 5 are
+/// SendSuccessful and SentAwaitingReceipt, written out so the text stays a constant; a test
+/// below holds them to the enum.)
 const OFFER_COLUMNS: &str = "c.asapcommnum, c.shortguid, c.schedulenum, c.patnum, c.fkey, c.fkeytype, c.clinicnum, \
-    c.operatorynum, c.slotstart, c.slotstop, c.datetimeexpire, c.smssendstatus, c.responsestatus, \
+    c.operatorynum, c.slotstart, c.slotstop, c.datetimeexpire, \
+    CASE WHEN c.smssendstatus NOT IN (3, 5) AND e.emailsendstatus IN (3, 5) THEN e.emailsendstatus \
+    ELSE c.smssendstatus END AS sendstatus, c.responsestatus, \
     COALESCE(o.state, 4) AS openingstate, COALESCE(p.fname, '') AS fname";
 
 const OFFER_FROM: &str = "asapcomm c LEFT JOIN asapopening o ON o.schedulenum = c.schedulenum \
-    LEFT JOIN patient p ON p.patnum = c.patnum";
+    LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN asapemail e ON e.asapcommnum = c.asapcommnum";
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for PatientOfferRow {
     fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
@@ -47,7 +54,7 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for PatientOfferRow {
             operatory_num: r.try_get("operatorynum")?,
             span: Span::new(r.try_get("slotstart")?, r.try_get("slotstop")?),
             expire: r.try_get("datetimeexpire")?,
-            sms_send_status: r.try_get("smssendstatus")?,
+            send_status: r.try_get("sendstatus")?,
             response_status: r.try_get("responsestatus")?,
             opening: r.try_get("openingstate")?,
             f_name: r.try_get("fname")?,
@@ -76,7 +83,8 @@ pub async fn open_offers_of_patient(
 ) -> StoreResult<Vec<PatientOfferRow>> {
     let sql = format!(
         "SELECT {OFFER_COLUMNS} FROM {OFFER_FROM} WHERE c.patnum = $1 AND o.state = $2 AND c.slotstart > $3 \
-         AND c.responsestatus IN ($4, $5) AND c.smssendstatus IN ($6, $7) AND c.asapcommnum <> $8 \
+         AND c.responsestatus IN ($4, $5) AND (c.smssendstatus IN ($6, $7) OR e.emailsendstatus IN ($6, $7)) \
+         AND c.asapcommnum <> $8 \
          ORDER BY c.slotstart, c.asapcommnum LIMIT $9"
     );
     Ok(sqlx::query_as(&sql)
@@ -196,4 +204,15 @@ pub async fn expire_offers(conn: &mut AnyConnection, now: OdDateTime) -> StoreRe
         expired += done.rows_affected();
     }
     Ok(expired)
+}
+
+#[cfg(test)]
+mod tests {
+    use app::model::SmsSendStatus;
+
+    #[test]
+    fn the_sent_statuses_written_into_the_offer_columns() {
+        assert_eq!(SmsSendStatus::SendSuccessful.as_i64(), 3);
+        assert_eq!(SmsSendStatus::SentAwaitingReceipt.as_i64(), 5);
+    }
 }

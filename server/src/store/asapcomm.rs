@@ -219,3 +219,43 @@ mod tests {
         assert!(walk_keys(i64::MIN, i64::MAX, i64::MAX), "no overflow");
     }
 }
+
+/// ASAP emails already scheduled or sent to the patient for `day` (the daily limit, per channel).
+pub async fn emails_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate) -> StoreResult<i64> {
+    let (from, to) = (day.start(), day.add_days(1).start());
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM asapemail e JOIN asapcomm c ON c.asapcommnum = e.asapcommnum WHERE c.patnum = $1 \
+         AND e.datetimeemailscheduled >= $2 AND e.datetimeemailscheduled < $3 AND e.emailsendstatus <> $4",
+    )
+    .bind(pat_num)
+    .bind(from)
+    .bind(to)
+    .bind(SmsSendStatus::DoNotSend)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The email of a new offer: queued for `at`, or recorded as not sent (with the Note why).
+pub async fn insert_email(
+    conn: &mut AnyConnection,
+    asap_comm_num: i64,
+    subject: &str,
+    body: &str,
+    status: SmsSendStatus,
+    at: OdDateTime,
+    note: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO asapemail (asapcommnum, subject, body, emailsendstatus, datetimeemailscheduled, note) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(asap_comm_num)
+    .bind(subject)
+    .bind(body)
+    .bind(status)
+    .bind(at)
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -44,6 +44,8 @@ pub fn preferences_from(values: &HashMap<String, String>) -> Result<Preferences,
                 prefs.appointment_time_increment = n;
             }
             "WebSchedAsapTextTemplate" => prefs.web_sched_asap_text_template = value.clone(),
+            "WebSchedAsapEmailSubj" => prefs.web_sched_asap_email_subj = value.clone(),
+            "WebSchedAsapEmailTemplate" => prefs.web_sched_asap_email_template = value.clone(),
             "WebSchedAsapTextLimit" => {
                 let n = number(name, value)?;
                 if n < 0 {

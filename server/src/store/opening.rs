@@ -98,13 +98,14 @@ pub async fn open_opening_starting(
         .await?)
 }
 
-/// When an opening's first text was due, and how many of its offers were queued for a text:
-/// where offers added to it continue.
+/// When an opening's first message was due, and how many of its offers were queued for a text
+/// or an email: where offers added to it continue.
 pub async fn opening_waves(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<(Option<OdDateTime>, i64)> {
     Ok(sqlx::query_as(
-        "SELECT MIN(CASE WHEN datetimesmsscheduled <> $2 THEN datetimesmsscheduled END) AS firsttext, \
-         COALESCE(SUM(CASE WHEN datetimesmsscheduled <> $2 THEN 1 ELSE 0 END), 0) AS textable \
-         FROM asapcomm WHERE schedulenum = $1",
+        "SELECT MIN(t.at) AS firstmessage, COUNT(t.at) AS reachable FROM \
+         (SELECT CASE WHEN c.datetimesmsscheduled <> $2 THEN c.datetimesmsscheduled \
+                      WHEN e.datetimeemailscheduled <> $2 THEN e.datetimeemailscheduled END AS at \
+          FROM asapcomm c LEFT JOIN asapemail e ON e.asapcommnum = c.asapcommnum WHERE c.schedulenum = $1) t",
     )
     .bind(schedule_num)
     .bind(OdDateTime::never())

@@ -1,30 +1,88 @@
-//! The sender's queue: due texts are taken with a lease (one statement, so two server processes
+//! The sender's queues (texts and emails): due messages are taken with a lease (one statement, so two server processes
 //! never take the same one), marked as started before the provider is called, and recorded after.
 //! A lease that runs out with the text started but not recorded means the sender stopped in the
 //! middle of the provider call: its outcome is unknown and it is never sent again.
 
 use super::table::{Sql, Table, from_row, table};
 use super::{Backend, StoreResult};
-use app::model::{OdDate, OdDateTime, OpeningState, ResponseStatus, SmsSendStatus, TxtMsgOk};
+use app::model::{FKeyType, OdDate, OdDateTime, OpeningState, ResponseStatus, SmsSendStatus, TxtMsgOk};
 use sqlx::AnyConnection;
 
-/// Takes up to `limit` due texts (scheduled at or before `now`, not held by anyone) and holds
+/// The two queues: a text's columns sit on its asapcomm row, an email's in its asapemail row.
+/// Both have the same shape, so one set of statements serves both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Text,
+    Email,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Text, Channel::Email];
+
+    fn table(self) -> &'static str {
+        match self {
+            Channel::Text => "asapcomm",
+            Channel::Email => "asapemail",
+        }
+    }
+
+    fn status(self) -> &'static str {
+        match self {
+            Channel::Text => "smssendstatus",
+            Channel::Email => "emailsendstatus",
+        }
+    }
+
+    fn scheduled(self) -> &'static str {
+        match self {
+            Channel::Text => "datetimesmsscheduled",
+            Channel::Email => "datetimeemailscheduled",
+        }
+    }
+
+    fn sent(self) -> &'static str {
+        match self {
+            Channel::Text => "datetimesmssent",
+            Channel::Email => "datetimeemailsent",
+        }
+    }
+
+    /// `{table}`, `{status}`, `{scheduled}` and `{sent}` in a statement, for this channel.
+    fn sql(self, template: &str) -> String {
+        template
+            .replace("{table}", self.table())
+            .replace("{status}", self.status())
+            .replace("{scheduled}", self.scheduled())
+            .replace("{sent}", self.sent())
+    }
+
+    /// What the message is called in Notes and logs.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Channel::Text => "text",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// Takes up to `limit` due messages (scheduled at or before `now`, not held by anyone) and holds
 /// them until `lease_until` (Unix seconds). Returns their AsapCommNums.
-pub async fn lease_due_texts(
+pub async fn lease_due(
     conn: &mut AnyConnection,
     backend: Backend,
+    channel: Channel,
     now: OdDateTime,
     lease_until: i64,
     limit: i64,
 ) -> StoreResult<Vec<i64>> {
     // PostgreSQL: rows another process is taking at this moment are skipped, not waited for.
     let skip_locked = if backend == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-    let sql = format!(
-        "UPDATE asapcomm SET sendleaseuntil = $1, sendattempts = sendattempts + 1 WHERE asapcommnum IN \
-         (SELECT asapcommnum FROM asapcomm WHERE smssendstatus = $2 AND sendleaseuntil = 0 AND datetimesmsscheduled <= $3 \
-          ORDER BY datetimesmsscheduled, asapcommnum LIMIT $4 {skip_locked}) \
-         AND smssendstatus = $2 AND sendleaseuntil = 0 RETURNING asapcommnum"
-    );
+    let sql = channel.sql(&format!(
+        "UPDATE {{table}} SET sendleaseuntil = $1, sendattempts = sendattempts + 1 WHERE asapcommnum IN \
+         (SELECT asapcommnum FROM {{table}} WHERE {{status}} = $2 AND sendleaseuntil = 0 AND {{scheduled}} <= $3 \
+          ORDER BY {{scheduled}}, asapcommnum LIMIT $4 {skip_locked}) \
+         AND {{status}} = $2 AND sendleaseuntil = 0 RETURNING asapcommnum"
+    ));
     let mut nums: Vec<i64> = sqlx::query_scalar(&sql)
         .bind(lease_until)
         .bind(SmsSendStatus::SendNotAttempted)
@@ -36,63 +94,78 @@ pub async fn lease_due_texts(
     Ok(nums)
 }
 
-/// The soonest a queued text is due, to sleep until then.
-pub async fn next_due_text(conn: &mut AnyConnection) -> StoreResult<Option<OdDateTime>> {
-    Ok(sqlx::query_scalar("SELECT MIN(datetimesmsscheduled) FROM asapcomm WHERE smssendstatus = $1 AND sendleaseuntil = 0")
+/// The soonest a queued message is due, to sleep until then.
+pub async fn next_due(conn: &mut AnyConnection, channel: Channel) -> StoreResult<Option<OdDateTime>> {
+    Ok(sqlx::query_scalar(&channel.sql("SELECT MIN({scheduled}) FROM {table} WHERE {status} = $1 AND sendleaseuntil = 0"))
         .bind(SmsSendStatus::SendNotAttempted)
         .fetch_one(conn)
         .await?)
 }
 
-/// Everything the send-time check and the message need about one leased text.
+/// Everything the send-time check and the message need about one leased text or email.
 #[derive(Clone, Debug)]
-pub struct DueTextRow {
+pub struct DueMessageRow {
     pub asap_comm_num: i64,
     pub schedule_num: i64,
     pub pat_num: i64,
     pub clinic_num: i64,
     pub short_guid: String,
+    /// The text's template, or the email's body, with the opening's tags filled.
     pub template_text: String,
+    /// The email's subject ("" for a text).
+    pub subject: String,
     pub slot_start: OdDateTime,
-    pub sms_send_status: SmsSendStatus,
+    pub send_status: SmsSendStatus,
     pub lease_until: i64,
     pub opening: OpeningState,
     pub f_name: String,
     pub wireless_phone: String,
     pub txt_msg_ok: TxtMsgOk,
     pub opt_out_sms: i64,
+    pub email: String,
+    pub opt_out_email: i64,
 }
 
-from_row!(DueTextRow {
+from_row!(DueMessageRow {
     asap_comm_num: "asapcommnum", schedule_num: "schedulenum", pat_num: "patnum", clinic_num: "clinicnum",
-    short_guid: "shortguid", template_text: "templatetext", slot_start: "slotstart", sms_send_status: "smssendstatus",
-    lease_until: "sendleaseuntil", opening: "openingstate", f_name: "fname", wireless_phone: "wirelessphone",
-    txt_msg_ok: "txtmsgok", opt_out_sms: "optoutsms",
+    short_guid: "shortguid", template_text: "templatetext", subject: "subject", slot_start: "slotstart",
+    send_status: "sendstatus", lease_until: "sendleaseuntil", opening: "openingstate", f_name: "fname",
+    wireless_phone: "wirelessphone", txt_msg_ok: "txtmsgok", opt_out_sms: "optoutsms", email: "email",
+    opt_out_email: "optoutemail",
 });
 
-pub async fn due_text(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<DueTextRow>> {
-    Ok(sqlx::query_as(
-        "SELECT c.asapcommnum, c.schedulenum, c.patnum, c.clinicnum, c.shortguid, c.templatetext, c.slotstart, \
-         c.smssendstatus, c.sendleaseuntil, COALESCE(o.state, 1) AS openingstate, COALESCE(p.fname, '') AS fname, \
+pub async fn due_message(conn: &mut AnyConnection, channel: Channel, num: i64) -> StoreResult<Option<DueMessageRow>> {
+    let (template, subject, queue) = match channel {
+        Channel::Text => ("c.templatetext", "''", "c"),
+        Channel::Email => ("q.body", "q.subject", "q"),
+    };
+    let join = if channel == Channel::Email { "JOIN asapemail q ON q.asapcommnum = c.asapcommnum " } else { "" };
+    let sql = channel.sql(&format!(
+        "SELECT c.asapcommnum, c.schedulenum, c.patnum, c.clinicnum, c.shortguid, {template} AS templatetext, \
+         {subject} AS subject, c.slotstart, {queue}.{{status}} AS sendstatus, {queue}.sendleaseuntil, \
+         COALESCE(o.state, 1) AS openingstate, COALESCE(p.fname, '') AS fname, \
          COALESCE(p.wirelessphone, '') AS wirelessphone, COALESCE(p.txtmsgok, 0) AS txtmsgok, \
-         COALESCE(x.optoutsms, 0) AS optoutsms \
-         FROM asapcomm c LEFT JOIN asapopening o ON o.schedulenum = c.schedulenum \
+         COALESCE(x.optoutsms, 0) AS optoutsms, COALESCE(p.email, '') AS email, COALESCE(x.optoutemail, 0) AS optoutemail \
+         FROM asapcomm c {join}LEFT JOIN asapopening o ON o.schedulenum = c.schedulenum \
          LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN commoptout x ON x.patnum = c.patnum \
-         WHERE c.asapcommnum = $1",
-    )
-    .bind(num)
-    .fetch_optional(conn)
-    .await?)
+         WHERE c.asapcommnum = $1"
+    ));
+    Ok(sqlx::query_as(&sql).bind(num).fetch_optional(conn).await?)
 }
 
-/// ASAP texts sent to the patient on `day`, or being sent right now (the daily limit).
-pub async fn texts_sent_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate, except: i64) -> StoreResult<i64> {
+/// ASAP messages of one channel sent to the patient on `day`, or being sent right now (the
+/// daily limit, counted per channel).
+pub async fn sent_on_day(conn: &mut AnyConnection, channel: Channel, pat_num: i64, day: OdDate, except: i64) -> StoreResult<i64> {
     let (from, to) = (day.start(), day.add_days(1).start());
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM asapcomm WHERE patnum = $1 AND asapcommnum <> $2 AND \
-         ((datetimesmssent >= $3 AND datetimesmssent < $4) OR \
-          (smssendstatus = $5 AND datetimesendstarted >= $3 AND datetimesendstarted < $4))",
-    )
+    let rows = match channel {
+        Channel::Text => "asapcomm q WHERE q.patnum = $1",
+        Channel::Email => "asapemail q JOIN asapcomm c ON c.asapcommnum = q.asapcommnum WHERE c.patnum = $1",
+    };
+    let n: i64 = sqlx::query_scalar(&channel.sql(&format!(
+        "SELECT COUNT(*) FROM {rows} AND q.asapcommnum <> $2 AND \
+         ((q.{{sent}} >= $3 AND q.{{sent}} < $4) OR \
+          (q.{{status}} = $5 AND q.datetimesendstarted >= $3 AND q.datetimesendstarted < $4))"
+    )))
     .bind(pat_num)
     .bind(except)
     .bind(from)
@@ -103,13 +176,19 @@ pub async fn texts_sent_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDa
     Ok(n)
 }
 
-/// The sender commits to calling the provider. False when the text was cancelled meanwhile
+/// The sender commits to calling the provider. False when the message was cancelled meanwhile
 /// (opening filled or withdrawn) or another sender's lease replaced ours.
-pub async fn mark_send_started(conn: &mut AnyConnection, num: i64, lease_until: i64, now: OdDateTime) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE asapcomm SET datetimesendstarted = $1 WHERE asapcommnum = $2 AND smssendstatus = $3 \
+pub async fn mark_send_started(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    num: i64,
+    lease_until: i64,
+    now: OdDateTime,
+) -> StoreResult<bool> {
+    let done = sqlx::query(&channel.sql(
+        "UPDATE {table} SET datetimesendstarted = $1 WHERE asapcommnum = $2 AND {status} = $3 \
          AND sendleaseuntil = $4 AND datetimesendstarted = $5",
-    )
+    ))
     .bind(now)
     .bind(num)
     .bind(SmsSendStatus::SendNotAttempted)
@@ -121,11 +200,11 @@ pub async fn mark_send_started(conn: &mut AnyConnection, num: i64, lease_until: 
 }
 
 /// Not yet: due again at `until`, with a Note saying why; the lease is let go.
-pub async fn reschedule_text(conn: &mut AnyConnection, num: i64, until: OdDateTime, note: &str) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE asapcomm SET datetimesmsscheduled = $1, note = $2, sendleaseuntil = 0 \
-         WHERE asapcommnum = $3 AND smssendstatus = $4",
-    )
+pub async fn reschedule(conn: &mut AnyConnection, channel: Channel, num: i64, until: OdDateTime, note: &str) -> StoreResult<()> {
+    sqlx::query(&channel.sql(
+        "UPDATE {table} SET {scheduled} = $1, note = $2, sendleaseuntil = 0 \
+         WHERE asapcommnum = $3 AND {status} = $4",
+    ))
     .bind(until)
     .bind(note)
     .bind(num)
@@ -135,7 +214,7 @@ pub async fn reschedule_text(conn: &mut AnyConnection, num: i64, until: OdDateTi
     Ok(())
 }
 
-/// What became of a text: its send status, the patient-facing status, and the Note.
+/// What became of a text or an email: its send status, the patient-facing status, and the Note.
 pub struct SendRecord<'a> {
     pub send: SmsSendStatus,
     pub response: ResponseStatus,
@@ -144,10 +223,18 @@ pub struct SendRecord<'a> {
     pub provider_message_id: &'a str,
 }
 
-/// Records the outcome of a text that was still queued; the lease is let go. Only a text not yet
-/// recorded changes, so a late or repeated record never overwrites a newer state. A text that
-/// went out while its opening closed keeps the Note the closing wrote (why it can no longer be
-/// taken) unless the record has a note of its own.
+/// Records the outcome of a message that was still queued; the lease is let go. Only a message
+/// not yet recorded changes, so a late or repeated record never overwrites a newer state.
+pub async fn record(conn: &mut AnyConnection, channel: Channel, num: i64, r: &SendRecord<'_>) -> StoreResult<bool> {
+    match channel {
+        Channel::Text => record_send(conn, num, r).await,
+        Channel::Email => record_email(conn, num, r).await,
+    }
+}
+
+/// Records the outcome of a text that was still queued. A text that went out while its opening
+/// closed keeps the Note the closing wrote (why it can no longer be taken) unless the record has
+/// a note of its own.
 pub async fn record_send(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE asapcomm SET smssendstatus = $1, responsestatus = CASE WHEN responsestatus = $2 THEN $3 ELSE responsestatus END, \
@@ -170,17 +257,57 @@ pub async fn record_send(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>)
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn send_attempts(conn: &mut AnyConnection, num: i64) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT sendattempts FROM asapcomm WHERE asapcommnum = $1").bind(num).fetch_one(conn).await?)
+/// Records the outcome of an email that was still queued. The offer's own status moves with it
+/// when the email is what reached the patient, or when no text is coming either; an email that
+/// failed beside a text that went out leaves the offer as the text left it.
+async fn record_email(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE asapemail SET emailsendstatus = $1, datetimeemailsent = $2, providermessageid = $3, sendleaseuntil = 0, \
+         note = $4 WHERE asapcommnum = $5 AND emailsendstatus = $6",
+    )
+    .bind(r.send)
+    .bind(r.sent_at)
+    .bind(r.provider_message_id)
+    .bind(r.note)
+    .bind(num)
+    .bind(SmsSendStatus::SendNotAttempted)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE asapcomm SET responsestatus = $1 WHERE asapcommnum = $2 AND responsestatus = $3 \
+         AND ($1 = $4 OR smssendstatus IN ($5, $6))",
+    )
+    .bind(r.response)
+    .bind(num)
+    .bind(ResponseStatus::AwaitingTransmit)
+    .bind(ResponseStatus::PendingRsvp)
+    .bind(SmsSendStatus::DoNotSend)
+    .bind(SmsSendStatus::SendFailed)
+    .execute(conn)
+    .await?;
+    Ok(true)
 }
 
-/// The provider could not be reached and nothing was handed over: the text stays queued, due
-/// again at `retry_at`, with a Note.
-pub async fn release_for_retry(conn: &mut AnyConnection, num: i64, retry_at: OdDateTime, note: &str) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE asapcomm SET sendleaseuntil = 0, datetimesendstarted = $1, datetimesmsscheduled = $2, note = $3 \
-         WHERE asapcommnum = $4 AND smssendstatus = $5",
-    )
+pub async fn send_attempts(conn: &mut AnyConnection, channel: Channel, num: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(&channel.sql("SELECT sendattempts FROM {table} WHERE asapcommnum = $1")).bind(num).fetch_one(conn).await?)
+}
+
+/// The provider could not be reached and nothing was handed over: the message stays queued,
+/// due again at `retry_at`, with a Note.
+pub async fn release_for_retry(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    num: i64,
+    retry_at: OdDateTime,
+    note: &str,
+) -> StoreResult<()> {
+    sqlx::query(&channel.sql(
+        "UPDATE {table} SET sendleaseuntil = 0, datetimesendstarted = $1, {scheduled} = $2, note = $3 \
+         WHERE asapcommnum = $4 AND {status} = $5",
+    ))
     .bind(OdDateTime::never())
     .bind(retry_at)
     .bind(note)
@@ -191,36 +318,121 @@ pub async fn release_for_retry(conn: &mut AnyConnection, num: i64, retry_at: OdD
     Ok(())
 }
 
-/// Texts whose sender stopped holding them: released if the provider was never called, or
+/// Messages whose sender stopped holding them: released if the provider was never called, or
 /// recorded as "outcome unknown" if it was. Returns (released, unknown).
-pub async fn recover_stale_leases(conn: &mut AnyConnection, now_unix: i64, note: &str) -> StoreResult<(u64, u64)> {
+pub async fn recover_stale_leases(conn: &mut AnyConnection, channel: Channel, now_unix: i64, note: &str) -> StoreResult<(u64, u64)> {
     let never = OdDateTime::never();
-    let released = sqlx::query(
-        "UPDATE asapcomm SET sendleaseuntil = 0 WHERE smssendstatus = $1 AND sendleaseuntil > 0 AND sendleaseuntil < $2 \
+    let released = sqlx::query(&channel.sql(
+        "UPDATE {table} SET sendleaseuntil = 0 WHERE {status} = $1 AND sendleaseuntil > 0 AND sendleaseuntil < $2 \
          AND datetimesendstarted = $3",
-    )
+    ))
     .bind(SmsSendStatus::SendNotAttempted)
     .bind(now_unix)
     .bind(never)
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let unknown = sqlx::query(
-        "UPDATE asapcomm SET smssendstatus = $1, responsestatus = CASE WHEN responsestatus = $2 THEN $3 ELSE responsestatus END, \
-         datetimesmssent = datetimesendstarted, note = $4, sendleaseuntil = 0 \
-         WHERE smssendstatus = $5 AND sendleaseuntil > 0 AND sendleaseuntil < $6 AND datetimesendstarted <> $7",
-    )
-    .bind(SmsSendStatus::SentAwaitingReceipt)
-    .bind(ResponseStatus::AwaitingTransmit)
-    .bind(ResponseStatus::PendingRsvp)
-    .bind(note)
-    .bind(SmsSendStatus::SendNotAttempted)
-    .bind(now_unix)
-    .bind(never)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    let unknown = match channel {
+        Channel::Text => sqlx::query(
+            "UPDATE asapcomm SET smssendstatus = $1, responsestatus = CASE WHEN responsestatus = $2 THEN $3 ELSE responsestatus END, \
+             datetimesmssent = datetimesendstarted, note = $4, sendleaseuntil = 0 \
+             WHERE smssendstatus = $5 AND sendleaseuntil > 0 AND sendleaseuntil < $6 AND datetimesendstarted <> $7",
+        )
+        .bind(SmsSendStatus::SentAwaitingReceipt)
+        .bind(ResponseStatus::AwaitingTransmit)
+        .bind(ResponseStatus::PendingRsvp)
+        .bind(note)
+        .bind(SmsSendStatus::SendNotAttempted)
+        .bind(now_unix)
+        .bind(never)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected(),
+        Channel::Email => {
+            let stale = "emailsendstatus = $1 AND sendleaseuntil > 0 AND sendleaseuntil < $2 AND datetimesendstarted <> $3";
+            // The offer moves first, while its email still reads as stale.
+            sqlx::query(&format!(
+                "UPDATE asapcomm SET responsestatus = $4 WHERE responsestatus = $5 \
+                 AND asapcommnum IN (SELECT asapcommnum FROM asapemail WHERE {stale})"
+            ))
+            .bind(SmsSendStatus::SendNotAttempted)
+            .bind(now_unix)
+            .bind(never)
+            .bind(ResponseStatus::PendingRsvp)
+            .bind(ResponseStatus::AwaitingTransmit)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE asapemail SET emailsendstatus = $4, datetimeemailsent = datetimesendstarted, note = $5, \
+                 sendleaseuntil = 0 WHERE {stale}"
+            ))
+            .bind(SmsSendStatus::SendNotAttempted)
+            .bind(now_unix)
+            .bind(never)
+            .bind(SmsSendStatus::SentAwaitingReceipt)
+            .bind(note)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }
+    };
     Ok((released, unknown))
+}
+
+/// The offers a closing touches.
+#[derive(Clone, Copy, Debug)]
+pub enum OffersOf {
+    /// Every offer of an opening.
+    Opening(i64),
+    /// The other offers for an appointment or recall, after `winner` took an opening for it.
+    SiblingsOf { f_key: i64, f_key_type: FKeyType, winner: i64 },
+}
+
+impl OffersOf {
+    fn filter(self, sql: &mut Sql<'_>) {
+        match self {
+            OffersOf::Opening(schedule_num) => {
+                sql.push("schedulenum = ").bind(schedule_num);
+            }
+            OffersOf::SiblingsOf { f_key, f_key_type, winner } => {
+                sql.push("fkey = ").bind(f_key).push(" AND fkeytype = ").bind(f_key_type).push(" AND asapcommnum <> ").bind(winner);
+            }
+        }
+    }
+}
+
+/// Emails of these offers still waiting to go out (and not being handed over right now) will
+/// not be sent. An offer that only an email would have carried takes `response` and the Note,
+/// as a cancelled text's offer does.
+pub async fn cancel_queued_emails(conn: &mut AnyConnection, offers: OffersOf, response: ResponseStatus, note: &str) -> StoreResult<u64> {
+    // The offer first, while its email still reads as queued.
+    let mut offer = Sql::new("UPDATE asapcomm SET responsestatus = ");
+    offer.bind(response).push(", note = ").bind(note.to_string()).push(" WHERE ");
+    offers.filter(&mut offer);
+    offer
+        .push(" AND responsestatus = ")
+        .bind(ResponseStatus::AwaitingTransmit)
+        .push(" AND smssendstatus IN (")
+        .bind_list(&[SmsSendStatus::DoNotSend, SmsSendStatus::SendFailed])
+        .push(") AND EXISTS (SELECT 1 FROM asapemail e WHERE e.asapcommnum = asapcomm.asapcommnum AND e.emailsendstatus = ")
+        .bind(SmsSendStatus::SendNotAttempted)
+        .push(" AND e.datetimesendstarted = ")
+        .bind(OdDateTime::never())
+        .push(")");
+    offer.execute(&mut *conn).await?;
+    let mut email = Sql::new("UPDATE asapemail SET emailsendstatus = ");
+    email
+        .bind(SmsSendStatus::DoNotSend)
+        .push(", note = ")
+        .bind(note.to_string())
+        .push(", sendleaseuntil = 0 WHERE emailsendstatus = ")
+        .bind(SmsSendStatus::SendNotAttempted)
+        .push(" AND datetimesendstarted = ")
+        .bind(OdDateTime::never())
+        .push(" AND asapcommnum IN (SELECT asapcommnum FROM asapcomm WHERE ");
+    offers.filter(&mut email);
+    email.push(")");
+    email.execute(conn).await
 }
 
 /// A delivery report from the provider, applied forward only: `SentAwaitingReceipt` may become
@@ -268,14 +480,28 @@ pub struct OutboxRow {
     pub message_num: i64,
     pub asap_comm_num: i64,
     pub clinic_num: i64,
+    /// `TEXT` or `EMAIL`.
+    pub channel: i64,
     pub to_phone: String,
+    pub to_address: String,
+    /// An email's subject ("" for a text).
+    pub subject: String,
+    /// A text's body, or an email's plain-text part.
     pub body: String,
+    /// An email's HTML part ("" for a text).
+    pub body_html: String,
     pub link: String,
     pub sent_at: OdDateTime,
 }
 
+impl OutboxRow {
+    pub const TEXT: i64 = 0;
+    pub const EMAIL: i64 = 1;
+}
+
 table!(readable OutboxRow in "outboxmessage" {
-    message_num: "messagenum", asap_comm_num: "asapcommnum", clinic_num: "clinicnum", to_phone: "tophone", body: "body",
+    message_num: "messagenum", asap_comm_num: "asapcommnum", clinic_num: "clinicnum", channel: "channel",
+    to_phone: "tophone", to_address: "toaddress", subject: "subject", body: "body", body_html: "bodyhtml",
     link: "link", sent_at: "sentat",
 });
 

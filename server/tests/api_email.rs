@@ -171,6 +171,8 @@ async fn each_send_mode_picks_its_channels(s: Arc<TestServer>) {
     // The opening fills: what is still queued for any channel is not sent.
     let later = offer_from_picker_again(&s, &[80020], "email").await;
     assert!(later.is_some());
+    // A text and an email for one offer are one of each, not a message sent twice.
+    assert_eq!(s.violations("2031-03-17 09:10:00", &[]).await, Vec::<String>::new());
 }
 
 /// A second opening, offered by email only to a patient whose email then waits for its wave.

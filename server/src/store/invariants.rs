@@ -89,12 +89,19 @@ pub async fn violations(
             ),
         ),
         (
+            "an email still queued for a closed opening",
+            format!(
+                "SELECT c.asapcommnum FROM asapcomm c JOIN asapopening o ON o.schedulenum = c.schedulenum \
+                 JOIN asapemail e ON e.asapcommnum = c.asapcommnum WHERE o.state <> 1 AND e.emailsendstatus = {queued}"
+            ),
+        ),
+        (
             "an offer still pending for a slot that has started",
             format!("SELECT asapcommnum FROM asapcomm WHERE operatorynum <> 0 AND slotstart < '{settled}' AND responsestatus IN ({pending})"),
         ),
         (
-            "an offer texted twice",
-            "SELECT asapcommnum FROM outboxmessage WHERE asapcommnum <> 0 GROUP BY asapcommnum HAVING COUNT(*) > 1".into(),
+            "an offer texted or emailed twice",
+            "SELECT asapcommnum FROM outboxmessage WHERE asapcommnum <> 0 GROUP BY asapcommnum, channel HAVING COUNT(*) > 1".into(),
         ),
     ];
     let mut out = Vec::new();

@@ -67,11 +67,12 @@ async fn offers(s: &TestServer) -> Vec<(i64, i64, i64, String, Option<i64>)> {
     .collect()
 }
 
-/// (channel, to, subject, body, html, link) of every outbox message, oldest first.
+/// (channel: 0 text, 1 email, 2 and 3 a confirmation by either; to, subject, body, html, link)
+/// of every outbox message, oldest first.
 async fn outbox(s: &TestServer) -> Vec<(i64, String, String, String, String, String)> {
     let mut conn = s.store.pool().acquire().await.unwrap();
     sqlx::query(
-        "SELECT channel, CASE WHEN channel = 1 THEN toaddress ELSE tophone END, subject, body, bodyhtml, link \
+        "SELECT channel, CASE WHEN channel IN (1, 3) THEN toaddress ELSE tophone END, subject, body, bodyhtml, link \
          FROM outboxmessage ORDER BY messagenum",
     )
     .fetch_all(&mut *conn)
@@ -139,6 +140,15 @@ async fn a_patient_no_text_can_reach_gets_the_offer_by_email_and_books_it(s: Arc
     let page = s.http.get(s.url(&path)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("You're booked"), "{page}");
     assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 80010").await, "2031-03-17 13:00:00");
+
+    // The confirmation goes by the channel the offer reached the patient by, once.
+    s.services().send_due_texts().await.unwrap();
+    assert_eq!(s.services().send_due_texts().await.unwrap().sent, 0);
+    let sent: Vec<_> = outbox(&s).await.into_iter().filter(|m| m.1 == "pat8001@example.com").collect();
+    assert_eq!(sent.len(), 2, "the offer and its confirmation: {sent:?}");
+    let (channel, to, subject, body, _, _) = &sent[1];
+    assert_eq!((*channel, to.as_str(), subject.as_str()), (3, "pat8001@example.com", "Booked: 03/17/2031 at 1:00 PM"), "a confirmation email");
+    assert!(body.starts_with("Dear Pat8001,") && body.contains("1:00 PM, for about 30 minutes"), "{body}");
 }
 
 async fn each_send_mode_picks_its_channels(s: Arc<TestServer>) {

@@ -139,12 +139,16 @@ async fn waves_go_out_one_gap_apart_and_stop_when_filled(s: Arc<TestServer>) {
     assert_eq!(status, 303);
     assert!(page.contains("You&#x27;re booked") || page.contains("booked"), "{page}");
     s.clock.set(chicago("2031-03-17 10:30:00"));
-    assert_eq!(send(&s).await.sent, 0, "the third wave is not sent once the opening is filled");
+    assert_eq!(send(&s).await.sent, 1, "the third wave is not sent once the opening is filled; the winner's confirmation is");
     let third = comm(&s, nums[2]).await;
     assert_eq!(third["SmsSendStatus"], "DoNotSend");
     assert_eq!(third["ResponseStatus"], "Failed");
     assert_eq!(third["Note"], "Not sending because the time slot has been taken by another appointment.");
-    assert_eq!(outbox(&s).await.len(), 2);
+    let sent = outbox(&s).await;
+    assert_eq!(sent.len(), 3);
+    let (to, _, confirmation) = &sent[2];
+    assert_eq!(*to, nums[1], "the confirmation goes to the patient who booked");
+    assert!(confirmation.contains("you're booked") && confirmation.contains("1:00 PM"), "{confirmation}");
 }
 
 async fn futures_join(s: &TestServer, nums: &[i64]) -> Vec<Value> {

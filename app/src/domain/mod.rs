@@ -3,6 +3,7 @@
 pub mod answer;
 pub mod asap_list;
 pub mod channels;
+pub mod confirmation;
 pub mod datetext;
 pub mod params;
 pub mod sending;

@@ -115,6 +115,16 @@ pub fn closed_opening_note(state: OpeningState) -> &'static str {
     }
 }
 
+/// A booking's confirmation goes at once, whatever the hour (the patient has just booked) and
+/// outside the daily limit (it is not an offer); only a patient the channel cannot reach, or who
+/// opted out of it, gets none.
+pub fn decide_confirmation(to: &DueTo<'_>) -> SendDecision {
+    match to.reachable() {
+        Ok(()) => SendDecision::SendNow,
+        Err(why) => SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response: ResponseStatus::AcceptedAndMoved, note: to.note(why) },
+    }
+}
+
 pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, elapsed: &dyn Elapsed) -> SendDecision {
     let cancel = |response: ResponseStatus, note: String| SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response, note };
     if text.opening != OpeningState::Open {

@@ -286,6 +286,8 @@ pub struct Preferences {
     pub automatic_communication_time_end: OdTime,
     /// IANA zone name; empty means the server's configured zone.
     pub time_zone: String,
+    /// Whether a patient who booked an opening gets a confirmation (this server's own setting).
+    pub asap_confirm_booking: bool,
 }
 
 impl Preferences {
@@ -305,6 +307,7 @@ impl Preferences {
         "AutomaticCommunicationTimeStart",
         "AutomaticCommunicationTimeEnd",
         "TimeZone",
+        "AsapConfirmBooking",
     ];
 }
 
@@ -323,6 +326,7 @@ impl Default for Preferences {
             automatic_communication_time_start: OdTime::new(seven),
             automatic_communication_time_end: OdTime::new(nine_pm),
             time_zone: String::new(),
+            asap_confirm_booking: true,
         }
     }
 }

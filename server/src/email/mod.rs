@@ -23,8 +23,13 @@ pub struct OutgoingEmail {
     pub html: String,
     /// The patient's link inside the body, kept apart for the outbox page.
     pub link: String,
-    /// Where one click (RFC 8058) or a visit stops ASAP emails to this patient.
-    pub unsubscribe: String,
+    /// Where one click (RFC 8058) or a visit stops ASAP emails to this patient; None for a
+    /// booking's confirmation, which is not a list the patient joined.
+    pub unsubscribe: Option<String>,
+    /// An iCalendar file (RFC 5545) of the booked appointment, attached to a confirmation.
+    pub calendar: Option<String>,
+    /// A booking's confirmation, not an offer.
+    pub confirmation: bool,
 }
 
 #[async_trait::async_trait]
@@ -36,7 +41,7 @@ pub trait EmailProvider: Send + Sync + 'static {
 
 /// The HTML part: the text's paragraphs, escaped, with the link as a button a thumb can hit,
 /// and the unsubscribe link in the footer.
-pub fn html_body(text: &str, link: &str, unsubscribe: &str) -> String {
+pub fn html_body(text: &str, link: &str, unsubscribe: Option<&str>) -> String {
     use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
     let mut body = String::new();
     for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
@@ -52,11 +57,33 @@ pub fn html_body(text: &str, link: &str, unsubscribe: &str) -> String {
             attr(link)
         ));
     }
+    if let Some(unsubscribe) = unsubscribe {
+        body.push_str(&format!(
+            "<p style=\"font-size:13px;color:#555\">Don't want these emails? <a href=\"{}\">Unsubscribe</a>.</p>\n",
+            attr(unsubscribe)
+        ));
+    }
     format!(
         "<!DOCTYPE html>\n<html><body style=\"font-family:system-ui,sans-serif;font-size:16px;line-height:1.5;color:#1b1b1b\">\n\
-         {body}<p style=\"font-size:13px;color:#555\">Don't want these emails? <a href=\"{}\">Unsubscribe</a>.</p>\n</body></html>\n",
-        attr(unsubscribe)
+         {body}</body></html>\n"
     )
+}
+
+/// The booked appointment as an iCalendar file (RFC 5545), so the patient's calendar has the
+/// new time. Times are written in UTC, which every calendar reads without a time-zone table.
+pub fn calendar_file(uid: &str, start: chrono::DateTime<chrono::Utc>, minutes: i64, office: &str, phone: &str) -> String {
+    use icalendar::{Calendar, Component, Event, EventLike};
+    let mut event = Event::new();
+    event
+        .uid(uid)
+        .summary(&format!("Dental appointment at {office}"))
+        .starts(start)
+        .ends(start + chrono::Duration::minutes(minutes.max(5)))
+        .location(office);
+    if !phone.trim().is_empty() {
+        event.description(&format!("Questions or changes: call {office} at {}.", app::domain::template::phone_text(phone)));
+    }
+    Calendar::new().push(event.done()).done().to_string()
 }
 
 #[cfg(test)]
@@ -65,9 +92,19 @@ mod tests {
 
     #[test]
     fn the_html_part_escapes_the_text_and_links_the_offer() {
-        let html = html_body("Lan, a <time> opened.\n\nVisit https://x.test/asap/abc to reserve it.", "https://x.test/asap/abc", "https://x.test/u?a=1&b=2");
+        let html = html_body("Lan, a <time> opened.\n\nVisit https://x.test/asap/abc to reserve it.", "https://x.test/asap/abc", Some("https://x.test/u?a=1&b=2"));
         assert!(html.contains("Lan, a &lt;time&gt; opened."), "{html}");
         assert!(html.contains("<a href=\"https://x.test/asap/abc\">https://x.test/asap/abc</a>"), "{html}");
         assert!(html.contains("href=\"https://x.test/u?a=1&amp;b=2\""), "{html}");
+    }
+
+    #[test]
+    fn the_calendar_file_holds_the_booked_time() {
+        let start = chrono::DateTime::parse_from_rfc3339("2031-03-17T18:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let ics = calendar_file("asap-42@example.test", start, 40, "Northside Dental", "5551230000");
+        for line in ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:asap-42@example.test", "DTSTART:20310317T180000Z", "DTEND:20310317T184000Z", "LOCATION:Northside Dental"] {
+            assert!(ics.contains(line), "{line} in {ics}");
+        }
+        assert!(ics.contains("\r\n"), "lines end in CRLF");
     }
 }

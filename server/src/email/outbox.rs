@@ -28,7 +28,7 @@ impl EmailProvider for OutboxEmailProvider {
             message_num: 0,
             asap_comm_num: email.asap_comm_num,
             clinic_num: email.clinic_num,
-            channel: OutboxRow::EMAIL,
+            channel: if email.confirmation { OutboxRow::CONFIRMATION_EMAIL } else { OutboxRow::EMAIL },
             to_phone: String::new(),
             to_address: email.to.clone(),
             subject: email.subject.clone(),

@@ -4,14 +4,15 @@
 //!
 //! Outcomes follow RFC 5321: a message is the server's only once it answered 250 after DATA. A
 //! 5xx refusal is final (`Rejected`); a 4xx, a connection or TLS failure is "not sent, try
-//! again"; a timeout waiting for that last answer may or may not have delivered (`Unknown`), so
-//! the email is not sent twice.
+//! again" (so is a refused login: the settings are wrong, not the email); a timeout waiting for
+//! that last answer may or may not have delivered (`Unknown`), so the email is not sent twice.
 
 use super::{EmailProvider, OutgoingEmail};
 use crate::sms::SendOutcome;
 use app::model::OdDateTime;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 pub struct SmtpProvider {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: lettre::Address,
+    timeout: Duration,
 }
 
 impl SmtpProvider {
@@ -40,19 +42,37 @@ impl SmtpProvider {
             .trim()
             .parse::<lettre::Address>()
             .map_err(|e| format!("ASAP_EMAIL_FROM `{from}` is not an email address ({e}). Write it as asap@your-office.example."))?;
-        Ok(SmtpProvider { transport, from })
+        Ok(SmtpProvider { transport, from, timeout: TIMEOUT })
+    }
+
+    /// How long one hand-over may take before its outcome counts as unknown.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     fn message(&self, email: &OutgoingEmail) -> Result<Message, String> {
         let to: Mailbox = email.to.parse().map_err(|e| format!("the address `{}` cannot take mail ({e})", email.to))?;
-        Message::builder()
+        // A Message-ID (RFC 5322 §3.6.4: SHOULD) lets the office's mail server and the patient's
+        // tell one email from another; lettre writes one only when asked.
+        let mut builder = Message::builder()
+            .message_id(None)
             .from(Mailbox::new(Some(email.from_name.clone()), self.from.clone()))
             .to(to)
-            .subject(email.subject.clone())
-            .header(ListUnsubscribe(format!("<{}>", email.unsubscribe)))
-            .header(ListUnsubscribePost)
-            .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
-            .map_err(|e| format!("the email could not be built ({e})"))
+            .subject(email.subject.clone());
+        if let Some(unsubscribe) = &email.unsubscribe {
+            builder = builder.header(ListUnsubscribe(format!("<{unsubscribe}>"))).header(ListUnsubscribePost);
+        }
+        let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+        let body = match &email.calendar {
+            None => body,
+            Some(ics) => {
+                let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                    .map_err(|e| format!("the calendar file's type could not be written ({e})"))?;
+                MultiPart::mixed().multipart(body).singlepart(Attachment::new("appointment.ics".into()).body(ics.clone(), calendar))
+            }
+        };
+        builder.multipart(body).map_err(|e| format!("the email could not be built ({e})"))
     }
 }
 
@@ -67,8 +87,22 @@ impl EmailProvider for SmtpProvider {
             Ok(m) => m,
             Err(reason) => return SendOutcome::Rejected { reason },
         };
-        match self.transport.send(message).await {
+        // lettre's own timeout covers only the connection; a server that stops answering after
+        // the message was handed over would hold the sender forever.
+        let sent = match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
+            Ok(sent) => sent,
+            Err(_) => {
+                let seconds = self.timeout.as_secs_f32();
+                return SendOutcome::Unknown { reason: format!("the mail server did not answer within {seconds} seconds") };
+            }
+        };
+        match sent {
             Ok(response) => SendOutcome::Delivered { message_id: response.message().next().unwrap_or_default().chars().take(200).collect() },
+            // 530/535 (RFC 4954): the settings' account is refused. That is the office's to fix,
+            // not a verdict on this email: it waits and is tried again.
+            Err(e) if e.status().is_some_and(|c| matches!(c.to_string().as_str(), "530" | "534" | "535")) => {
+                SendOutcome::NotSent { reason: format!("the mail server refused the account in ASAP_SMTP_URL: {e}") }
+            }
             Err(e) if e.is_permanent() => SendOutcome::Rejected { reason: format!("the mail server refused it: {e}") },
             Err(e) if e.is_timeout() => SendOutcome::Unknown { reason: format!("the mail server did not answer in time: {e}") },
             Err(e) => SendOutcome::NotSent { reason: format!("the mail server could not take it now: {e}") },

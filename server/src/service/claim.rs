@@ -26,7 +26,8 @@ use super::offer::first_blocker;
 use super::patient::{page_after, plausible_code};
 use super::{ServiceError, ServiceResult, Services};
 use crate::store::answers::{self, PatientOfferRow};
-use crate::store::sending::OffersOf;
+use crate::store::sending::{Channel, OffersOf};
+use app::domain::confirmation::{Booking, confirmation_email, confirmation_subject, confirmation_text};
 use crate::store::{StoreError, WriteTx, book, office, opening, table};
 use app::domain::Span;
 use app::domain::answer::{AnswerOutcome, PatientAnswer, is_claimable, link_has_ended, on_answer};
@@ -196,10 +197,44 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer, office_
         (AnswerOutcome::AlreadyAnswered(_), _, _) => {}
     }
     tx.commit().await?;
-    if matches!(outcome, AnswerOutcome::TakeTheSlot) && services.opendental.is_some() {
-        services.writeback_wake.notify_one();
+    if matches!(outcome, AnswerOutcome::TakeTheSlot) {
+        // The confirmation is queued: the sender takes it now.
+        services.sender_wake.notify_one();
+        if services.opendental.is_some() {
+            services.writeback_wake.notify_one();
+        }
     }
     Ok(Answered::Recorded { offer, prefs, now })
+}
+
+/// The booked patient's confirmation (Open Dental's Web Sched Notify), by each channel the offer
+/// reached them by, in the claim's transaction: it goes exactly once, and only if the booking
+/// holds.
+async fn queue_confirmation(tx: &mut WriteTx, offer: &PatientOfferRow, op: &Operatory, taken: Span, now: OdDateTime) -> Result<(), Failure> {
+    let prefs = office::preferences(tx).await?;
+    if !prefs.asap_confirm_booking {
+        return Ok(());
+    }
+    let (by_text, by_email) = crate::store::sending::channels_that_reached(tx, offer.asap_comm_num).await?;
+    if !by_text && !by_email {
+        return Ok(());
+    }
+    let (office_name, office_phone) = super::offer::office_identity(tx, op, &prefs).await?;
+    let booking = Booking {
+        f_name: &offer.f_name,
+        start: taken.start,
+        minutes: taken.start.minutes_until(taken.end),
+        office_name: &office_name,
+        office_phone: &office_phone,
+    };
+    if by_text {
+        crate::store::sending::queue_confirmation(tx, Channel::ConfirmText, offer.asap_comm_num, "", &confirmation_text(&booking), now).await?;
+    }
+    if by_email {
+        let (subject, body) = (confirmation_subject(&booking), confirmation_email(&booking));
+        crate::store::sending::queue_confirmation(tx, Channel::ConfirmEmail, offer.asap_comm_num, &subject, &body, now).await?;
+    }
+    Ok(())
 }
 
 /// What an accepted offer moves into the slot: the ASAP appointment, or a new appointment made
@@ -293,6 +328,7 @@ async fn take_the_slot(
         answers::set_response(tx, offer.asap_comm_num, offer.response_status, ResponseStatus::AcceptedAndMoved, now, Some(&note))
             .await?;
     held(changed, "the offer's status changed while it was claimed")?;
+    queue_confirmation(tx, offer, op, taken, now).await?;
 
     // This opening closes as filled, and so does any other open one on that time.
     held(

@@ -2,7 +2,6 @@
 
 use super::{ServiceResult, Services};
 use crate::store;
-use crate::store::sending::OutboxRow;
 use app::view::outbox::{OUTBOX_PAGE_SIZE, OutboxMessage, OutboxPage};
 use std::collections::HashMap;
 
@@ -26,9 +25,9 @@ impl Services {
                     asap_comm_num: r.asap_comm_num,
                     sent_at: r.sent_at,
                     patient: names.get(&r.asap_comm_num).cloned().unwrap_or_default(),
-                    to_phone: if r.channel == OutboxRow::EMAIL { r.to_address } else { r.to_phone },
+                    to_phone: if r.is_email() { r.to_address.clone() } else { r.to_phone.clone() },
                     clinic: clinics.get(&r.clinic_num).cloned().unwrap_or_default(),
-                    email_subject: (r.channel == OutboxRow::EMAIL).then_some(r.subject),
+                    email_subject: r.is_email().then(|| r.subject.clone()),
                     body: r.body,
                     link: r.link,
                 })

@@ -3,14 +3,14 @@
 //! unknown is recorded as such and never sent a second time.
 
 use super::{ServiceResult, Services};
-use crate::email::{OutgoingEmail, html_body};
+use crate::email::{OutgoingEmail, calendar_file, html_body};
 use crate::sms::{OutgoingText, SendOutcome};
 use crate::store;
 use crate::store::sending::{Channel, DueMessageRow, SendRecord};
 use app::domain::SendWindow;
-use app::domain::sending::{DueText, DueTo, SendDecision, decide_send};
+use app::domain::sending::{DueText, DueTo, SendDecision, decide_confirmation, decide_send};
 use app::domain::template::fill_patient_tags;
-use app::model::{EmailAddress, OdDateTime, ResponseStatus, SmsSendStatus, WirelessPhone};
+use app::model::{EmailAddress, OdDateTime, Preferences, ResponseStatus, SmsSendStatus, WirelessPhone};
 use futures::StreamExt;
 
 /// Texts taken per round, and handed to the provider at the same time.
@@ -110,12 +110,18 @@ impl Services {
         self.store.lock_patient(&mut tx, due.pat_num).await?;
         let now = self.clock.now(&prefs);
         let sent_today = store::sending::sent_on_day(&mut tx, channel, due.pat_num, now.date(), num).await?;
-        let to = match channel {
-            Channel::Text => DueTo::Text { wireless_phone: &due.wireless_phone, txt_msg_ok: due.txt_msg_ok, opt_out_sms: due.opt_out_sms },
-            Channel::Email => DueTo::Email { email: &due.email, opt_out_email: due.opt_out_email },
+        let to = if channel.is_text() {
+            DueTo::Text { wireless_phone: &due.wireless_phone, txt_msg_ok: due.txt_msg_ok, opt_out_sms: due.opt_out_sms }
+        } else {
+            DueTo::Email { email: &due.email, opt_out_email: due.opt_out_email }
         };
-        let facts = DueText { opening: due.opening, slot_start: due.slot_start, to, sent_today, limit: prefs.web_sched_asap_text_limit };
-        match decide_send(&facts, now, &window, &elapsed) {
+        let decision = if channel.is_confirmation() {
+            decide_confirmation(&to)
+        } else {
+            let facts = DueText { opening: due.opening, slot_start: due.slot_start, to, sent_today, limit: prefs.web_sched_asap_text_limit };
+            decide_send(&facts, now, &window, &elapsed)
+        };
+        match decision {
             SendDecision::Wait { until, note } => {
                 store::sending::reschedule(&mut tx, channel, num, until, &note).await?;
                 tx.commit().await?;
@@ -138,23 +144,26 @@ impl Services {
         }
 
         let link = format!("{}/asap/{}", self.public_url, due.short_guid);
-        let (outcome, provider) = match channel {
-            Channel::Text => {
-                let Some(phone) = WirelessPhone::parse(&due.wireless_phone) else { return Ok(round) };
-                let text = OutgoingText {
-                    asap_comm_num: num,
-                    clinic_num: due.clinic_num,
-                    to: phone.e164().to_string(),
-                    body: fill_patient_tags(&due.template_text, &due.f_name, &link),
-                    link,
-                };
-                (self.sms.send(&text, now).await, self.sms.name())
-            }
-            Channel::Email => {
-                let Some(address) = EmailAddress::parse(&due.email) else { return Ok(round) };
-                let email = self.outgoing_email(&due, address, link).await?;
-                (self.email.send(&email, now).await, self.email.name())
-            }
+        let (outcome, provider) = if channel.is_text() {
+            let Some(phone) = WirelessPhone::parse(&due.wireless_phone) else { return Ok(round) };
+            let (body, link) = if channel.is_confirmation() { (due.template_text.clone(), String::new()) } else { (fill_patient_tags(&due.template_text, &due.f_name, &link), link) };
+            let text = OutgoingText {
+                asap_comm_num: num,
+                clinic_num: due.clinic_num,
+                to: phone.e164().to_string(),
+                body,
+                link,
+                confirmation: channel.is_confirmation(),
+            };
+            (self.sms.send(&text, now).await, self.sms.name())
+        } else {
+            let Some(address) = EmailAddress::parse(&due.email) else { return Ok(round) };
+            let email = if channel.is_confirmation() {
+                self.confirmation_email(&due, address, &prefs).await?
+            } else {
+                self.outgoing_email(&due, address, link).await?
+            };
+            (self.email.send(&email, now).await, self.email.name())
         };
         let sent_at = self.clock.now(&prefs);
         let mut conn = self.store.begin_write().await?;
@@ -227,10 +236,48 @@ impl Services {
             to: to.as_str().to_string(),
             from_name,
             subject: fill_patient_tags(&due.subject, &due.f_name, &link),
-            html: html_body(&text, &link, &unsubscribe),
+            html: html_body(&text, &link, Some(&unsubscribe)),
             text: format!("{text}\n\n--\nDon't want these emails? Unsubscribe: {unsubscribe}\n"),
             link,
-            unsubscribe,
+            unsubscribe: Some(unsubscribe),
+            calendar: None,
+            confirmation: false,
+        })
+    }
+
+    /// A booking's confirmation email: the text written when the claim was made, and the new
+    /// time as a calendar file.
+    async fn confirmation_email(&self, due: &DueMessageRow, to: EmailAddress, prefs: &Preferences) -> ServiceResult<OutgoingEmail> {
+        let (office_name, office_phone, span) = {
+            let mut conn = self.store.pool().acquire().await?;
+            let clinic = store::office::clinic(&mut conn, due.clinic_num).await?;
+            let offer = store::answers::offer_by_num(&mut conn, due.asap_comm_num).await?;
+            let (name, phone) = match clinic {
+                Some(c) => (
+                    if c.description.is_empty() { prefs.practice_title.clone() } else { c.description },
+                    if c.phone.is_empty() { prefs.practice_phone.clone() } else { c.phone },
+                ),
+                None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
+            };
+            (name, phone, offer.map(|o| o.span))
+        };
+        let calendar = span.map(|span| {
+            let host = self.public_url.split("://").nth(1).unwrap_or("asap").split('/').next().unwrap_or("asap");
+            let start = self.clock.elapsed(prefs).instant(span.start);
+            calendar_file(&format!("asap-{}@{host}", due.asap_comm_num), start, span.start.minutes_until(span.end), &office_name, &office_phone)
+        });
+        Ok(OutgoingEmail {
+            asap_comm_num: due.asap_comm_num,
+            clinic_num: due.clinic_num,
+            to: to.as_str().to_string(),
+            from_name: office_name,
+            subject: due.subject.clone(),
+            html: html_body(&due.template_text, "", None),
+            text: due.template_text.clone(),
+            link: String::new(),
+            unsubscribe: None,
+            calendar,
+            confirmation: true,
         })
     }
 
@@ -240,10 +287,7 @@ impl Services {
         let mut total = (0, 0);
         for channel in Channel::ALL {
             let mut tx = self.store.begin_write().await?;
-            let note = match channel {
-                Channel::Text => UNKNOWN_OUTCOME_NOTE,
-                Channel::Email => UNKNOWN_EMAIL_OUTCOME_NOTE,
-            };
+            let note = if channel.is_text() { UNKNOWN_OUTCOME_NOTE } else { UNKNOWN_EMAIL_OUTCOME_NOTE };
             let counts = store::sending::recover_stale_leases(&mut tx, channel, self.clock.unix_now(), note).await?;
             tx.commit().await?;
             if counts.1 > 0 {

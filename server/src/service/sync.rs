@@ -252,7 +252,7 @@ impl Pass<'_> {
         // The preferences the rules read, as Open Dental names them. TimeZone is this server's
         // own; so are the email's subject and body, which staff edit here (Open Dental's API
         // cannot write them back, and a pass must not undo an edit).
-        let own = ["TimeZone", "WebSchedAsapEmailSubj", "WebSchedAsapEmailTemplate"];
+        let own = ["TimeZone", "WebSchedAsapEmailSubj", "WebSchedAsapEmailTemplate", "AsapConfirmBooking"];
         for name in Preferences::NAMES.iter().filter(|n| !own.contains(n)) {
             let Some(found) = self.read_optional::<OdPreference>("/preferences", &[("PrefName", (*name).to_string())]).await? else {
                 return Ok(());

@@ -17,8 +17,10 @@ pub struct OutgoingText {
     /// E.164, such as `+15553010101`.
     pub to: String,
     pub body: String,
-    /// The patient's link inside the body, kept apart for the outbox page.
+    /// The patient's link inside the body, kept apart for the outbox page ("" for a confirmation).
     pub link: String,
+    /// A booking's confirmation, not an offer.
+    pub confirmation: bool,
 }
 
 /// What became of a hand-over.

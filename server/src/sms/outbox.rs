@@ -27,7 +27,7 @@ impl SmsProvider for OutboxProvider {
             message_num: 0,
             asap_comm_num: text.asap_comm_num,
             clinic_num: text.clinic_num,
-            channel: OutboxRow::TEXT,
+            channel: if text.confirmation { OutboxRow::CONFIRMATION_TEXT } else { OutboxRow::TEXT },
             to_phone: text.to.clone(),
             to_address: String::new(),
             subject: String::new(),

@@ -56,6 +56,13 @@ pub fn preferences_from(values: &HashMap<String, String>) -> Result<Preferences,
             "AutomaticCommunicationTimeStart" => prefs.automatic_communication_time_start = clock(name, value)?,
             "AutomaticCommunicationTimeEnd" => prefs.automatic_communication_time_end = clock(name, value)?,
             "TimeZone" => prefs.time_zone = value.trim().to_string(),
+            "AsapConfirmBooking" => {
+                prefs.asap_confirm_booking = match value.trim() {
+                    "1" | "true" => true,
+                    "0" | "false" => false,
+                    other => return Err(format!("AsapConfirmBooking must be 1 (on) or 0 (off), not `{other}`")),
+                }
+            }
             _ => {}
         }
     }

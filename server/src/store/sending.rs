@@ -14,15 +14,21 @@ use sqlx::AnyConnection;
 pub enum Channel {
     Text,
     Email,
+    /// The confirmation of a booking, by text.
+    ConfirmText,
+    /// The confirmation of a booking, by email.
+    ConfirmEmail,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::Text, Channel::Email];
+    pub const ALL: [Channel; 4] = [Channel::Text, Channel::Email, Channel::ConfirmText, Channel::ConfirmEmail];
 
     fn table(self) -> &'static str {
         match self {
             Channel::Text => "asapcomm",
             Channel::Email => "asapemail",
+            Channel::ConfirmText => "confirmtext",
+            Channel::ConfirmEmail => "confirmemail",
         }
     }
 
@@ -30,6 +36,7 @@ impl Channel {
         match self {
             Channel::Text => "smssendstatus",
             Channel::Email => "emailsendstatus",
+            Channel::ConfirmText | Channel::ConfirmEmail => "sendstatus",
         }
     }
 
@@ -37,6 +44,7 @@ impl Channel {
         match self {
             Channel::Text => "datetimesmsscheduled",
             Channel::Email => "datetimeemailscheduled",
+            Channel::ConfirmText | Channel::ConfirmEmail => "datetimescheduled",
         }
     }
 
@@ -44,7 +52,18 @@ impl Channel {
         match self {
             Channel::Text => "datetimesmssent",
             Channel::Email => "datetimeemailsent",
+            Channel::ConfirmText | Channel::ConfirmEmail => "datetimesent",
         }
+    }
+
+    /// A confirmation of a booking, not an offer: it goes at once, whatever the opening.
+    pub fn is_confirmation(self) -> bool {
+        matches!(self, Channel::ConfirmText | Channel::ConfirmEmail)
+    }
+
+    /// Whether the message is a text (else an email).
+    pub fn is_text(self) -> bool {
+        matches!(self, Channel::Text | Channel::ConfirmText)
     }
 
     /// `{table}`, `{status}`, `{scheduled}` and `{sent}` in a statement, for this channel.
@@ -58,10 +77,7 @@ impl Channel {
 
     /// What the message is called in Notes and logs.
     pub fn noun(self) -> &'static str {
-        match self {
-            Channel::Text => "text",
-            Channel::Email => "email",
-        }
+        if self.is_text() { "text" } else { "email" }
     }
 }
 
@@ -137,9 +153,9 @@ from_row!(DueMessageRow {
 pub async fn due_message(conn: &mut AnyConnection, channel: Channel, num: i64) -> StoreResult<Option<DueMessageRow>> {
     let (template, subject, queue) = match channel {
         Channel::Text => ("c.templatetext", "''", "c"),
-        Channel::Email => ("q.body", "q.subject", "q"),
+        _ => ("q.body", "q.subject", "q"),
     };
-    let join = if channel == Channel::Email { "JOIN asapemail q ON q.asapcommnum = c.asapcommnum " } else { "" };
+    let join = if channel == Channel::Text { String::new() } else { format!("JOIN {} q ON q.asapcommnum = c.asapcommnum ", channel.table()) };
     let sql = channel.sql(&format!(
         "SELECT c.asapcommnum, c.schedulenum, c.patnum, c.clinicnum, c.shortguid, {template} AS templatetext, \
          {subject} AS subject, c.slotstart, {queue}.{{status}} AS sendstatus, {queue}.sendleaseuntil, \
@@ -159,7 +175,7 @@ pub async fn sent_on_day(conn: &mut AnyConnection, channel: Channel, pat_num: i6
     let (from, to) = (day.start(), day.add_days(1).start());
     let rows = match channel {
         Channel::Text => "asapcomm q WHERE q.patnum = $1",
-        Channel::Email => "asapemail q JOIN asapcomm c ON c.asapcommnum = q.asapcommnum WHERE c.patnum = $1",
+        _ => "{table} q JOIN asapcomm c ON c.asapcommnum = q.asapcommnum WHERE c.patnum = $1",
     };
     let n: i64 = sqlx::query_scalar(&channel.sql(&format!(
         "SELECT COUNT(*) FROM {rows} AND q.asapcommnum <> $2 AND \
@@ -229,7 +245,59 @@ pub async fn record(conn: &mut AnyConnection, channel: Channel, num: i64, r: &Se
     match channel {
         Channel::Text => record_send(conn, num, r).await,
         Channel::Email => record_email(conn, num, r).await,
+        Channel::ConfirmText | Channel::ConfirmEmail => {
+            let done = sqlx::query(&channel.sql(
+                "UPDATE {table} SET {status} = $1, {sent} = $2, providermessageid = $3, sendleaseuntil = 0, note = $4 \
+                 WHERE asapcommnum = $5 AND {status} = $6",
+            ))
+            .bind(r.send)
+            .bind(r.sent_at)
+            .bind(r.provider_message_id)
+            .bind(r.note)
+            .bind(num)
+            .bind(SmsSendStatus::SendNotAttempted)
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
     }
+}
+
+/// Which channels reached the patient with an offer: (text, email).
+pub async fn channels_that_reached(conn: &mut AnyConnection, num: i64) -> StoreResult<(bool, bool)> {
+    let reached = [SmsSendStatus::SendSuccessful.as_i64(), SmsSendStatus::SentAwaitingReceipt.as_i64()];
+    let (text, email): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT c.smssendstatus, e.emailsendstatus FROM asapcomm c LEFT JOIN asapemail e ON e.asapcommnum = c.asapcommnum \
+         WHERE c.asapcommnum = $1",
+    )
+    .bind(num)
+    .fetch_one(conn)
+    .await?;
+    Ok((reached.contains(&text), email.is_some_and(|e| reached.contains(&e))))
+}
+
+/// Queues a booking's confirmation by one channel, due at `at`.
+pub async fn queue_confirmation(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    num: i64,
+    subject: &str,
+    body: &str,
+    at: OdDateTime,
+) -> StoreResult<()> {
+    debug_assert!(channel.is_confirmation());
+    sqlx::query(&channel.sql(
+        "INSERT INTO {table} (asapcommnum, subject, body, {status}, {scheduled}) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (asapcommnum) DO NOTHING",
+    ))
+    .bind(num)
+    .bind(subject)
+    .bind(body)
+    .bind(SmsSendStatus::SendNotAttempted)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Records the outcome of a text that was still queued. A text that went out while its opening
@@ -348,24 +416,26 @@ pub async fn recover_stale_leases(conn: &mut AnyConnection, channel: Channel, no
         .execute(&mut *conn)
         .await?
         .rows_affected(),
-        Channel::Email => {
-            let stale = "emailsendstatus = $1 AND sendleaseuntil > 0 AND sendleaseuntil < $2 AND datetimesendstarted <> $3";
-            // The offer moves first, while its email still reads as stale.
-            sqlx::query(&format!(
-                "UPDATE asapcomm SET responsestatus = $4 WHERE responsestatus = $5 \
-                 AND asapcommnum IN (SELECT asapcommnum FROM asapemail WHERE {stale})"
-            ))
-            .bind(SmsSendStatus::SendNotAttempted)
-            .bind(now_unix)
-            .bind(never)
-            .bind(ResponseStatus::PendingRsvp)
-            .bind(ResponseStatus::AwaitingTransmit)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(&format!(
-                "UPDATE asapemail SET emailsendstatus = $4, datetimeemailsent = datetimesendstarted, note = $5, \
+        _ => {
+            let stale = channel.sql("{status} = $1 AND sendleaseuntil > 0 AND sendleaseuntil < $2 AND datetimesendstarted <> $3");
+            if channel == Channel::Email {
+                // The offer moves first, while its email still reads as stale.
+                sqlx::query(&format!(
+                    "UPDATE asapcomm SET responsestatus = $4 WHERE responsestatus = $5 \
+                     AND asapcommnum IN (SELECT asapcommnum FROM asapemail WHERE {stale})"
+                ))
+                .bind(SmsSendStatus::SendNotAttempted)
+                .bind(now_unix)
+                .bind(never)
+                .bind(ResponseStatus::PendingRsvp)
+                .bind(ResponseStatus::AwaitingTransmit)
+                .execute(&mut *conn)
+                .await?;
+            }
+            sqlx::query(&channel.sql(&format!(
+                "UPDATE {{table}} SET {{status}} = $4, {{sent}} = datetimesendstarted, note = $5, \
                  sendleaseuntil = 0 WHERE {stale}"
-            ))
+            )))
             .bind(SmsSendStatus::SendNotAttempted)
             .bind(now_unix)
             .bind(never)
@@ -480,7 +550,7 @@ pub struct OutboxRow {
     pub message_num: i64,
     pub asap_comm_num: i64,
     pub clinic_num: i64,
-    /// `TEXT` or `EMAIL`.
+    /// `TEXT`, `EMAIL`, or a booking's confirmation by either.
     pub channel: i64,
     pub to_phone: String,
     pub to_address: String,
@@ -497,6 +567,12 @@ pub struct OutboxRow {
 impl OutboxRow {
     pub const TEXT: i64 = 0;
     pub const EMAIL: i64 = 1;
+    pub const CONFIRMATION_TEXT: i64 = 2;
+    pub const CONFIRMATION_EMAIL: i64 = 3;
+
+    pub fn is_email(&self) -> bool {
+        matches!(self.channel, OutboxRow::EMAIL | OutboxRow::CONFIRMATION_EMAIL)
+    }
 }
 
 table!(readable OutboxRow in "outboxmessage" {

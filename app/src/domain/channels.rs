@@ -205,6 +205,24 @@ pub fn send_details(plan: &ChannelPlan, wireless_phone: &str, email: &str) -> St
     format!("nothing: {}", why.join(", "))
 }
 
+/// What one patient would get under each send mode, for the send panel: the details line and
+/// whether anything reaches them.
+pub fn details_for_each_mode(
+    prefers: ContactMethod,
+    text: &Result<OdDateTime, NotTextable>,
+    email: &Result<OdDateTime, NotEmailable>,
+    wireless_phone: &str,
+    address: &str,
+) -> Vec<(SendMode, String, bool)> {
+    SendMode::ALL
+        .into_iter()
+        .map(|mode| {
+            let plan = plan_channels(mode, prefers, text.clone(), email.clone());
+            (mode, send_details(&plan, wireless_phone, address), plan.reaches())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +328,22 @@ mod tests {
         assert_eq!(send_details(&both, "(555) 010-2231", "ann@example.com"), "text to (555) 010-2231 · email to a…@example.com");
         let none = plan_channels(SendMode::Preferred, ContactMethod::None, Err(NotTextable::OptedOut), Err(NotEmailable::NoAddress));
         assert_eq!(send_details(&none, "", ""), "nothing: opted out of texts, no email address");
+    }
+
+    #[test]
+    fn each_mode_has_its_details_line() {
+        let at = dt(NOW);
+        let lines = details_for_each_mode(ContactMethod::Email, &Err(NotTextable::NoWirelessPhone), &Ok(at), "", "ann@example.com");
+        let by_mode: Vec<(&str, &str, bool)> = lines.iter().map(|(m, l, r)| (m.key(), l.as_str(), *r)).collect();
+        assert_eq!(
+            by_mode,
+            vec![
+                ("text", "nothing: no mobile number", false),
+                ("email", "email to a…@example.com", true),
+                ("both", "email to a…@example.com", true),
+                ("preferred", "email to a…@example.com", true),
+            ]
+        );
     }
 
     #[test]

@@ -399,24 +399,49 @@ fn OfferPanel(
             reload.update(|n| *n += 1);
         }
     });
+    let chosen = move || {
+        let keys = recipients.get();
+        known.with_value(|all| keys.iter().filter_map(|k| all.iter().find(|c| c.key == *k).cloned()).collect::<Vec<_>>())
+    };
+    // The first chosen patient each channel reaches, for its preview.
     let preview = move || {
         let (_, start, _) = opening()?;
-        let first = recipients.get().first().copied()?;
-        let c = known.with_value(|all| all.iter().find(|c| c.key == first).cloned())?;
-        let text = board.with_value(|b| fill_slot_tags(&b.template, start, &b.office_name, &b.office_phone));
-        Some(fill_patient_tags(&text, &c.f_name, "[link]"))
-    };
-    // Chosen patients a text cannot reach: still offered (and recorded), but told before Send.
-    let unreachable = move || {
-        let chosen = recipients.get();
-        let list: Vec<String> = known.with_value(|all| {
-            chosen
-                .iter()
-                .filter_map(|k| all.iter().find(|c| c.key == *k))
-                .filter_map(|c| c.not_textable.as_ref().map(|why| format!("{} ({})", c.patient, short_reason(why))))
-                .collect()
+        let mode = send_mode.get();
+        let people = chosen();
+        let first_by = |word: &str| {
+            people.iter().find(|c| c.details(mode).is_some_and(|(line, reaches)| reaches && line.contains(word))).cloned()
+        };
+        let text = first_by("text to").map(|c| {
+            let body = board.with_value(|b| fill_slot_tags(&b.template, start, &b.office_name, &b.office_phone));
+            (c.patient.clone(), fill_patient_tags(&body, &c.f_name, "[link]"))
         });
-        (!list.is_empty()).then(|| (list, chosen.len()))
+        let email = first_by("email to").map(|c| {
+            let (subject, body) = board.with_value(|b| {
+                (
+                    fill_slot_tags(&b.email_subject, start, &b.office_name, &b.office_phone),
+                    fill_slot_tags(&b.email_template, start, &b.office_name, &b.office_phone),
+                )
+            });
+            (c.patient.clone(), fill_patient_tags(&subject, &c.f_name, "[link]"), fill_patient_tags(&body, &c.f_name, "[link]"))
+        });
+        Some((text, email))
+    };
+    // Each chosen patient, with what this send mode gives them; those it cannot reach are still
+    // offered the opening (and it is recorded), and are listed first so nobody misses them.
+    let details = move || {
+        let mode = send_mode.get();
+        let mut rows: Vec<(String, String, bool)> = chosen()
+            .into_iter()
+            .map(|c| {
+                let (line, reaches) = c.details(mode).map_or_else(
+                    || (c.not_textable.as_deref().map_or("text".to_string(), |why| format!("nothing: {}", short_reason(why))), c.not_textable.is_none()),
+                    |(l, r)| (l.to_string(), r),
+                );
+                (c.patient, line, reaches)
+            })
+            .collect();
+        rows.sort_by_key(|(_, _, reaches)| *reaches);
+        rows
     };
     view! {
         <section class="card offer" aria-labelledby="offer-title">
@@ -434,17 +459,6 @@ fn OfferPanel(
                 let n = recipients.get().len();
                 match n { 0 => "No patients chosen yet.".to_string(), 1 => "1 patient chosen.".to_string(), n => format!("{n} patients chosen.") }
             }}</p>
-            {move || preview().map(|text| view! {
-                <div>
-                    <h3 class="visually-hidden">"Text preview"</h3>
-                    <p class="preview" aria-label="Text preview">{text}</p>
-                </div>
-            })}
-            {move || unreachable().map(|(list, chosen)| view! {
-                <p class="notice warn" role="status">
-                    {format!("{} of {chosen} chosen cannot receive a text: {}. They are still offered the opening, without a text.", list.len(), list.join("; "))}
-                </p>
-            })}
             <label class="send-mode">"Send by "
                 <select on:change=move |ev| {
                     if let Some(mode) = SendMode::from_key(&event_target_value(&ev)) {
@@ -456,6 +470,41 @@ fn OfferPanel(
                     }).collect_view()}
                 </select>
             </label>
+            {move || {
+                let rows = details();
+                (!rows.is_empty()).then(|| {
+                    let unreached = rows.iter().filter(|(_, _, reaches)| !reaches).count();
+                    view! {
+                        <details class="send-details" open=true>
+                            <summary>{format!("Send details: {}", if unreached == 0 {
+                                "everyone chosen will get a message".to_string()
+                            } else {
+                                format!("{unreached} of {} will get no message (still offered, and it is recorded)", rows.len())
+                            })}</summary>
+                            <ul>
+                                {rows.into_iter().map(|(patient, line, reaches)| view! {
+                                    <li class:warn=!reaches><strong>{patient}</strong>{format!(": {line}")}</li>
+                                }).collect_view()}
+                            </ul>
+                        </details>
+                    }
+                })
+            }}
+            {move || preview().map(|(text, email)| view! {
+                <div>
+                    {text.map(|(patient, body)| view! {
+                        <h3 class="preview-title">{format!("Text preview ({patient})")}</h3>
+                        <p class="preview" aria-label="Text preview">{body}</p>
+                    })}
+                    {email.map(|(patient, subject, body)| view! {
+                        <h3 class="preview-title">{format!("Email preview ({patient})")}</h3>
+                        <div class="preview email" aria-label="Email preview">
+                            <p><strong>{subject}</strong></p>
+                            <p class="email-body">{body}</p>
+                        </div>
+                    })}
+                </div>
+            })}
             <button type="button"
                 disabled=move || opening().is_none() || recipients.get().is_empty() || send.pending().get()
                 on:click=move |_| {

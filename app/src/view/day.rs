@@ -1,6 +1,7 @@
 //! The slot picker: one clinic's day (operatories, free time, openings) and its ASAP list.
 
 use crate::domain::Span;
+use crate::domain::channels::SendMode;
 use crate::model::OpeningState;
 use crate::model::{AsapComm, Clinic, OdDate, OdDateTime, Operatory};
 use serde::{Deserialize, Serialize};
@@ -39,8 +40,20 @@ pub struct Candidate {
     pub original: OdDateTime,
     /// Why a text cannot reach this patient; None when it can.
     pub not_textable: Option<String>,
+    /// What the patient would get under each send mode ("text to (555) 010-2231", "email to
+    /// a…@example.com", "nothing: no mobile number, no email address"), and whether anything
+    /// reaches them.
+    #[serde(default)]
+    pub send_details: Vec<(SendMode, String, bool)>,
     /// When this appointment or recall was last offered an opening; never if not.
     pub last_offered: OdDateTime,
+}
+
+impl Candidate {
+    /// What this patient would get under `mode`, and whether it reaches them.
+    pub fn details(&self, mode: SendMode) -> Option<(&str, bool)> {
+        self.send_details.iter().find(|(m, _, _)| *m == mode).map(|(_, line, reaches)| (line.as_str(), *reaches))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +125,11 @@ pub struct DayBoard {
     pub asap_list: AsapListPage,
     /// The text template with the office filled in; [Date] and [Time] follow the opening.
     pub template: String,
+    /// The email's subject and body templates, as the text's.
+    #[serde(default)]
+    pub email_subject: String,
+    #[serde(default)]
+    pub email_template: String,
     pub office_name: String,
     pub office_phone: String,
     /// Openings offered on this day in this clinic, by start time.
@@ -191,6 +209,7 @@ mod tests {
             minutes,
             original: OdDateTime::never(),
             not_textable: None,
+            send_details: Vec::new(),
             last_offered: OdDateTime::never(),
         }
     }

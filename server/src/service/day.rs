@@ -12,7 +12,7 @@ use app::domain::params::{date_param, key_number};
 use app::domain::slots::{open_slots, round_up_to_increment};
 
 use app::domain::SendWindow;
-use app::domain::channels::SendMode;
+use app::domain::channels::{EmailFacts, SendMode, details_for_each_mode, emailing_decision};
 use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, Operatory, SchedType};
 use std::collections::HashMap;
 
@@ -199,6 +199,8 @@ impl Services {
             columns,
             asap_list,
             template: prefs.web_sched_asap_text_template.clone(),
+            email_subject: prefs.web_sched_asap_email_subj.clone(),
+            email_template: prefs.web_sched_asap_email_template.clone(),
             office_name,
             office_phone,
             openings,
@@ -317,6 +319,7 @@ impl Services {
         let now = self.clock.now(prefs);
         let send_day = app::domain::offer::limit_day(now, &window);
         let texts_today = store::board::texts_by_patient_on_day(conn, &pat_nums, send_day).await?;
+        let emails_today = store::board::emails_by_patient_on_day(conn, &pat_nums, send_day).await?;
         let midnight = OdTime::new(chrono::NaiveTime::MIN);
         let always = SendWindow::new(midnight, midnight);
         let far = OdDateTime::parse("9999-12-31 00:00:00").unwrap_or_else(|_| OdDateTime::never());
@@ -325,16 +328,28 @@ impl Services {
             let f_key_type = base.f_key_types.get(&c.key).copied().unwrap_or(FKeyType::Recall);
             let (last_offered, stopped) =
                 history.get(&(key_num(c.key), f_key_type)).copied().unwrap_or((OdDateTime::never(), false));
+            let (opt_out_sms, opt_out_email) = opt_outs.get(&c.pat_num).copied().unwrap_or((0, 0));
             let facts = TextingFacts {
                 wireless_phone: &p.wireless_phone,
                 txt_msg_ok: p.txt_msg_ok,
-                opt_out_sms: opt_outs.get(&c.pat_num).copied().unwrap_or(0),
+                opt_out_sms,
                 declined_stop_before: stopped,
                 texts_that_day: texts_today.get(&c.pat_num).copied().unwrap_or(0),
                 text_limit: prefs.web_sched_asap_text_limit,
                 slot_start: far,
             };
-            c.not_textable = texting_decision(&facts, far.plus_minutes(-24 * 60), &always).err().map(|why| match why {
+            let email_facts = EmailFacts {
+                email: &p.email,
+                opt_out_email,
+                declined_stop_before: stopped,
+                emails_that_day: emails_today.get(&c.pat_num).copied().unwrap_or(0),
+                limit: prefs.web_sched_asap_text_limit,
+                slot_start: far,
+            };
+            let text = texting_decision(&facts, far.plus_minutes(-24 * 60), &always);
+            let email = emailing_decision(&email_facts, far.plus_minutes(-24 * 60), &always);
+            c.send_details = details_for_each_mode(p.prefer_contact_method, &text, &email, &p.wireless_phone, &p.email);
+            c.not_textable = text.err().map(|why| match why {
                 // Said for the day the text would go, not the far-off day the check used.
                 app::domain::offer::NotTextable::DailyLimit { limit, .. } => {
                     app::domain::offer::NotTextable::DailyLimit { limit, day: send_day }.note()
@@ -444,6 +459,7 @@ async fn listed(
                 minutes,
                 original,
                 not_textable: None,
+                send_details: Vec::new(),
                 last_offered: OdDateTime::never(),
             },
             kind,

@@ -38,8 +38,25 @@ pub async fn patients_with_phone(conn: &mut AnyConnection, e164: &str) -> StoreR
 }
 
 /// Opt-out flags of the given patients (absent = none).
-pub async fn opt_outs(conn: &mut AnyConnection, nums: &[i64]) -> StoreResult<HashMap<i64, i64>> {
-    let found: Vec<(i64, i64)> = in_chunks(conn, nums, "SELECT patnum, optoutsms FROM commoptout WHERE patnum", "", |_| {}).await?;
+pub async fn opt_outs(conn: &mut AnyConnection, nums: &[i64]) -> StoreResult<HashMap<i64, (i64, i64)>> {
+    let found: Vec<(i64, i64, i64)> =
+        in_chunks(conn, nums, "SELECT patnum, optoutsms, optoutemail FROM commoptout WHERE patnum", "", |_| {}).await?;
+    Ok(found.into_iter().map(|(p, sms, email)| (p, (sms, email))).collect())
+}
+
+/// ASAP emails scheduled or sent to each of these patients on `day` (their own daily limit).
+pub async fn emails_by_patient_on_day(conn: &mut AnyConnection, nums: &[i64], day: OdDate) -> StoreResult<HashMap<i64, i64>> {
+    let found: Vec<(i64, i64)> = in_chunks(
+        conn,
+        nums,
+        "SELECT c.patnum, COUNT(*) FROM asapemail e JOIN asapcomm c ON c.asapcommnum = e.asapcommnum \
+         WHERE e.datetimeemailscheduled >= $1 AND e.datetimeemailscheduled < $2 AND e.emailsendstatus <> 1 AND c.patnum",
+        " GROUP BY c.patnum",
+        |sql| {
+            sql.bind_value(day.start()).bind_value(day.add_days(1).start());
+        },
+    )
+    .await?;
     Ok(found.into_iter().collect())
 }
 

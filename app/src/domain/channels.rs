@@ -186,7 +186,7 @@ pub fn plan_channels(
 pub fn send_details(plan: &ChannelPlan, wireless_phone: &str, email: &str) -> String {
     let mut parts = Vec::new();
     if plan.texts() {
-        parts.push(format!("text to {}", wireless_phone.trim()));
+        parts.push(format!("text to {}", super::template::phone_text(wireless_phone)));
     }
     if plan.emails() {
         let to = EmailAddress::parse(email).map_or_else(|| email.trim().to_string(), |a| a.masked());

@@ -100,7 +100,7 @@ pub fn PickerPage() -> impl IntoView {
     let reload = RwSignal::new(0u64);
     let board = Resource::new(move || (query.get(), reload.get()), |(q, _)| load_day(q));
     // Kept above the board, so the result of Send survives the re-read that follows it.
-    let outcome: RwSignal<Option<Result<(i64, usize), String>>> = RwSignal::new(None);
+    let outcome: RwSignal<Option<Result<(i64, String, bool), String>>> = RwSignal::new(None);
     // The clinic and day shown, and whether the server has said they changed since.
     let shown: RwSignal<Option<(i64, String)>> = RwSignal::new(None);
     let stale = RwSignal::new(false);
@@ -184,7 +184,7 @@ fn DayBar(board: DayBoard) -> impl IntoView {
 fn Board(
     board: DayBoard,
     reload: RwSignal<u64>,
-    outcome: RwSignal<Option<Result<(i64, usize), String>>>,
+    outcome: RwSignal<Option<Result<(i64, String, bool), String>>>,
     stale: RwSignal<bool>,
 ) -> impl IntoView {
     let board = StoredValue::new(board);
@@ -367,7 +367,7 @@ fn OfferPanel(
     board: StoredValue<DayBoard>,
     selected: RwSignal<Option<(usize, usize)>>,
     recipients: RwSignal<Vec<CandidateKey>>,
-    outcome: RwSignal<Option<Result<(i64, usize), String>>>,
+    outcome: RwSignal<Option<Result<(i64, String, bool), String>>>,
     reload: RwSignal<u64>,
     cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
     rows: StoredValue<Vec<OdDateTime>>,
@@ -389,7 +389,8 @@ fn OfferPanel(
             match result {
                 Ok(o) => {
                     announce_offer_sent(o.schedule_num, o.offers.len());
-                    outcome.set(Some(Ok((o.schedule_num, o.offers.len()))));
+                    let (summary, waits) = o.summary();
+                    outcome.set(Some(Ok((o.schedule_num, summary, waits))));
                     recipients.set(Vec::new());
                     selected.set(None);
                 }
@@ -515,9 +516,9 @@ fn OfferPanel(
                 {move || if send.pending().get() { "Sending…" } else { "Send offers" }}
             </button>
             {move || outcome.get().map(|o| match o {
-                Ok((schedule_num, n)) => view! {
-                    <p class="notice ok" role="status">
-                        {format!("Offered to {n} {}. ", if n == 1 { "patient" } else { "patients" })}
+                Ok((schedule_num, summary, waits)) => view! {
+                    <p class="notice" class:ok=!waits class:warn=waits role="status">
+                        {format!("{summary} ")}
                         <a href=format!("/history?ScheduleNum={schedule_num}")>"See these offers in the ASAP history"</a>
                     </p>
                 }.into_any(),

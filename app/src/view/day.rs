@@ -193,11 +193,100 @@ impl AsapListPage {
 pub struct OfferOutcome {
     pub schedule_num: i64,
     pub offers: Vec<AsapComm>,
+    /// When the opening's first text or email is due; None when no message will go.
+    #[serde(default)]
+    pub first_message_at: Option<OdDateTime>,
+    /// How many of these offers no message will reach (still offered, and recorded).
+    #[serde(default)]
+    pub unreached: usize,
+}
+
+impl OfferOutcome {
+    /// What the panel says after Send, and whether the messages wait (for the office's messaging
+    /// hours, or a later wave): a send after hours must not read as sent.
+    pub fn summary(&self) -> (String, bool) {
+        use crate::domain::datetext::{short_day, time_text};
+        let n = self.offers.len();
+        let mut text = format!("Offered to {n} {}.", if n == 1 { "patient" } else { "patients" });
+        let offered_at = self.offers.first().map(|o| o.date_time_entry);
+        let waits = match (self.first_message_at, offered_at) {
+            (Some(first), Some(at)) if at.minutes_until(first) >= 1 => {
+                text.push_str(&format!(
+                    " Nothing is sent yet: the first message goes {} at {}, inside the office's messaging hours.",
+                    short_day(first.date()),
+                    time_text(first)
+                ));
+                true
+            }
+            (Some(_), _) => {
+                text.push_str(" The first messages are going out now.");
+                false
+            }
+            (None, _) => {
+                text.push_str(" No message will go out.");
+                true
+            }
+        };
+        if self.unreached > 0 && self.unreached < n {
+            text.push_str(&format!(
+                " {} of them will get no message; the history says why.",
+                self.unreached
+            ));
+        } else if self.unreached > 0 {
+            text.push_str(" None of them can be reached this way; the history says why.");
+        }
+        (text, waits)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn offer_at(entry: &str, response: crate::model::ResponseStatus) -> AsapComm {
+        let t = |s: &str| OdDateTime::parse(s).unwrap();
+        AsapComm {
+            asap_comm_num: 1,
+            f_key: 1,
+            f_key_type: crate::model::FKeyType::UnscheduledAppt,
+            schedule_num: 9,
+            pat_num: 1,
+            clinic_num: 1,
+            date_time_entry: t(entry),
+            date_time_expire: OdDateTime::never(),
+            date_time_sms_scheduled: OdDateTime::never(),
+            sms_send_status: crate::model::SmsSendStatus::SendNotAttempted,
+            date_time_sms_sent: OdDateTime::never(),
+            response_status: response,
+            date_time_orig: OdDateTime::never(),
+            template_text: String::new(),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_send_after_hours_says_when_the_first_message_goes() {
+        use crate::model::ResponseStatus::{AwaitingTransmit, UnableToSend};
+        let t = |s: &str| OdDateTime::parse(s).unwrap();
+        let late = OfferOutcome {
+            schedule_num: 9,
+            offers: vec![offer_at("2031-03-17 21:30:00", AwaitingTransmit), offer_at("2031-03-17 21:30:00", UnableToSend)],
+            first_message_at: Some(t("2031-03-18 08:00:00")),
+            unreached: 1,
+        };
+        let (text, waits) = late.summary();
+        assert!(waits);
+        assert_eq!(
+            text,
+            "Offered to 2 patients. Nothing is sent yet: the first message goes Tue 03/18 at 8:00 AM, inside the office's \
+             messaging hours. 1 of them will get no message; the history says why."
+        );
+        let now = OfferOutcome { first_message_at: Some(t("2031-03-17 21:30:00")), unreached: 0, ..late.clone() };
+        assert_eq!(now.summary(), ("Offered to 2 patients. The first messages are going out now.".into(), false));
+        let nobody = OfferOutcome { first_message_at: None, unreached: 2, ..late };
+        assert!(nobody.summary().1);
+        assert!(nobody.summary().0.ends_with("None of them can be reached this way; the history says why."), "{}", nobody.summary().0);
+    }
 
     fn candidate(n: i64, patient: &str, minutes: i64) -> Candidate {
         Candidate {

@@ -380,7 +380,14 @@ impl Services {
         let by = super::Actor::staff(caller);
         let offers = self.offer(OfferRequest { op, date_time_start: start, targets, by, clinics: caller.clinics.clone(), send_mode }).await?;
         let schedule_num = offers.first().map_or(0, |c| c.schedule_num);
-        Ok(OfferOutcome { schedule_num, offers })
+        let unreached = offers.iter().filter(|o| o.response_status == app::model::ResponseStatus::UnableToSend).count();
+        let first_message_at = if offers.is_empty() {
+            None
+        } else {
+            let mut conn = self.store.pool().acquire().await?;
+            store::opening::opening_waves(&mut conn, schedule_num).await?.0
+        };
+        Ok(OfferOutcome { schedule_num, offers, first_message_at, unreached })
     }
 }
 

@@ -273,7 +273,7 @@ fn HistoryTable(rows: Vec<HistoryRow>) -> impl IntoView {
                         <th scope="col">"Offered for"</th>
                         <th scope="col">"Opening"</th>
                         <th scope="col">"Entered"</th>
-                        <th scope="col">"Expires"</th>
+                        <th scope="col">"Link ends"</th>
                         <th scope="col">"Note"</th>
                     </tr>
                 </thead>
@@ -360,7 +360,8 @@ fn Row(row: HistoryRow) -> impl IntoView {
         let _ = (&ev, open);
     };
     let c = row.comm.clone();
-    let status = c.response_status;
+    let badge = row.badge();
+    let link_ends = row.link_ends();
     let message = fill_patient_tags(&c.template_text, &row.f_name, "(link to the claim page)");
     let opening_day = row.slot_start.known().map(|s| day(s.date())).unwrap_or_default();
     view! {
@@ -373,7 +374,7 @@ fn Row(row: HistoryRow) -> impl IntoView {
                 </details>
             </th>
             <td>
-                <span class=format!("badge tone-{}", status.tone())>{status.label()}</span>
+                <span class=format!("badge tone-{}", badge.1)>{badge.0}</span>
                 {opening_gone(&row).map(|g| view! { <span class="sub gone">{g}</span> })}
             </td>
             <td class="timeline">
@@ -393,7 +394,7 @@ fn Row(row: HistoryRow) -> impl IntoView {
                 <span class="sub">{span_text(row.slot_start, row.slot_stop)}" "{row.operatory.clone()}</span>
             </td>
             <td>{when(c.date_time_entry)}</td>
-            <td>{when(c.date_time_expire)}</td>
+            <td>{when(link_ends)}</td>
             <td class="note">{c.note.clone()}</td>
         </tr>
     }

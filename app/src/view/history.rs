@@ -120,6 +120,29 @@ pub struct HistoryRow {
     pub offered_by: String,
 }
 
+impl HistoryRow {
+    /// The status badge: its words and tone. A text that was never sent because the opening was
+    /// filled or withdrawn is Open Dental's "Failed", but nothing went wrong: it reads "Not sent"
+    /// and is not red (its Note says why).
+    pub fn badge(&self) -> (&'static str, &'static str) {
+        use crate::model::{ResponseStatus, SmsSendStatus};
+        let c = &self.comm;
+        if c.response_status == ResponseStatus::Failed && c.sms_send_status == SmsSendStatus::DoNotSend {
+            return ("Not sent", "muted");
+        }
+        (c.response_status.label(), c.response_status.tone())
+    }
+
+    /// When the patient's link stops working: the offer's expiry, or the opening's start if that
+    /// is sooner (a link ends once its time has begun).
+    pub fn link_ends(&self) -> OdDateTime {
+        match self.slot_start.known() {
+            Some(start) if start < self.comm.date_time_expire => start,
+            _ => self.comm.date_time_expire,
+        }
+    }
+}
+
 /// Counts over the whole range and clinic (the status filters narrow the rows, not these).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryTotals {
@@ -152,4 +175,60 @@ pub struct HistoryPage {
     pub last_day: OdDate,
     pub totals: HistoryTotals,
     pub days: Vec<HistoryDay>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AsapComm, FKeyType, ResponseStatus, SmsSendStatus};
+
+    fn row(response: ResponseStatus, send: SmsSendStatus, slot_start: &str, expire: &str) -> HistoryRow {
+        let t = |s: &str| OdDateTime::parse(s).unwrap();
+        HistoryRow {
+            comm: AsapComm {
+                asap_comm_num: 1,
+                f_key: 1,
+                f_key_type: FKeyType::UnscheduledAppt,
+                schedule_num: 1,
+                pat_num: 1,
+                clinic_num: 1,
+                date_time_entry: t("2031-03-17 09:00:00"),
+                date_time_expire: t(expire),
+                date_time_sms_scheduled: OdDateTime::never(),
+                sms_send_status: send,
+                date_time_sms_sent: OdDateTime::never(),
+                response_status: response,
+                date_time_orig: OdDateTime::never(),
+                template_text: String::new(),
+                note: String::new(),
+            },
+            patient: String::new(),
+            f_name: String::new(),
+            clinic: String::new(),
+            operatory: String::new(),
+            slot_start: t(slot_start),
+            slot_stop: OdDateTime::never(),
+            viewed: OdDateTime::never(),
+            delivered: OdDateTime::never(),
+            responded: OdDateTime::never(),
+            opening: None,
+            offered_by: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_text_never_sent_because_the_slot_filled_is_not_a_failure() {
+        let filled = row(ResponseStatus::Failed, SmsSendStatus::DoNotSend, "2031-03-17 13:00:00", "2031-03-24 13:00:00");
+        assert_eq!(filled.badge(), ("Not sent", "muted"));
+        let undelivered = row(ResponseStatus::Failed, SmsSendStatus::SendFailed, "2031-03-17 13:00:00", "2031-03-24 13:00:00");
+        assert_eq!(undelivered.badge(), ("Failed", "bad"));
+    }
+
+    #[test]
+    fn the_link_ends_when_the_opening_starts() {
+        let r = row(ResponseStatus::PendingRsvp, SmsSendStatus::SendSuccessful, "2031-03-17 13:00:00", "2031-03-24 13:00:00");
+        assert_eq!(r.link_ends().to_string(), "2031-03-17 13:00:00");
+        let imported = row(ResponseStatus::PendingRsvp, SmsSendStatus::SendSuccessful, "0001-01-01 00:00:00", "2031-03-24 13:00:00");
+        assert_eq!(imported.link_ends().to_string(), "2031-03-24 13:00:00");
+    }
 }

@@ -121,7 +121,8 @@ const COUNTS: &str = "COUNT(*) AS offers, \
     COALESCE(SUM(CASE WHEN c.responsestatus IN (5, 6) THEN 1 ELSE 0 END), 0) AS accepted, \
     COALESCE(SUM(CASE WHEN c.responsestatus IN (7, 11) THEN 1 ELSE 0 END), 0) AS declined, \
     COALESCE(SUM(CASE WHEN c.responsestatus = 0 THEN 1 ELSE 0 END), 0) AS unable, \
-    COALESCE(SUM(CASE WHEN c.smssendstatus = 4 OR c.responsestatus IN (0, 10) THEN 1 ELSE 0 END), 0) AS failed";
+    COALESCE(SUM(CASE WHEN c.smssendstatus = 4 OR c.responsestatus = 0 OR (c.responsestatus = 10 AND c.smssendstatus <> 1) \
+    THEN 1 ELSE 0 END), 0) AS failed";
 
 pub async fn history_totals(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<HistoryTotals> {
     let (offers, sent, filled, _accepted, declined, unable, _failed): (i64, i64, i64, i64, i64, i64, i64) =
@@ -201,7 +202,9 @@ pub fn summarise(days: &[(OdDate, Vec<StatusCount>)], response: Option<i64>, sen
             if c.response == 0 {
                 totals.unable += c.n;
             }
-            if c.send == 4 || matches!(c.response, 0 | 10) {
+            // Not delivered: a send that failed, or a patient no message could reach. A text
+            // never sent because the opening filled first (Failed with DoNotSend) is no failure.
+            if c.send == 4 || c.response == 0 || (c.response == 10 && c.send != 1) {
                 d.failed += c.n;
             }
         }

@@ -37,17 +37,20 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// Re-reads the overview through the server function, proving the round trip from the browser.
+/// Reads the latest counts again, without reloading the page.
 #[component]
 fn RefreshButton() -> impl IntoView {
     let refresh = Action::new(|_: &()| load_office_overview());
     let result = refresh.value();
     view! {
-        <button type="button" on:click=move |_| { refresh.dispatch(()); }>"Check the server"</button>
+        <button type="button" on:click=move |_| { refresh.dispatch(()); }>"Refresh"</button>
         <p role="status" aria-live="polite">
             {move || result.get().map(|r| match r {
-                Ok(o) => format!("The server answered: {} patients on file.", o.patients),
-                Err(e) => format!("The server could not answer: {e}"),
+                Ok(o) => format!(
+                    "Up to date: {} appointments and {} recalls on the ASAP list; {} offers in the last 7 days.",
+                    o.asap_appointments, o.asap_recalls, o.offers_last_7_days
+                ),
+                Err(e) => format!("The overview could not be read again: {e}"),
             })}
         </p>
     }

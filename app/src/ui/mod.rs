@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="Web Sched ASAP"/>
         <Router>
+            // The first stop for the keyboard: past the menus, straight to the page's work.
+            <a class="skip-link" href="#main">"Skip to the page"</a>
             <header class="top-bar">
                 <span class="brand">"Web Sched ASAP"</span>
                 <nav aria-label="Main">
@@ -86,7 +88,7 @@ pub fn App() -> impl IntoView {
                 <admin::UserMenu/>
             </header>
             <sync::SyncBadge/>
-            <main id="main">
+            <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=StaticSegment("") view=picker::PickerPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("overview") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async/>

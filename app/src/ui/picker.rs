@@ -348,6 +348,19 @@ fn announce_offer_sent(schedule_num: i64, offers: usize) {
     let _ = (schedule_num, offers);
 }
 
+/// Moves the keyboard to an element once the view has drawn it.
+fn focus_when_shown(id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document().get_element_by_id(id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 fn focus_cell(c: usize, r: usize) {
     #[cfg(feature = "hydrate")]
     {
@@ -391,6 +404,8 @@ fn OfferPanel(
                     announce_offer_sent(o.schedule_num, o.offers.len());
                     let (summary, waits) = o.summary();
                     outcome.set(Some(Ok((o.schedule_num, summary, waits))));
+                    // The chosen cell and patients are gone: the keyboard goes to what happened.
+                    focus_when_shown("offer-outcome");
                     recipients.set(Vec::new());
                     selected.set(None);
                 }
@@ -517,7 +532,7 @@ fn OfferPanel(
             </button>
             {move || outcome.get().map(|o| match o {
                 Ok((schedule_num, summary, waits)) => view! {
-                    <p class="notice" class:ok=!waits class:warn=waits role="status">
+                    <p id="offer-outcome" tabindex="-1" class="notice" class:ok=!waits class:warn=waits role="status">
                         {format!("{summary} ")}
                         <a href=format!("/history?ScheduleNum={schedule_num}")>"See these offers in the ASAP history"</a>
                     </p>
@@ -752,7 +767,13 @@ fn CandidateRow(
         "{} · {} min · {}{}",
         c.kind,
         minutes,
-        if c.original.known().is_some() { format!("was {}", when(c.original)) } else { "no date".into() },
+        match (c.original.known(), c.kind.as_str()) {
+            (None, _) => "no date".to_string(),
+            // A scheduled appointment is still booked then; a recall falls due; others were set for it.
+            (Some(_), "Scheduled") => format!("booked {}", when(c.original)),
+            (Some(_), "Recall") => format!("due {}", day(c.original.date())),
+            (Some(_), _) => format!("was {}", when(c.original)),
+        },
         match c.last_offered.known() {
             Some(at) => format!(" · offered {}", when(at)),
             None => String::new(),

@@ -1,6 +1,6 @@
 import { Page, APIRequestContext, Browser } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, API_KEY, api, dayWithOpening, freshSlot, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
+import { test, expect, API_KEY, api, dayWithOpening, freshSlot, importOffice, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
 
 /** A phone: the patient opens the link from a text. */
 const PHONE = { width: 360, height: 740 };
@@ -27,7 +27,7 @@ async function offerOpening(request: APIRequestContext, count: number, minutes =
 /** The patient link texted for an AsapComm, read from the outbox page once the sender has sent it. */
 async function linkFor(page: Page, asapCommNum: number): Promise<string> {
   await page.goto("/outbox");
-  const card = page.locator(`.message-card[data-asapcommnum="${asapCommNum}"]`);
+  const card = page.locator(`.message-card[data-channel="text"][data-asapcommnum="${asapCommNum}"]`);
   await expect(async () => {
     await page.reload();
     await expect(card).toBeVisible({ timeout: 1000 });
@@ -85,6 +85,57 @@ test.describe("patient's page", () => {
     await openHydrated(page, `/history?ScheduleNum=${scheduleNum}`);
     await expect(page.locator("tbody tr").filter({ hasText: name }).locator(".badge")).toHaveText("Appointment made");
     await expect(page.locator("tbody tr").filter({ hasText: name }).locator(".timeline")).toContainText("Accepted");
+  });
+
+  test("a patient with no mobile gets the offer by email, books it, and gets the confirmation", async ({ page, browser }) => {
+    importOffice("email-only-patient", {
+      patients: [{ PatNum: 910_001, LName: "Emailonly", FName: "Erin", WirelessPhone: "", TxtMsgOk: "Unknown", ClinicNum: 1,
+        Email: "erin.emailonly@example.com", PreferContactMethod: "Email" }],
+      appointments: [{ AptNum: 991_001, PatNum: 910_001, AptStatus: "Broken", Pattern: "XXXXXX", Op: 1, ProvNum: 1,
+        AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" }],
+    });
+    const { day } = await dayWithOpening(page.request, 30);
+    await openHydrated(page, `/?clinic=1&date=${day}`);
+    const cells = page.locator(".cell.free");
+    let cell = cells.first();
+    for (let i = 0; i < (await cells.count()); i++) {
+      if (Number(await cells.nth(i).getAttribute("data-free")) >= 30) { cell = cells.nth(i); break; }
+    }
+    await cell.click();
+    await page.getByLabel("Find a patient").fill("Emailonly");
+    const row = page.locator(".asap-list li.fits").filter({ hasText: "Emailonly, Erin" });
+    await row.locator("input[type=checkbox]").check();
+    // Texts cannot reach her: the send details say so, and by email they can.
+    const details = page.locator(".send-details");
+    await expect(details).toContainText("Emailonly, Erin: nothing: no mobile number");
+    await page.getByLabel("Send by").selectOption("preferred");
+    await expect(details).toContainText("Emailonly, Erin: email to e…@example.com");
+    await expect(page.getByLabel("Email preview")).toContainText("Dear Erin,");
+    await page.getByRole("button", { name: "Send offers" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Offered to 1 patient" })).toBeVisible();
+
+    // The email arrives in the outbox with her link.
+    await page.goto("/outbox");
+    const offer = page.locator('.message-card[data-channel="email"]').filter({ hasText: "erin.emailonly@example.com" }).filter({ hasText: "Dear Erin" });
+    await expect(async () => {
+      await page.reload();
+      await expect(offer.first()).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    const href = await offer.first().locator("a").first().getAttribute("href");
+    const phone = await phonePage(browser);
+    await phone.page.goto(new URL(href!).pathname);
+    await phone.page.getByRole("button", { name: "Yes, book me in" }).click();
+    await expect(phone.page.getByRole("heading", { name: "Your appointment is booked" })).toBeVisible();
+    await phone.context.close();
+
+    // And the confirmation follows, by email, with the booked time.
+    const confirmation = page.locator('.message-card[data-channel="email"]').filter({ hasText: "erin.emailonly@example.com" }).filter({ hasText: "Booked:" });
+    await expect(async () => {
+      await page.reload();
+      await expect(confirmation.first()).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(confirmation.first()).toContainText("You're booked at");
+    await page.screenshot({ path: ".tmp/outbox-email.png", fullPage: true });
   });
 
   test("a late claimer is told the opening was just taken, and sees nothing of the other patient", async ({ page, browser }) => {

@@ -4,7 +4,7 @@
 //! channel reaches is still offered the opening, with a Note that says why nothing was sent.
 
 use super::SendWindow;
-use super::offer::{MIN_LEAD_MINUTES, NotTextable};
+use super::offer::{MIN_LEAD_MINUTES, NotTextable, Timing, offer_timing};
 use crate::model::{CommOptOut, ContactMethod, EmailAddress, OdDate, OdDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -116,17 +116,11 @@ pub fn emailing_decision(facts: &EmailFacts<'_>, now: OdDateTime, window: &SendW
     if EmailAddress::parse(facts.email).is_none() {
         return Err(NotEmailable::NoAddress);
     }
-    if facts.declined_stop_before {
-        return Err(NotEmailable::DeclinedBefore);
-    }
-    let send_at = window.next_allowed(now);
-    if send_at.minutes_until(facts.slot_start) < MIN_LEAD_MINUTES {
-        return Err(NotEmailable::TooSoon { send_at });
-    }
-    if facts.emails_that_day >= facts.limit {
-        return Err(NotEmailable::DailyLimit { limit: facts.limit, day: send_at.date() });
-    }
-    Ok(send_at)
+    offer_timing(facts.declined_stop_before, now, window, facts.slot_start, facts.emails_that_day, facts.limit).map_err(|t| match t {
+        Timing::DeclinedBefore => NotEmailable::DeclinedBefore,
+        Timing::TooSoon { send_at } => NotEmailable::TooSoon { send_at },
+        Timing::DailyLimit { limit, day } => NotEmailable::DailyLimit { limit, day },
+    })
 }
 
 /// What each channel does for one patient under a send mode. `None`: the mode does not use that

@@ -110,15 +110,40 @@ pub fn texting_decision(
     if WirelessPhone::parse(facts.wireless_phone).is_none() {
         return Err(NotTextable::NoWirelessPhone);
     }
-    if facts.declined_stop_before {
-        return Err(NotTextable::DeclinedBefore);
+    offer_timing(facts.declined_stop_before, now, window, facts.slot_start, facts.texts_that_day, facts.text_limit).map_err(|t| match t {
+        Timing::DeclinedBefore => NotTextable::DeclinedBefore,
+        Timing::TooSoon { send_at } => NotTextable::TooSoon { send_at },
+        Timing::DailyLimit { limit, day } => NotTextable::DailyLimit { limit, day },
+    })
+}
+
+/// Why a reachable patient's message still cannot go, the same for every channel.
+pub(super) enum Timing {
+    DeclinedBefore,
+    TooSoon { send_at: OdDateTime },
+    DailyLimit { limit: i64, day: OdDate },
+}
+
+/// What every channel checks once the patient can be reached: no "stop" for this appointment, the
+/// lead time before the opening, and the day's limit (`sent_that_day` counted per channel). On
+/// success, when the message is due: `now`, moved into the messaging hours.
+pub(super) fn offer_timing(
+    declined_stop_before: bool,
+    now: OdDateTime,
+    window: &SendWindow,
+    slot_start: OdDateTime,
+    sent_that_day: i64,
+    limit: i64,
+) -> Result<OdDateTime, Timing> {
+    if declined_stop_before {
+        return Err(Timing::DeclinedBefore);
     }
     let send_at = window.next_allowed(now);
-    if send_at.minutes_until(facts.slot_start) < MIN_LEAD_MINUTES {
-        return Err(NotTextable::TooSoon { send_at });
+    if send_at.minutes_until(slot_start) < MIN_LEAD_MINUTES {
+        return Err(Timing::TooSoon { send_at });
     }
-    if facts.texts_that_day >= facts.text_limit {
-        return Err(NotTextable::DailyLimit { limit: facts.text_limit, day: send_at.date() });
+    if sent_that_day >= limit {
+        return Err(Timing::DailyLimit { limit, day: send_at.date() });
     }
     Ok(send_at)
 }

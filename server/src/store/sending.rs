@@ -245,22 +245,25 @@ pub async fn record(conn: &mut AnyConnection, channel: Channel, num: i64, r: &Se
     match channel {
         Channel::Text => record_send(conn, num, r).await,
         Channel::Email => record_email(conn, num, r).await,
-        Channel::ConfirmText | Channel::ConfirmEmail => {
-            let done = sqlx::query(&channel.sql(
-                "UPDATE {table} SET {status} = $1, {sent} = $2, providermessageid = $3, sendleaseuntil = 0, note = $4 \
-                 WHERE asapcommnum = $5 AND {status} = $6",
-            ))
-            .bind(r.send)
-            .bind(r.sent_at)
-            .bind(r.provider_message_id)
-            .bind(r.note)
-            .bind(num)
-            .bind(SmsSendStatus::SendNotAttempted)
-            .execute(conn)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        }
+        Channel::ConfirmText | Channel::ConfirmEmail => record_queue_row(conn, channel, num, r).await,
     }
+}
+
+/// The outcome on a queue row of its own (an email's, a confirmation's), if still queued.
+async fn record_queue_row(conn: &mut AnyConnection, channel: Channel, num: i64, r: &SendRecord<'_>) -> StoreResult<bool> {
+    let done = sqlx::query(&channel.sql(
+        "UPDATE {table} SET {status} = $1, {sent} = $2, providermessageid = $3, sendleaseuntil = 0, note = $4 \
+         WHERE asapcommnum = $5 AND {status} = $6",
+    ))
+    .bind(r.send)
+    .bind(r.sent_at)
+    .bind(r.provider_message_id)
+    .bind(r.note)
+    .bind(num)
+    .bind(SmsSendStatus::SendNotAttempted)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Which channels reached the patient with an offer: (text, email).
@@ -329,19 +332,7 @@ pub async fn record_send(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>)
 /// when the email is what reached the patient, or when no text is coming either; an email that
 /// failed beside a text that went out leaves the offer as the text left it.
 async fn record_email(conn: &mut AnyConnection, num: i64, r: &SendRecord<'_>) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE asapemail SET emailsendstatus = $1, datetimeemailsent = $2, providermessageid = $3, sendleaseuntil = 0, \
-         note = $4 WHERE asapcommnum = $5 AND emailsendstatus = $6",
-    )
-    .bind(r.send)
-    .bind(r.sent_at)
-    .bind(r.provider_message_id)
-    .bind(r.note)
-    .bind(num)
-    .bind(SmsSendStatus::SendNotAttempted)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
+    if !record_queue_row(conn, Channel::Email, num, r).await? {
         return Ok(false);
     }
     sqlx::query(

@@ -102,6 +102,9 @@ async fn the_asap_list_comes_a_page_at_a_time(s: Arc<TestServer>) {
     assert_eq!(r.status().as_u16(), 201);
     let offered = list(&s, &client, json!({"clinic": 1, "name": "longlist001", "fits_minutes": null, "offset": 0})).await;
     assert_eq!(offered["candidates"][0]["last_offered"], "2031-03-17 07:00:00", "{offered}");
+    // In words: when, for which opening, and what became of it.
+    let last = offered["candidates"][0]["last_offer"].as_str().unwrap_or_default();
+    assert!(last.starts_with("offered ") && last.contains("for Mon 03/17 1:00 PM: "), "{last}");
     assert_eq!(offered["candidates"][0]["not_textable"], Value::Null);
     let no_phone = list(&s, &client, json!({"clinic": 1, "name": "longlist005", "fits_minutes": null, "offset": 0})).await;
     assert!(no_phone["candidates"][0]["not_textable"].as_str().unwrap().contains("wireless phone"), "{no_phone}");

@@ -774,9 +774,10 @@ fn CandidateRow(
             (Some(_), "Recall") => format!("due {}", day(c.original.date())),
             (Some(_), _) => format!("was {}", when(c.original)),
         },
-        match c.last_offered.known() {
-            Some(at) => format!(" · offered {}", when(at)),
-            None => String::new(),
+        match (&c.last_offer, c.last_offered.known()) {
+            (Some(last), _) => format!(" · {last}"),
+            (None, Some(at)) => format!(" · offered {}", when(at)),
+            (None, None) => String::new(),
         }
     );
     let patient = c.patient.clone();

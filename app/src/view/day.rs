@@ -47,6 +47,10 @@ pub struct Candidate {
     pub send_details: Vec<(SendMode, String, bool)>,
     /// When this appointment or recall was last offered an opening; never if not.
     pub last_offered: OdDateTime,
+    /// That last offer in words: when, for which opening, and the answer ("offered Mon 11/30
+    /// 4:13 PM for Tue 12/01 9:00 AM: Declined time slot").
+    #[serde(default)]
+    pub last_offer: Option<String>,
 }
 
 impl Candidate {
@@ -300,6 +304,7 @@ mod tests {
             not_textable: None,
             send_details: Vec::new(),
             last_offered: OdDateTime::never(),
+            last_offer: None,
         }
     }
 

@@ -313,6 +313,7 @@ impl Services {
         let opt_outs = store::board::opt_outs(conn, &pat_nums).await?;
         let f_keys: Vec<i64> = candidates.iter().map(|c| key_num(c.key)).collect();
         let history = store::board::offer_history(conn, &f_keys).await?;
+        let latest = store::board::latest_offers(conn, &f_keys).await?;
         // The patient's own facts, and the texts they have had on the day a text sent now would
         // go out; the lead time depends on the opening and is checked when the offer is made.
         let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
@@ -357,6 +358,13 @@ impl Services {
                 other => other.note(),
             });
             c.last_offered = last_offered;
+            c.last_offer = latest.get(&(key_num(c.key), f_key_type)).map(|(entry, slot, response)| {
+                use app::domain::datetext::{short_day, time_text, when};
+                match slot.known() {
+                    Some(at) => format!("offered {} for {} {}: {}", when(*entry), short_day(at.date()), time_text(at), response.label()),
+                    None => format!("offered {}: {}", when(*entry), response.label()),
+                }
+            });
         }
         Ok(())
     }
@@ -468,6 +476,7 @@ async fn listed(
                 not_textable: None,
                 send_details: Vec::new(),
                 last_offered: OdDateTime::never(),
+                last_offer: None,
             },
             kind,
         ));

@@ -2,7 +2,7 @@
 
 use super::StoreResult;
 use super::table::{Sql, Table};
-use app::model::{FKeyType, OdDate, OdDateTime, Patient, WirelessPhone};
+use app::model::{FKeyType, OdDate, OdDateTime, Patient, ResponseStatus, WirelessPhone};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
@@ -82,6 +82,30 @@ pub async fn offer_counts(conn: &mut AnyConnection, schedule_nums: &[i64]) -> St
         in_chunks(conn, schedule_nums, "SELECT schedulenum, COUNT(*) FROM asapcomm WHERE schedulenum", " GROUP BY schedulenum", |_| {})
             .await?;
     Ok(found.into_iter().collect())
+}
+
+/// The latest offer per (FKey, FKeyType): when it was made, the opening's start, and the answer.
+pub async fn latest_offers(
+    conn: &mut AnyConnection,
+    f_keys: &[i64],
+) -> StoreResult<HashMap<(i64, FKeyType), (OdDateTime, OdDateTime, ResponseStatus)>> {
+    let found: Vec<(i64, i64, i64, OdDateTime, OdDateTime, ResponseStatus)> = in_chunks(
+        conn,
+        f_keys,
+        "SELECT asapcommnum, fkey, fkeytype, datetimeentry, slotstart, responsestatus FROM asapcomm WHERE fkey",
+        "",
+        |_| {},
+    )
+    .await?;
+    let mut latest: HashMap<(i64, FKeyType), (i64, OdDateTime, OdDateTime, ResponseStatus)> = HashMap::new();
+    for (num, f_key, kind, entry, slot, response) in found {
+        let Some(kind) = FKeyType::from_i64(kind) else { continue };
+        let e = latest.entry((f_key, kind)).or_insert((num, entry, slot, response));
+        if num > e.0 {
+            *e = (num, entry, slot, response);
+        }
+    }
+    Ok(latest.into_iter().map(|(k, (_, entry, slot, response))| (k, (entry, slot, response))).collect())
 }
 
 /// The latest offer per (FKey, FKeyType), and whether any offer said "do not contact".

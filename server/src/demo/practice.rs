@@ -291,7 +291,9 @@ pub fn office(today: OdDate) -> ImportData {
         }
     }
     // The rest of the ASAP list: unscheduled, broken and planned appointments. Enough that four
-    // weeks of filled openings still leave a list to offer from.
+    // weeks of filled openings still leave a list to offer from. One each per patient: two
+    // entries alike for one patient read as a mistake on the list.
+    let mut on_list = std::collections::HashSet::new();
     for k in 0..150_i64 {
         let clinic = 1 + k % 3;
         let pool = patients_of(clinic);
@@ -306,9 +308,13 @@ pub fn office(today: OdDate) -> ImportData {
             _ => (AptStatus::Planned, OdDateTime::never(), 0),
         };
         apt_num += 1;
+        let mut pat_num = pool[rng.random_range(0..pool.len())];
+        while !on_list.insert(pat_num) {
+            pat_num = pool[rng.random_range(0..pool.len())];
+        }
         d.appointments.push(Appointment {
             apt_num,
-            pat_num: pool[rng.random_range(0..pool.len())],
+            pat_num,
             apt_status: status,
             pattern: pattern_for(len),
             op: op_num,

@@ -263,15 +263,16 @@ fn AuditTable(page: AuditPage, q: AuditQuery) -> impl IntoView {
             <table class="outcomes audit-table">
                 <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th><th scope="col">"Details"</th><th scope="col">"Clinic"</th></tr></thead>
                 <tbody>
-                    {page.events.into_iter().map(|e| {
+                    {page.events.iter().cloned().map(|e| {
                         let action = e.action.clone();
+                        let clinic = page.clinic_name(e.clinic_num);
                         view! {
                             <tr data-action=action>
                                 <td>{when(e.at)}</td>
                                 <td>{e.username}</td>
                                 <td>{e.action}</td>
                                 <td>{e.detail}</td>
-                                <td>{if e.clinic_num > 0 { e.clinic_num.to_string() } else { String::new() }}</td>
+                                <td>{clinic}</td>
                             </tr>
                         }
                     }).collect_view()}

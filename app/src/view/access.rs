@@ -96,6 +96,22 @@ pub struct AuditPage {
     pub older: Option<i64>,
     /// Every action name, for the filter.
     pub actions: Vec<String>,
+    /// Clinic names by number, so events name their clinic.
+    #[serde(default)]
+    pub clinic_names: Vec<(i64, String)>,
+}
+
+impl AuditPage {
+    /// The clinic an event belongs to, by name ("" for the practice as a whole).
+    pub fn clinic_name(&self, clinic_num: i64) -> String {
+        if clinic_num <= 0 {
+            return String::new();
+        }
+        self.clinic_names
+            .iter()
+            .find(|(n, _)| *n == clinic_num)
+            .map_or_else(|| format!("Clinic {clinic_num}"), |(_, name)| name.clone())
+    }
 }
 
 /// Audit actions, as stored.

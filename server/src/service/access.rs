@@ -466,6 +466,11 @@ impl Services {
             events.truncate(100);
             events.last().map_or(0, |e| e.event_num)
         });
-        Ok(AuditPage { events, older, actions: actions::ALL.iter().map(|a| a.to_string()).collect() })
+        let clinic_names = store::office::clinics(&mut conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.clinic_num, if c.description.is_empty() { c.abbr } else { c.description }))
+            .collect();
+        Ok(AuditPage { events, older, actions: actions::ALL.iter().map(|a| a.to_string()).collect(), clinic_names })
     }
 }

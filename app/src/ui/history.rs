@@ -228,11 +228,14 @@ fn DayChart(days: Vec<HistoryDay>) -> impl IntoView {
                     </rect>
                 }
             };
+            // The day of the month under its bars (the caption gives the months).
+            let label = d.day.get().format("%-d").to_string();
             view! {
                 <g>
                     {bar(d.sent, 3.0, "bar-sent", "sent")}
                     {bar(d.accepted, 10.0, "bar-accepted", "accepted")}
                     {bar(d.failed, 17.0, "bar-failed", "not delivered")}
+                    <text class="day-label" x=x + slot / 2.0 y=height + 12.0 text-anchor="middle" aria-hidden="true">{label}</text>
                 </g>
             }
         })
@@ -242,7 +245,7 @@ fn DayChart(days: Vec<HistoryDay>) -> impl IntoView {
     view! {
         <figure class="chart">
             <div class="chart-scroll">
-                <svg role="img" aria-label=summary.clone() viewBox=format!("0 0 {width} {height}") width=width height=height
+                <svg role="img" aria-label=summary.clone() viewBox=format!("0 0 {width} {}", height + 16.0) width=width height=height + 16.0
                     preserveAspectRatio="none">
                     {bars}
                 </svg>

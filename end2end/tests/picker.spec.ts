@@ -48,9 +48,11 @@ test.describe("slot picker", () => {
     await cell.click();
     await expect(cell).toHaveAttribute("aria-selected", "true");
     await expect(page.getByText(/up to \d+ minutes free/)).toBeVisible();
-    const box = page.locator(".asap-list input[type=checkbox]:enabled").first();
-    const name = (await page.locator(".asap-list li.fits .who").first().textContent())!.trim();
-    await box.check();
+    // A patient a text can reach (no "why not" line): the preview is of the text they get.
+    const row = page.locator(".asap-list li.fits").filter({ hasNot: page.locator(".why") }).first();
+    const name = (await row.locator(".who").textContent())!.trim();
+    await row.locator("input[type=checkbox]").check();
+    await expect(page.locator(".send-details")).toContainText(`${name}: text to `);
     const preview = page.getByLabel("Text preview");
     await expect(preview).toContainText(name.split(", ")[1]);
     await expect(preview).toContainText("an appointment opening has become available");

@@ -110,17 +110,31 @@ impl NotEmailable {
 /// Decides whether the offer may be emailed. On success gives the moment the email is due: `now`,
 /// moved into the office's messaging hours (the same hours as texts).
 pub fn emailing_decision(facts: &EmailFacts<'_>, now: OdDateTime, window: &SendWindow) -> Result<OdDateTime, NotEmailable> {
-    if facts.opt_out_email & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
+    email_reachable(facts.email, facts.opt_out_email)?;
+    offer_timing(facts.declined_stop_before, now, window, facts.slot_start, facts.emails_that_day, facts.limit)
+        .map_err(NotEmailable::from)
+}
+
+/// Whether an email can reach the patient at all: no opt-out of ASAP email, and an address mail
+/// can go to. Checked when offering and again when the email is due.
+pub fn email_reachable(email: &str, opt_out_email: i64) -> Result<(), NotEmailable> {
+    if opt_out_email & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
         return Err(NotEmailable::OptedOut);
     }
-    if EmailAddress::parse(facts.email).is_none() {
+    if EmailAddress::parse(email).is_none() {
         return Err(NotEmailable::NoAddress);
     }
-    offer_timing(facts.declined_stop_before, now, window, facts.slot_start, facts.emails_that_day, facts.limit).map_err(|t| match t {
-        Timing::DeclinedBefore => NotEmailable::DeclinedBefore,
-        Timing::TooSoon { send_at } => NotEmailable::TooSoon { send_at },
-        Timing::DailyLimit { limit, day } => NotEmailable::DailyLimit { limit, day },
-    })
+    Ok(())
+}
+
+impl From<Timing> for NotEmailable {
+    fn from(t: Timing) -> Self {
+        match t {
+            Timing::DeclinedBefore => NotEmailable::DeclinedBefore,
+            Timing::TooSoon { send_at } => NotEmailable::TooSoon { send_at },
+            Timing::DailyLimit { limit, day } => NotEmailable::DailyLimit { limit, day },
+        }
+    }
 }
 
 /// What each channel does for one patient under a send mode. `None`: the mode does not use that

@@ -101,20 +101,34 @@ pub fn texting_decision(
     now: OdDateTime,
     window: &SendWindow,
 ) -> Result<OdDateTime, NotTextable> {
-    if facts.opt_out_sms & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
+    text_reachable(facts.wireless_phone, facts.txt_msg_ok, facts.opt_out_sms)?;
+    offer_timing(facts.declined_stop_before, now, window, facts.slot_start, facts.texts_that_day, facts.text_limit)
+        .map_err(NotTextable::from)
+}
+
+/// Whether a text can reach the patient at all: no opt-out of ASAP texts, texting allowed, and
+/// a number a text can go to. Checked when offering and again when the text is due.
+pub fn text_reachable(wireless_phone: &str, txt_msg_ok: TxtMsgOk, opt_out_sms: i64) -> Result<(), NotTextable> {
+    if opt_out_sms & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
         return Err(NotTextable::OptedOut);
     }
-    if facts.txt_msg_ok == TxtMsgOk::No {
+    if txt_msg_ok == TxtMsgOk::No {
         return Err(NotTextable::TextingRefused);
     }
-    if WirelessPhone::parse(facts.wireless_phone).is_none() {
+    if WirelessPhone::parse(wireless_phone).is_none() {
         return Err(NotTextable::NoWirelessPhone);
     }
-    offer_timing(facts.declined_stop_before, now, window, facts.slot_start, facts.texts_that_day, facts.text_limit).map_err(|t| match t {
-        Timing::DeclinedBefore => NotTextable::DeclinedBefore,
-        Timing::TooSoon { send_at } => NotTextable::TooSoon { send_at },
-        Timing::DailyLimit { limit, day } => NotTextable::DailyLimit { limit, day },
-    })
+    Ok(())
+}
+
+impl From<Timing> for NotTextable {
+    fn from(t: Timing) -> Self {
+        match t {
+            Timing::DeclinedBefore => NotTextable::DeclinedBefore,
+            Timing::TooSoon { send_at } => NotTextable::TooSoon { send_at },
+            Timing::DailyLimit { limit, day } => NotTextable::DailyLimit { limit, day },
+        }
+    }
 }
 
 /// Why a reachable patient's message still cannot go, the same for every channel.

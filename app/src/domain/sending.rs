@@ -6,10 +6,10 @@
 use super::SendWindow;
 use super::send_window::Elapsed;
 use crate::model::OpeningState;
-use super::channels::NotEmailable;
-use super::offer::{MIN_LEAD_MINUTES, NotTextable};
+use super::channels::{NotEmailable, email_reachable};
+use super::offer::{MIN_LEAD_MINUTES, NotTextable, Timing, text_reachable};
 use super::datetext::{short_day, time_text};
-use crate::model::{CommOptOut, EmailAddress, OdDate, OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk, WirelessPhone};
+use crate::model::{OdDateTime, ResponseStatus, SmsSendStatus, TxtMsgOk};
 
 /// Where a due message goes, with what the channel's own rules read.
 #[derive(Clone, Debug)]
@@ -18,58 +18,23 @@ pub enum DueTo<'a> {
     Email { email: &'a str, opt_out_email: i64 },
 }
 
-/// Why a due message cannot go, in the words of its channel.
-enum Unable {
-    OptedOut,
-    Refused,
-    NoAddress,
-    TooSoon { send_at: OdDateTime },
-    DailyLimit { limit: i64, day: OdDate },
-}
-
 impl DueTo<'_> {
-    fn reachable(&self) -> Result<(), Unable> {
+    /// Why the channel cannot reach the patient, as the Note; None when it can. The same rule
+    /// as when the offer was made: opt-outs and addresses may have changed since.
+    fn unreachable(&self) -> Option<String> {
         match self {
             DueTo::Text { wireless_phone, txt_msg_ok, opt_out_sms } => {
-                if opt_out_sms & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
-                    Err(Unable::OptedOut)
-                } else if *txt_msg_ok == TxtMsgOk::No {
-                    Err(Unable::Refused)
-                } else if WirelessPhone::parse(wireless_phone).is_none() {
-                    Err(Unable::NoAddress)
-                } else {
-                    Ok(())
-                }
+                text_reachable(wireless_phone, *txt_msg_ok, *opt_out_sms).err().map(|why| why.note())
             }
-            DueTo::Email { email, opt_out_email } => {
-                if opt_out_email & (CommOptOut::ALL | CommOptOut::WEB_SCHED_ASAP) != 0 {
-                    Err(Unable::OptedOut)
-                } else if EmailAddress::parse(email).is_none() {
-                    Err(Unable::NoAddress)
-                } else {
-                    Ok(())
-                }
-            }
+            DueTo::Email { email, opt_out_email } => email_reachable(email, *opt_out_email).err().map(|why| why.note()),
         }
     }
 
-    fn note(&self, why: Unable) -> String {
+    /// The Note for a message its timing stops, in its channel's words.
+    fn timing_note(&self, why: Timing) -> String {
         match self {
-            DueTo::Text { .. } => match why {
-                Unable::OptedOut => NotTextable::OptedOut,
-                Unable::Refused => NotTextable::TextingRefused,
-                Unable::NoAddress => NotTextable::NoWirelessPhone,
-                Unable::TooSoon { send_at } => NotTextable::TooSoon { send_at },
-                Unable::DailyLimit { limit, day } => NotTextable::DailyLimit { limit, day },
-            }
-            .note(),
-            DueTo::Email { .. } => match why {
-                Unable::OptedOut | Unable::Refused => NotEmailable::OptedOut,
-                Unable::NoAddress => NotEmailable::NoAddress,
-                Unable::TooSoon { send_at } => NotEmailable::TooSoon { send_at },
-                Unable::DailyLimit { limit, day } => NotEmailable::DailyLimit { limit, day },
-            }
-            .note(),
+            DueTo::Text { .. } => NotTextable::from(why).note(),
+            DueTo::Email { .. } => NotEmailable::from(why).note(),
         }
     }
 
@@ -119,9 +84,9 @@ pub fn closed_opening_note(state: OpeningState) -> &'static str {
 /// outside the daily limit (it is not an offer); only a patient the channel cannot reach, or who
 /// opted out of it, gets none.
 pub fn decide_confirmation(to: &DueTo<'_>) -> SendDecision {
-    match to.reachable() {
-        Ok(()) => SendDecision::SendNow,
-        Err(why) => SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response: ResponseStatus::AcceptedAndMoved, note: to.note(why) },
+    match to.unreachable() {
+        None => SendDecision::SendNow,
+        Some(note) => SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response: ResponseStatus::AcceptedAndMoved, note },
     }
 }
 
@@ -130,19 +95,19 @@ pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, ela
     if text.opening != OpeningState::Open {
         return cancel(ResponseStatus::Failed, closed_opening_note(text.opening).into());
     }
-    let unable = |why: Unable| cancel(ResponseStatus::UnableToSend, text.to.note(why));
-    if let Err(why) = text.to.reachable() {
-        return unable(why);
+    if let Some(note) = text.to.unreachable() {
+        return cancel(ResponseStatus::UnableToSend, note);
     }
+    let unable = |why: Timing| cancel(ResponseStatus::UnableToSend, text.to.timing_note(why));
     let too_soon = |at: OdDateTime| elapsed.minutes_between(at, text.slot_start) < MIN_LEAD_MINUTES;
     let send_at = window.next_allowed(now);
     if too_soon(send_at) {
-        return unable(Unable::TooSoon { send_at });
+        return unable(Timing::TooSoon { send_at });
     }
     if text.sent_today >= text.limit {
         let tomorrow = window.next_allowed(now.date().add_days(1).start());
         if too_soon(tomorrow) {
-            return unable(Unable::DailyLimit { limit: text.limit, day: now.date() });
+            return unable(Timing::DailyLimit { limit: text.limit, day: now.date() });
         }
         return SendDecision::Wait {
             until: tomorrow,
@@ -164,7 +129,7 @@ pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, ela
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::OdTime;
+    use crate::model::{CommOptOut, OdTime};
     use crate::domain::send_window::WallMinutes;
 
     fn dt(s: &str) -> OdDateTime {

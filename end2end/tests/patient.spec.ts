@@ -107,7 +107,7 @@ test.describe("patient's page", () => {
     await row.locator("input[type=checkbox]").check();
     // Texts cannot reach her: the send details say so, and by email they can.
     const details = page.locator(".send-details");
-    await expect(details).toContainText("Emailonly, Erin: nothing: no mobile number");
+    await expect(details).toContainText("Emailonly, Erin: no message (no mobile number)");
     await page.getByLabel("Send by").selectOption("preferred");
     await expect(details).toContainText("Emailonly, Erin: email to e…@example.com");
     await expect(page.getByLabel("Email preview")).toContainText("Dear Erin,");

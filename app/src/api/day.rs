@@ -18,11 +18,20 @@ pub async fn load_asap_list(query: AsapListQuery) -> Result<AsapListPage, AppErr
     crate::api::port::answer(crate::api::port::port()?.asap_list(&caller, query).await)
 }
 
-/// `send_mode` may be left out: a text, as the REST API sends.
+/// `send_mode` may be left out: a text, as the REST API sends. Without `end` the opening is as
+/// long as the longest visit chosen; without `message`, the clinic's templates go.
 #[server(prefix = "/ui-api", endpoint = "offer", input = crate::api::codec::NamedJson)]
-pub async fn send_offer(op: i64, start: String, recipients: Vec<CandidateKey>, #[server(default)] send_mode: SendMode) -> Result<OfferOutcome, AppError> {
+pub async fn send_offer(
+    op: i64,
+    start: String,
+    recipients: Vec<CandidateKey>,
+    #[server(default)] send_mode: SendMode,
+    #[server(default)] end: Option<String>,
+    #[server(default)] message: Option<OfferMessage>,
+) -> Result<OfferOutcome, AppError> {
     let caller = crate::api::port::caller()?;
-    crate::api::port::answer(crate::api::port::port()?.offer(&caller, op, start, recipients, send_mode).await)
+    let offer = PickerOffer { op, start, end, recipients, send_mode, message };
+    crate::api::port::answer(crate::api::port::port()?.offer(&caller, offer).await)
 }
 
 /// Takes an opening back: its queued texts are not sent and its blockout goes.

@@ -1,12 +1,12 @@
 //! The port the server functions call: the server implements it, the pages never see it.
 
 use crate::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange};
-use crate::view::day::{AsapListPage, AsapListQuery, CandidateKey, DayBoard, DayQuery, OfferOutcome, OpeningSummary};
+use crate::view::day::{AsapListPage, AsapListQuery, DayBoard, DayQuery, OfferOutcome, OpeningSummary, PickerOffer};
 use crate::view::history::{HistoryPage, HistoryQuery};
+use crate::view::messages::{MessageSetup, MessageSetupChange};
 use crate::view::outbox::OutboxPage;
 use crate::view::overview::OfficeOverview;
 use crate::view::sync::SyncStatus;
-use crate::domain::channels::SendMode;
 use crate::model::AppError;
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ pub trait AsapPort: Send + Sync + 'static {
     async fn history(&self, caller: &Caller, query: HistoryQuery) -> Result<HistoryPage, AppError>;
     async fn day(&self, caller: &Caller, query: DayQuery) -> Result<DayBoard, AppError>;
     async fn asap_list(&self, caller: &Caller, query: AsapListQuery) -> Result<AsapListPage, AppError>;
-    async fn offer(&self, caller: &Caller, op: i64, start: String, recipients: Vec<CandidateKey>, send_mode: SendMode) -> Result<OfferOutcome, AppError>;
+    async fn offer(&self, caller: &Caller, offer: PickerOffer) -> Result<OfferOutcome, AppError>;
     async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError>;
     async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError>;
     async fn users(&self, caller: &Caller) -> Result<Vec<StaffUser>, AppError>;
@@ -27,6 +27,9 @@ pub trait AsapPort: Send + Sync + 'static {
     async fn change_user(&self, caller: &Caller, user_num: i64, change: UserChange) -> Result<StaffUser, AppError>;
     async fn audit(&self, caller: &Caller, query: AuditQuery) -> Result<AuditPage, AppError>;
     async fn sync_status(&self, caller: &Caller) -> Result<SyncStatus, AppError>;
+    async fn message_setup(&self, caller: &Caller, clinic_num: i64) -> Result<MessageSetup, AppError>;
+    async fn save_message_setup(&self, caller: &Caller, change: MessageSetupChange) -> Result<MessageSetup, AppError>;
+    async fn reset_message_setup(&self, caller: &Caller, clinic_num: i64) -> Result<MessageSetup, AppError>;
 }
 
 pub type SharedPort = Arc<dyn AsapPort>;

@@ -190,7 +190,7 @@ pub fn plan_channels(
 }
 
 /// The send details line for one patient, as staff read it before sending: "text to (555)
-/// 010-2231 · email to a…@example.com", or "nothing: opted out of texts, no email address".
+/// 010-2231 · email to a…@example.com", or "no message (opted out of texts, no email address)".
 pub fn send_details(plan: &ChannelPlan, wireless_phone: &str, email: &str) -> String {
     let mut parts = Vec::new();
     if plan.texts() {
@@ -210,7 +210,7 @@ pub fn send_details(plan: &ChannelPlan, wireless_phone: &str, email: &str) -> St
     if let Some(Err(e)) = &plan.email {
         why.push(e.short());
     }
-    format!("nothing: {}", why.join(", "))
+    format!("no message ({})", why.join(", "))
 }
 
 /// What one patient would get under each send mode, for the send panel: the details line and
@@ -335,7 +335,7 @@ mod tests {
         let both = plan_channels(SendMode::TextAndEmail, ContactMethod::None, Ok(at), Ok(at));
         assert_eq!(send_details(&both, "(555) 010-2231", "ann@example.com"), "text to (555) 010-2231 · email to a…@example.com");
         let none = plan_channels(SendMode::Preferred, ContactMethod::None, Err(NotTextable::OptedOut), Err(NotEmailable::NoAddress));
-        assert_eq!(send_details(&none, "", ""), "nothing: opted out of texts, no email address");
+        assert_eq!(send_details(&none, "", ""), "no message (opted out of texts, no email address)");
     }
 
     #[test]
@@ -346,7 +346,7 @@ mod tests {
         assert_eq!(
             by_mode,
             vec![
-                ("text", "nothing: no mobile number", false),
+                ("text", "no message (no mobile number)", false),
                 ("email", "email to a…@example.com", true),
                 ("both", "email to a…@example.com", true),
                 ("preferred", "email to a…@example.com", true),

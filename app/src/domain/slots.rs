@@ -94,6 +94,51 @@ pub fn fits_opening(minutes: i64, free: i64) -> bool {
     minutes > 0 && minutes <= free
 }
 
+/// Why an opening's chosen Start/End cannot be offered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpeningLengthProblem {
+    EndNotAfterStart { start: OdDateTime, end: OdDateTime },
+    /// The longest visit chosen does not fit into the opening.
+    TooShort { minutes: i64, longest_visit: i64 },
+    PastMidnight { minutes: i64, start: OdDateTime },
+}
+
+impl std::fmt::Display for OpeningLengthProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::datetext::time_text;
+        match self {
+            OpeningLengthProblem::EndNotAfterStart { start, end } => {
+                write!(f, "The opening ends at {} but starts at {}. Choose an end after the start.", time_text(*end), time_text(*start))
+            }
+            OpeningLengthProblem::TooShort { minutes, longest_visit } => write!(
+                f,
+                "The opening is {minutes} minutes, but a chosen patient needs {longest_visit}. Lengthen the opening or leave that patient out."
+            ),
+            OpeningLengthProblem::PastMidnight { minutes, start } => {
+                write!(f, "An opening of {minutes} minutes from {start} would run past midnight. Choose an earlier time.")
+            }
+        }
+    }
+}
+
+/// The opening offered: from `start` to the `end` staff chose, or, without one (the REST API),
+/// as long as the longest visit offered into it. Every visit offered must fit.
+pub fn opening_span(start: OdDateTime, end: Option<OdDateTime>, longest_visit: i64) -> Result<Span, OpeningLengthProblem> {
+    let span = match end {
+        Some(end) if end <= start => return Err(OpeningLengthProblem::EndNotAfterStart { start, end }),
+        Some(end) => Span::new(start, end),
+        None => Span::starting_at(start, longest_visit),
+    };
+    let minutes = span.minutes();
+    if !span.within_one_day() {
+        return Err(OpeningLengthProblem::PastMidnight { minutes, start });
+    }
+    if longest_visit > minutes {
+        return Err(OpeningLengthProblem::TooShort { minutes, longest_visit });
+    }
+    Ok(span)
+}
+
 /// "1 offer sent out", "3 offers sent out": how an opening reads in the grid.
 pub fn offers_sent_text(offers: i64) -> String {
     format!("{offers} {} sent out", if offers == 1 { "offer" } else { "offers" })
@@ -127,6 +172,22 @@ mod fit_tests {
         assert!(fits_opening(60, 60));
         assert!(!fits_opening(70, 60));
         assert!(!fits_opening(0, 60), "a visit of unknown length fits nothing");
+    }
+
+    #[test]
+    fn an_opening_runs_to_its_end_or_the_longest_visit() {
+        assert_eq!(opening_span(at("09:00"), None, 60), Ok(Span::new(at("09:00"), at("10:00"))));
+        assert_eq!(opening_span(at("09:00"), Some(at("10:30")), 60), Ok(Span::new(at("09:00"), at("10:30"))));
+        assert_eq!(
+            opening_span(at("09:00"), Some(at("09:40")), 60),
+            Err(OpeningLengthProblem::TooShort { minutes: 40, longest_visit: 60 })
+        );
+        assert!(matches!(opening_span(at("09:00"), Some(at("09:00")), 10), Err(OpeningLengthProblem::EndNotAfterStart { .. })));
+        assert!(matches!(opening_span(at("23:30"), None, 60), Err(OpeningLengthProblem::PastMidnight { minutes: 60, .. })));
+        assert_eq!(
+            OpeningLengthProblem::TooShort { minutes: 40, longest_visit: 60 }.to_string(),
+            "The opening is 40 minutes, but a chosen patient needs 60. Lengthen the opening or leave that patient out."
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub fn UserMenu() -> impl IntoView {
                             <nav aria-label="Administration">
                                 <A href="/users">"Users"</A>
                                 <A href="/audit">"Audit trail"</A>
+                                <A href="/messages">"ASAP messages"</A>
                             </nav>
                         })}
                         <span class="who">{c.name().to_string()}</span>

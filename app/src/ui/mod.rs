@@ -4,6 +4,7 @@ mod admin;
 mod history;
 mod home;
 mod live;
+mod messages;
 mod outbox;
 pub mod patient;
 mod picker;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -163,6 +165,18 @@ impl LazyRoute for AuditRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <admin::AuditPage/> }.into_any()
+    }
+}
+
+struct MessagesRoute;
+
+#[lazy_route]
+impl LazyRoute for MessagesRoute {
+    fn data() -> Self {
+        MessagesRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <messages::MessagesPage/> }.into_any()
     }
 }
 

@@ -5,12 +5,15 @@
 use crate::domain::datetext::{day, span_text, when};
 use crate::api::{load_asap_list, load_day, send_offer, withdraw_opening};
 use crate::domain::channels::SendMode;
-use crate::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OpColumn, OpeningSummary};
+use crate::view::day::{
+    ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OfferMessage, OpColumn,
+    OpeningSummary, PickerOffer,
+};
 use crate::model::OpeningState;
 use crate::domain::Span;
 use crate::domain::slots::{fits_opening, free_minutes_at, offers_sent_text};
 use crate::domain::datetext::time_text;
-use crate::domain::template::{fill_patient_tags, fill_slot_tags};
+use crate::domain::template::{TEXT_SEGMENTS_WARNING, check_email_template, check_text_template, fill_patient_tags, fill_slot_tags, sms_segments};
 use crate::model::{OdDate, OdDateTime};
 use chrono::Timelike;
 use leptos::prelude::*;
@@ -104,6 +107,8 @@ pub fn PickerPage() -> impl IntoView {
     // The clinic and day shown, and whether the server has said they changed since.
     let shown: RwSignal<Option<(i64, String)>> = RwSignal::new(None);
     let stale = RwSignal::new(false);
+    // Kept above the board too: the next send is usually by the same channel.
+    let send_mode = RwSignal::new(SendMode::Text);
     super::live::on_changes(move |heard| {
         use crate::view::changes::kind;
         let Some((clinic, date)) = shown.get_untracked() else { return };
@@ -121,7 +126,7 @@ pub fn PickerPage() -> impl IntoView {
                         Ok(b) => {
                             shown.set(Some((b.clinic_num, b.date.to_string())));
                             stale.set(false);
-                            view! { <Board board=b reload outcome stale/> }.into_any()
+                            view! { <Board board=b reload outcome stale send_mode/> }.into_any()
                         }
                         Err(e) => view! {
                             <div role="alert" class="notice error">
@@ -180,22 +185,89 @@ fn DayBar(board: DayBoard) -> impl IntoView {
     }
 }
 
+/// What staff are putting together: the opening (its start cell and end), who gets it, and how.
+/// Every part of the page reads and writes the same signals.
+#[derive(Clone, Copy)]
+struct Pick {
+    /// (column, row) of the opening's start.
+    selected: RwSignal<Option<(usize, usize)>>,
+    /// The end staff chose; None: as far as the time is free.
+    end: RwSignal<Option<OdDateTime>>,
+    /// Counts picks of a start, so the ASAP list preselects once for each.
+    generation: RwSignal<u64>,
+    recipients: RwSignal<Vec<CandidateKey>>,
+    send_mode: RwSignal<SendMode>,
+    rows: StoredValue<Vec<OdDateTime>>,
+    /// Free minutes from each cell, by column then row.
+    free: StoredValue<Vec<Vec<i64>>>,
+    increment: i64,
+}
+
+impl Pick {
+    fn cell_free(&self, c: usize, r: usize) -> i64 {
+        self.free.with_value(|f| f.get(c).and_then(|col| col.get(r)).copied().unwrap_or(0))
+    }
+
+    /// The opening as chosen: start, end, and the most it could run to.
+    fn opening(&self) -> Option<(usize, OdDateTime, OdDateTime, i64)> {
+        let (c, r) = self.selected.get()?;
+        let start = self.rows.with_value(|rs| rs.get(r).copied())?;
+        let free = self.cell_free(c, r);
+        let latest = start.plus_minutes(free);
+        let end = self.end.get().filter(|e| *e > start && *e <= latest).unwrap_or(latest);
+        Some((c, start, end, free))
+    }
+
+    /// The opening's length in minutes: what a patient must fit.
+    fn minutes(&self) -> Option<i64> {
+        self.opening().map(|(_, start, end, _)| start.minutes_until(end))
+    }
+
+    /// Rows of the free run holding the chosen start: where Start may move to.
+    fn start_rows(&self) -> Vec<usize> {
+        let Some((c, r)) = self.selected.get() else { return Vec::new() };
+        let step = self.increment.max(5);
+        let mut first = r;
+        while first > 0 && self.cell_free(c, first - 1) == self.cell_free(c, first) + step {
+            first -= 1;
+        }
+        let mut last = r;
+        while self.cell_free(c, last + 1) > 0 && self.cell_free(c, last + 1) == self.cell_free(c, last) - step {
+            last += 1;
+        }
+        (first..=last).collect()
+    }
+
+    fn is_in_opening(&self, c: usize, r: usize) -> bool {
+        let Some((col, start, end, _)) = self.opening() else { return false };
+        col == c && self.rows.with_value(|rs| rs.get(r).is_some_and(|t| *t >= start && *t < end))
+    }
+
+    /// A new start: the end follows the free time, and the list preselects again.
+    fn choose_start(&self, c: usize, r: usize) {
+        if self.cell_free(c, r) > 0 {
+            self.selected.set(Some((c, r)));
+            self.end.set(None);
+            self.generation.update(|g| *g += 1);
+        }
+    }
+}
+
 #[component]
 fn Board(
     board: DayBoard,
     reload: RwSignal<u64>,
     outcome: RwSignal<Option<Result<(i64, String, bool), String>>>,
     stale: RwSignal<bool>,
+    send_mode: RwSignal<SendMode>,
 ) -> impl IntoView {
     let board = StoredValue::new(board);
     let rows = StoredValue::new(board.with_value(row_times));
     let n_rows = rows.with_value(Vec::len);
     let n_cols = board.with_value(|b| b.columns.len());
-    // (column, row) of the keyboard focus and of the chosen opening start.
+    // (column, row) of the keyboard focus.
     let focus = RwSignal::new((0usize, 0usize));
-    let selected: RwSignal<Option<(usize, usize)>> = RwSignal::new(None);
     let shown_patient: RwSignal<Option<CandidateKey>> = RwSignal::new(None);
-    let recipients: RwSignal<Vec<CandidateKey>> = RwSignal::new(Vec::new());
 
     let views = StoredValue::new(board.with_value(|b| {
         b.columns
@@ -203,18 +275,30 @@ fn Board(
             .map(|c| rows.with_value(|rs| rs.iter().map(|t| cell_view(c, *t, b.increment, b.date)).collect::<Vec<_>>()))
             .collect::<Vec<_>>()
     }));
-    let cell_free = move |c: usize, r: usize| views.with_value(|v| v[c][r].free_minutes);
+    let pick = Pick {
+        selected: RwSignal::new(None),
+        end: RwSignal::new(None),
+        generation: RwSignal::new(0),
+        recipients: RwSignal::new(Vec::new()),
+        send_mode,
+        rows,
+        free: StoredValue::new(views.with_value(|v| v.iter().map(|col| col.iter().map(|c| c.free_minutes).collect()).collect())),
+        increment: board.with_value(|b| b.increment),
+    };
     // Every ASAP-list patient this page has loaded, so a choice outlives the list page it was made on.
     let known: StoredValue<Vec<Candidate>> = StoredValue::new(board.with_value(|b| b.asap_list.candidates.clone()));
     let candidate = move |key: CandidateKey| known.with_value(|all| all.iter().find(|c| c.key == key).cloned());
 
-    // Selecting an opening keeps only the recipients who still fit it.
+    // A shorter opening keeps only the recipients who still fit it.
+    Effect::new(move |_| {
+        if let Some(minutes) = pick.minutes() {
+            pick.recipients.update(|list| list.retain(|k| candidate(*k).is_some_and(|x| fits_opening(x.minutes, minutes))));
+        }
+    });
     let select = move |c: usize, r: usize| {
-        if cell_free(c, r) > 0 {
-            selected.set(Some((c, r)));
+        if pick.cell_free(c, r) > 0 {
             outcome.set(None);
-            let free = cell_free(c, r);
-            recipients.update(|list| list.retain(|k| candidate(*k).is_some_and(|x| fits_opening(x.minutes, free))));
+            pick.choose_start(c, r);
         }
     };
 
@@ -240,10 +324,14 @@ fn Board(
         focus.set((nc, nr));
         focus_cell(nc, nr);
     };
+    // The keyboard enters the grid at the first time that can be offered, not at the top left.
+    if let Some((c, r)) = first_free_cell(&views.get_value()) {
+        focus.set((c, r));
+    }
 
     // The day changed on the server: shown at once unless someone is in the middle of an offer.
     Effect::new(move |_| {
-        if stale.get() && selected.get().is_none() && recipients.get().is_empty() {
+        if stale.get() && pick.selected.get().is_none() && pick.recipients.get().is_empty() {
             reload.update(|n| *n += 1);
         }
     });
@@ -269,6 +357,7 @@ fn Board(
         </div>
         <div class="picker">
             <div class="day-grid-wrap">
+                {(n_cols > 4).then(|| view! { <p class="scroll-hint muted">{format!("{n_cols} operatories: scroll sideways to see them all.")}</p> })}
                 {if has_ops {
                     view! {
                         <div class="day-grid" role="grid" aria-label=format!("Schedule for {}", day(b0.date))
@@ -295,11 +384,11 @@ fn Board(
                                         let op_num = board.with_value(|b| b.columns[c].op.operatory_num);
                                         let class = move || {
                                             let mut cls = format!("cell {state}");
-                                            if selected.get() == Some((c, r)) { cls.push_str(" selected"); }
+                                            if pick.selected.get() == Some((c, r)) { cls.push_str(" selected"); }
+                                            if pick.is_in_opening(c, r) { cls.push_str(" in-opening"); }
                                             if let Some(k) = shown_patient.get() {
                                                 if let Some(x) = candidate(k) {
-                                                    let free = views.with_value(|v| v[c][r].free_minutes);
-                                                    if fits_opening(x.minutes, free) { cls.push_str(" fits"); }
+                                                    if fits_opening(x.minutes, pick.cell_free(c, r)) { cls.push_str(" fits"); }
                                                 }
                                             }
                                             cls
@@ -308,9 +397,10 @@ fn Board(
                                             <div class=class role="gridcell" id=format!("cell-{c}-{r}")
                                                 data-op=op_num data-start=t.to_string() data-free=v.free_minutes
                                                 tabindex=move || if focus.get() == (c, r) { "0" } else { "-1" }
-                                                aria-selected=move || (selected.get() == Some((c, r))).to_string()
+                                                aria-selected=move || (pick.selected.get() == Some((c, r))).to_string()
                                                 aria-label=v.name.clone()
                                                 title=v.name.clone()
+                                                on:focus=move |_| focus.set((c, r))
                                                 on:click=move |_| { focus.set((c, r)); select(c, r); }>
                                                 <span class="label">{v.text.clone()}</span>
                                             </div>
@@ -325,12 +415,18 @@ fn Board(
                 }}
             </div>
             <div class="side">
-                <OfferPanel board selected recipients outcome reload cell_free rows known/>
-                <AsapList board selected recipients shown_patient cell_free known/>
+                <OfferPanel board pick outcome reload known/>
+                <AsapList board pick shown_patient known/>
                 <OpeningsToday board reload/>
             </div>
         </div>
     }
+}
+
+/// The first cell, row by row, that can be offered.
+fn first_free_cell(views: &[Vec<CellView>]) -> Option<(usize, usize)> {
+    let rows = views.first().map_or(0, Vec::len);
+    (0..rows).find_map(|r| (0..views.len()).find(|c| views[*c][r].free_minutes > 0).map(|c| (c, r)))
 }
 
 /// Tells the page (and through it an office portal embedding us) that an opening was offered.
@@ -378,24 +474,23 @@ fn focus_cell(c: usize, r: usize) {
 #[component]
 fn OfferPanel(
     board: StoredValue<DayBoard>,
-    selected: RwSignal<Option<(usize, usize)>>,
-    recipients: RwSignal<Vec<CandidateKey>>,
+    pick: Pick,
     outcome: RwSignal<Option<Result<(i64, String, bool), String>>>,
     reload: RwSignal<u64>,
-    cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
-    rows: StoredValue<Vec<OdDateTime>>,
     known: StoredValue<Vec<Candidate>>,
 ) -> impl IntoView {
-    let opening = move || {
-        selected.get().map(|(c, r)| {
-            let start = rows.with_value(|rs| rs[r]);
-            let op = board.with_value(|b| b.columns[c].op.clone());
-            (op, start, cell_free(c, r))
-        })
+    let send_mode = pick.send_mode;
+    let recipients = pick.recipients;
+    // The message for this send, prefilled from the clinic's templates; sent only when edited.
+    let text = RwSignal::new(board.with_value(|b| b.template.clone()));
+    let subject = RwSignal::new(board.with_value(|b| b.email_subject.clone()));
+    let body = RwSignal::new(board.with_value(|b| b.email_template.clone()));
+    let edited = move || {
+        board.with_value(|b| text.get() != b.template || subject.get() != b.email_subject || body.get() != b.email_template)
     };
-    let send_mode = RwSignal::new(SendMode::Text);
-    let send = Action::new(move |(op, start, keys, mode): &(i64, OdDateTime, Vec<CandidateKey>, SendMode)| {
-        send_offer(*op, start.to_string(), keys.clone(), *mode)
+    let send = Action::new(move |offer: &PickerOffer| {
+        let o = offer.clone();
+        send_offer(o.op, o.start, o.recipients, o.send_mode, o.end, o.message)
     });
     Effect::new(move |_| {
         if let Some(result) = send.value().get() {
@@ -407,7 +502,7 @@ fn OfferPanel(
                     // The chosen cell and patients are gone: the keyboard goes to what happened.
                     focus_when_shown("offer-outcome");
                     recipients.set(Vec::new());
-                    selected.set(None);
+                    pick.selected.set(None);
                 }
                 Err(e) => outcome.set(Some(Err(e.message().to_string()))),
             }
@@ -419,62 +514,96 @@ fn OfferPanel(
         let keys = recipients.get();
         known.with_value(|all| keys.iter().filter_map(|k| all.iter().find(|c| c.key == *k).cloned()).collect::<Vec<_>>())
     };
-    // The first chosen patient each channel reaches, for its preview.
-    let preview = move || {
-        let (_, start, _) = opening()?;
-        let mode = send_mode.get();
-        let people = chosen();
-        let first_by = |word: &str| {
-            people.iter().find(|c| c.details(mode).is_some_and(|(line, reaches)| reaches && line.contains(word))).cloned()
-        };
-        let text = first_by("text to").map(|c| {
-            let body = board.with_value(|b| fill_slot_tags(&b.template, start, &b.office_name, &b.office_phone));
-            (c.patient.clone(), fill_patient_tags(&body, &c.f_name, "[link]"))
-        });
-        let email = first_by("email to").map(|c| {
-            let (subject, body) = board.with_value(|b| {
-                (
-                    fill_slot_tags(&b.email_subject, start, &b.office_name, &b.office_phone),
-                    fill_slot_tags(&b.email_template, start, &b.office_name, &b.office_phone),
-                )
-            });
-            (c.patient.clone(), fill_patient_tags(&subject, &c.f_name, "[link]"), fill_patient_tags(&body, &c.f_name, "[link]"))
-        });
-        Some((text, email))
-    };
-    // Each chosen patient, with what this send mode gives them; those it cannot reach are still
-    // offered the opening (and it is recorded), and are listed first so nobody misses them.
+    // Each chosen patient with what this send mode gives them; those it cannot reach first, so
+    // nobody misses them.
     let details = move || {
         let mode = send_mode.get();
-        let mut rows: Vec<(String, String, bool)> = chosen()
+        let mut rows: Vec<(Candidate, String, bool)> = chosen()
             .into_iter()
             .map(|c| {
-                let (line, reaches) = c.details(mode).map_or_else(
-                    || (c.not_textable.as_deref().map_or("text".to_string(), |why| format!("nothing: {}", short_reason(why))), c.not_textable.is_none()),
-                    |(l, r)| (l.to_string(), r),
-                );
-                (c.patient, line, reaches)
+                let (line, reaches) = c.details(mode).map(|(l, r)| (l.to_string(), r)).unwrap_or_else(|| ("no message".into(), false));
+                (c, line, reaches)
             })
             .collect();
         rows.sort_by_key(|(_, _, reaches)| *reaches);
         rows
     };
+    let reached = move || details().into_iter().filter(|(_, _, r)| *r).count();
+    // Whose message the preview shows: staff pick among those chosen; the first reached otherwise.
+    let preview_for: RwSignal<Option<CandidateKey>> = RwSignal::new(None);
+    let preview = move || {
+        let (_, start, _, _) = pick.opening()?;
+        let people: Vec<(Candidate, String, bool)> = details().into_iter().filter(|(_, _, r)| *r).collect();
+        let (c, line, _) = people.iter().find(|(c, _, _)| Some(c.key) == preview_for.get()).or_else(|| people.first())?.clone();
+        let (name, phone, link) = board.with_value(|b| (b.office_name.clone(), b.office_phone.clone(), b.link_example.clone()));
+        let fill = |t: &str| fill_patient_tags(&fill_slot_tags(t, start, &name, &phone), &c.f_name, &link);
+        let texted = line.contains("text to").then(|| fill(&text.get()));
+        let emailed = line.contains("email to").then(|| (fill(&subject.get()), fill(&body.get())));
+        Some((c.patient.clone(), texted, emailed))
+    };
+    let problem = move || {
+        let mode = send_mode.get();
+        check_text_template(&text.get())
+            .and_then(|()| if mode == SendMode::Text { Ok(()) } else { check_email_template(&subject.get(), &body.get()) })
+            .err()
+            .map(|p| p.to_string())
+    };
+    let blocked = move || {
+        if pick.opening().is_none() || recipients.get().is_empty() {
+            return Some(String::new());
+        }
+        if reached() == 0 {
+            return Some(format!(
+                "{} reaches none of the chosen patients. Choose another way to send, or other patients.",
+                send_mode.get().label()
+            ));
+        }
+        problem()
+    };
     view! {
         <section class="card offer" aria-labelledby="offer-title">
             <h2 id="offer-title">"Offer an opening"</h2>
-            {move || match opening() {
+            {move || match pick.opening() {
                 None => view! { <p class="muted">"Pick a free time in the grid (click it, or use the arrow keys and Enter)."</p> }.into_any(),
-                Some((op, start, free)) => view! {
-                    <p class="chosen" aria-live="polite">
-                        <strong>{format!("{}, {} {}", op.op_name, day(start.date()), time_text(start))}</strong>
-                        {format!(" — up to {free} minutes free")}
-                    </p>
-                }.into_any(),
+                Some((c, start, end, free)) => {
+                    let op = board.with_value(|b| b.columns[c].op.clone());
+                    let step = pick.increment.max(5);
+                    let starts = pick.start_rows();
+                    let ends: Vec<OdDateTime> = (1..=free / step).map(|k| start.plus_minutes(k * step)).collect();
+                    let latest = start.plus_minutes(free);
+                    view! {
+                        <p class="chosen" aria-live="polite">
+                            <strong>{format!("{}, {}", op.op_name, day(start.date()))}</strong>
+                            {format!(" — {}, {} minutes (up to {free} minutes free until {})", span_text(start, end), start.minutes_until(end), time_text(latest))}
+                        </p>
+                        <div class="opening-times">
+                            <label>"Start "
+                                <select on:change=move |ev| {
+                                    if let Ok(r) = event_target_value(&ev).parse::<usize>() {
+                                        let keep_end = pick.opening().map(|(_, _, e, _)| e);
+                                        pick.selected.set(Some((c, r)));
+                                        pick.end.set(keep_end);
+                                    }
+                                }>
+                                    {starts.into_iter().map(|r| {
+                                        let t = pick.rows.with_value(|rs| rs[r]);
+                                        view! { <option value=r.to_string() selected=t == start>{time_text(t)}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <label>"End "
+                                <select on:change=move |ev| {
+                                    if let Ok(t) = OdDateTime::parse(&event_target_value(&ev)) { pick.end.set(Some(t)); }
+                                }>
+                                    {ends.into_iter().map(|t| view! {
+                                        <option value=t.to_string() selected=t == end>{format!("{} ({} min)", time_text(t), start.minutes_until(t))}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        </div>
+                    }.into_any()
+                }
             }}
-            <p>{move || {
-                let n = recipients.get().len();
-                match n { 0 => "No patients chosen yet.".to_string(), 1 => "1 patient chosen.".to_string(), n => format!("{n} patients chosen.") }
-            }}</p>
             <label class="send-mode">"Send by "
                 <select on:change=move |ev| {
                     if let Some(mode) = SendMode::from_key(&event_target_value(&ev)) {
@@ -488,31 +617,69 @@ fn OfferPanel(
             </label>
             {move || {
                 let rows = details();
-                (!rows.is_empty()).then(|| {
-                    let unreached = rows.iter().filter(|(_, _, reaches)| !reaches).count();
-                    view! {
-                        <details class="send-details" open=true>
-                            <summary>{format!("Send details: {}", if unreached == 0 {
-                                "everyone chosen will get a message".to_string()
-                            } else {
-                                format!("{unreached} of {} will get no message (still offered, and it is recorded)", rows.len())
-                            })}</summary>
-                            <ul>
-                                {rows.into_iter().map(|(patient, line, reaches)| view! {
-                                    <li class:warn=!reaches><strong>{patient}</strong>{format!(": {line}")}</li>
-                                }).collect_view()}
-                            </ul>
-                        </details>
-                    }
-                })
+                if rows.is_empty() {
+                    return view! { <p class="muted">"No patients chosen yet."</p> }.into_any();
+                }
+                let unreached = rows.iter().filter(|(_, _, reaches)| !reaches).count();
+                let n = rows.len();
+                view! {
+                    <details class="send-details" open=true>
+                        <summary>{format!("Send details: {n} {} chosen, {}", if n == 1 { "patient" } else { "patients" }, if unreached == 0 {
+                            "each gets a message".to_string()
+                        } else {
+                            format!("{unreached} will get no message (still offered, and it is recorded)")
+                        })}</summary>
+                        <ul>
+                            {rows.into_iter().map(|(c, line, reaches)| {
+                                let key = c.key;
+                                view! {
+                                    <li class:warn=!reaches>
+                                        <strong>{c.patient.clone()}</strong>{format!(": {line}")}
+                                        {reaches.then(|| view! {
+                                            <button type="button" class="link-button" aria-pressed=move || (preview_for.get() == Some(key)).to_string()
+                                                on:click=move |_| preview_for.set(Some(key))>
+                                                <span class="visually-hidden">{format!("Preview {}'s message", c.patient)}</span>
+                                                <span aria-hidden="true">"Preview"</span>
+                                            </button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </details>
+                }.into_any()
             }}
-            {move || preview().map(|(text, email)| view! {
+            <details class="message-edit">
+                <summary>{move || if edited() { "Message for this send (edited)" } else { "Message for this send" }}</summary>
+                <p class="muted">"Changes apply to this send only. Tags: [NameF], [AsapURL], [Date], [Time], [OfficeName], [OfficePhone]."</p>
+                <label for="offer-text">"Text"</label>
+                <textarea id="offer-text" rows="4" maxlength="1000" prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <label for="offer-subject">"Email subject"</label>
+                <input id="offer-subject" type="text" maxlength="200" prop:value=move || subject.get()
+                    on:input=move |ev| subject.set(event_target_value(&ev))/>
+                <label for="offer-body">"Email"</label>
+                <textarea id="offer-body" rows="6" maxlength="10000" prop:value=move || body.get()
+                    on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                <button type="button" class="secondary" disabled=move || !edited() on:click=move |_| {
+                    board.with_value(|b| { text.set(b.template.clone()); subject.set(b.email_subject.clone()); body.set(b.email_template.clone()); });
+                }>"Use the clinic's message"</button>
+            </details>
+            {move || problem().map(|p| view! { <p class="notice error" role="alert">{p}</p> })}
+            {move || preview().map(|(patient, texted, emailed)| view! {
                 <div>
-                    {text.map(|(patient, body)| view! {
-                        <h3 class="preview-title">{format!("Text preview ({patient})")}</h3>
-                        <p class="preview" aria-label="Text preview">{body}</p>
+                    {texted.map(|t| {
+                        let segments = sms_segments(&t);
+                        view! {
+                            <h3 class="preview-title">{format!("Text preview ({patient})")}</h3>
+                            <p class="preview" aria-label="Text preview">{t.clone()}</p>
+                            <p class="muted segments" class:warn={segments > TEXT_SEGMENTS_WARNING}>
+                                {format!("{} characters, {segments} {}{}", t.chars().count(), if segments == 1 { "segment" } else { "segments" },
+                                    if segments > TEXT_SEGMENTS_WARNING { ": long texts cost more and may arrive in pieces" } else { "" })}
+                            </p>
+                        }
                     })}
-                    {email.map(|(patient, subject, body)| view! {
+                    {emailed.map(|(subject, body)| view! {
                         <h3 class="preview-title">{format!("Email preview ({patient})")}</h3>
                         <div class="preview email" aria-label="Email preview">
                             <p><strong>{subject}</strong></p>
@@ -521,11 +688,21 @@ fn OfferPanel(
                     })}
                 </div>
             })}
+            {move || blocked().filter(|why| !why.is_empty()).map(|why| view! { <p class="notice warn">{why}</p> })}
             <button type="button"
-                disabled=move || opening().is_none() || recipients.get().is_empty() || send.pending().get()
+                disabled=move || blocked().is_some() || send.pending().get()
                 on:click=move |_| {
-                    if let Some((op, start, _)) = opening() {
-                        send.dispatch((op.operatory_num, start, recipients.get_untracked(), send_mode.get_untracked()));
+                    if let Some((c, start, end, _)) = pick.opening() {
+                        let op = board.with_value(|b| b.columns[c].op.operatory_num);
+                        let message = edited().then(|| OfferMessage { text: text.get_untracked(), email_subject: subject.get_untracked(), email_body: body.get_untracked() });
+                        send.dispatch(PickerOffer {
+                            op,
+                            start: start.to_string(),
+                            end: Some(end.to_string()),
+                            recipients: recipients.get_untracked(),
+                            send_mode: send_mode.get_untracked(),
+                            message,
+                        });
                     }
                 }>
                 {move || if send.pending().get() { "Sending…" } else { "Send offers" }}
@@ -541,11 +718,6 @@ fn OfferPanel(
             })}
         </section>
     }
-}
-
-/// "the patient has opted out of automated messaging" from the Note's full sentence.
-fn short_reason(note: &str) -> String {
-    note.trim_start_matches("Not sending text because ").trim_end_matches('.').to_string()
 }
 
 /// The openings offered on this day and what became of them; open ones can be withdrawn.
@@ -628,20 +800,22 @@ fn opening_status(o: &OpeningSummary) -> String {
 }
 
 /// The clinic's ASAP list, a page at a time: narrowed to those who fit once a time is chosen,
-/// and to a name when staff type one.
+/// and to a name when staff type one. Picking a time preselects those who fit and whom the send
+/// mode reaches; those it cannot reach are listed last.
 #[component]
 fn AsapList(
     board: StoredValue<DayBoard>,
-    selected: RwSignal<Option<(usize, usize)>>,
-    recipients: RwSignal<Vec<CandidateKey>>,
+    pick: Pick,
     shown_patient: RwSignal<Option<CandidateKey>>,
-    cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
     known: StoredValue<Vec<Candidate>>,
 ) -> impl IntoView {
+    let recipients = pick.recipients;
     let clinic = board.with_value(|b| b.clinic_num);
     let page = RwSignal::new(board.with_value(|b| b.asap_list.clone()));
+    // The opening length the page shown was narrowed to.
+    let page_fits: RwSignal<Option<i64>> = RwSignal::new(None);
     let name = RwSignal::new(String::new());
-    let fits = Memo::new(move |_| selected.get().map(|(c, r)| cell_free(c, r)));
+    let fits = Memo::new(move |_| pick.minutes());
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
     let load = Action::new(move |q: &AsapListQuery| {
         let q = q.clone();
@@ -653,7 +827,7 @@ fn AsapList(
         fits_minutes: fits.get_untracked(),
         offset,
     };
-    // A new name or a new chosen time starts the list again from its first page.
+    // A new name or a new opening length starts the list again from its first page.
     Effect::new(move |before: Option<(String, Option<i64>)>| {
         let now = (name.get().trim().to_string(), fits.get());
         if before.as_ref().is_some_and(|b| *b != now) {
@@ -686,8 +860,29 @@ fn AsapList(
                         p.total = more.total;
                     }
                 });
+                page_fits.set(q.fits_minutes);
             }
             Err(e) => problem.set(Some(e.message().to_string())),
+        }
+    });
+    let reaches = move |c: &Candidate| c.details(pick.send_mode.get()).is_some_and(|(_, r)| r);
+    let fitting_and_reached = move || {
+        let minutes = fits.get();
+        page.with(|p| {
+            p.candidates
+                .iter()
+                .filter(|c| minutes.is_some_and(|m| fits_opening(c.minutes, m)) && reaches(c))
+                .map(|c| c.key)
+                .collect::<Vec<_>>()
+        })
+    };
+    // Once per picked start, when the list for it is here: those who fit and can be reached.
+    let preselected_for = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let generation = pick.generation.get();
+        if generation != preselected_for.get_value() && fits.get().is_some() && page_fits.get() == fits.get() && name.get().trim().is_empty() {
+            preselected_for.set_value(generation);
+            recipients.set(fitting_and_reached());
         }
     });
     let summary = move || {
@@ -708,6 +903,12 @@ fn AsapList(
             }
         })
     };
+    // The list in its order, those this send mode cannot reach last.
+    let ordered = move || {
+        let mut list = page.with(|p| p.candidates.clone());
+        list.sort_by_key(|c| !reaches(c));
+        list
+    };
     view! {
         <section class="card" aria-labelledby="asap-title">
             <h2 id="asap-title">{move || format!("ASAP list ({})", page.with(|p| p.total))}</h2>
@@ -718,6 +919,15 @@ fn AsapList(
                     on:input=move |ev| name.set(event_target_value(&ev))/>
             </div>
             <p class="muted asap-count" aria-live="polite">{summary}</p>
+            {move || fits.get().is_some().then(|| view! {
+                <div class="choose-buttons">
+                    <button type="button" class="secondary choose-all" on:click=move |_| recipients.set(fitting_and_reached())>
+                        "Choose all who fit and can be reached"
+                    </button>
+                    <button type="button" class="secondary choose-none" disabled=move || recipients.get().is_empty()
+                        on:click=move |_| recipients.set(Vec::new())>"Choose none"</button>
+                </div>
+            })}
             {move || problem.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
             {move || if page.with(|p| p.candidates.is_empty()) {
                 let why = if page.with(|p| p.total == 0) {
@@ -729,8 +939,8 @@ fn AsapList(
             } else {
                 view! {
                     <ul class="asap-list">
-                        <For each=move || page.with(|p| p.candidates.clone()) key=|c| c.key let:c>
-                            <CandidateRow c selected recipients shown_patient cell_free/>
+                        <For each=ordered key=|c| c.key let:c>
+                            <CandidateRow c pick shown_patient/>
                         </For>
                     </ul>
                 }.into_any()
@@ -749,16 +959,11 @@ fn AsapList(
 }
 
 #[component]
-fn CandidateRow(
-    c: Candidate,
-    selected: RwSignal<Option<(usize, usize)>>,
-    recipients: RwSignal<Vec<CandidateKey>>,
-    shown_patient: RwSignal<Option<CandidateKey>>,
-    cell_free: impl Fn(usize, usize) -> i64 + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<CandidateKey>>) -> impl IntoView {
     let key = c.key;
     let minutes = c.minutes;
-    let fits = move || selected.get().is_some_and(|(col, r)| fits_opening(minutes, cell_free(col, r)));
+    let recipients = pick.recipients;
+    let fits = move || pick.minutes().is_some_and(|m| fits_opening(minutes, m));
     let id = match key {
         CandidateKey::Appointment(n) => format!("cand-apt-{n}"),
         CandidateKey::Recall(n) => format!("cand-recall-{n}"),
@@ -781,7 +986,9 @@ fn CandidateRow(
         }
     );
     let patient = c.patient.clone();
-    let why = c.not_textable.clone();
+    let details = c.clone();
+    // What the chosen send mode gives this patient, when it gives them nothing.
+    let why = move || details.details(pick.send_mode.get()).filter(|(_, reaches)| !reaches).map(|(line, _)| line.to_string());
     view! {
         <li class=move || if fits() { "fits" } else { "" }>
             <input type="checkbox" id=id.clone()
@@ -796,7 +1003,7 @@ fn CandidateRow(
                 }/>
             <label for=id class="who">{patient.clone()}</label>
             <span class="meta">{meta}{move || if fits() { " · fits" } else { "" }}</span>
-            {why.map(|w| view! { <span class="why">{w}</span> })}
+            {move || why().map(|w| view! { <span class="why">{w}</span> })}
             <button type="button" class="secondary pick-patient"
                 aria-pressed=move || (shown_patient.get() == Some(key)).to_string()
                 on:click=move |_| shown_patient.update(|s| *s = if *s == Some(key) { None } else { Some(key) })>

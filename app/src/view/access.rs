@@ -128,7 +128,8 @@ pub mod actions {
     pub const API_KEY_REVOKED: &str = "revoked API key";
     /// Open Dental refused a booking a claim made here (the appointment was deleted there, say).
     pub const OPEN_DENTAL_REFUSED: &str = "Open Dental refused a booking";
-    pub const ALL: [&str; 11] = [
+    pub const MESSAGES_CHANGED: &str = "changed ASAP messages";
+    pub const ALL: [&str; 12] = [
         SIGN_IN,
         SIGN_IN_FAILED,
         SIGN_OUT,
@@ -140,5 +141,6 @@ pub mod actions {
         API_KEY_ADDED,
         API_KEY_REVOKED,
         OPEN_DENTAL_REFUSED,
+        MESSAGES_CHANGED,
     ];
 }

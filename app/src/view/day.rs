@@ -60,6 +60,27 @@ impl Candidate {
     }
 }
 
+/// The message of one send, as staff edited it in the panel; the tags are filled per patient.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferMessage {
+    pub text: String,
+    pub email_subject: String,
+    pub email_body: String,
+}
+
+/// The slot picker's Send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickerOffer {
+    pub op: i64,
+    pub start: String,
+    /// The opening's end as chosen in the panel; None: as long as the longest visit chosen.
+    pub end: Option<String>,
+    pub recipients: Vec<CandidateKey>,
+    pub send_mode: SendMode,
+    /// None: the clinic's templates.
+    pub message: Option<OfferMessage>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ItemKind {
     Appointment,
@@ -136,6 +157,9 @@ pub struct DayBoard {
     pub email_template: String,
     pub office_name: String,
     pub office_phone: String,
+    /// A link as long as the ones texts carry, so the panel counts a text's segments right.
+    #[serde(default)]
+    pub link_example: String,
     /// Openings offered on this day in this clinic, by start time.
     pub openings: Vec<OpeningSummary>,
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod changes;
 pub mod day;
 pub mod history;
+pub mod messages;
 pub mod outbox;
 pub mod overview;
 pub mod patient;

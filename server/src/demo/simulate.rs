@@ -253,7 +253,16 @@ impl Simulation {
         let staff: Vec<&(Actor, Option<Vec<i64>>)> =
             self.staff.iter().filter(|(_, clinics)| clinics.as_ref().is_none_or(|c| c.contains(&clinic))).collect();
         let Some((by, clinics)) = staff.get(self.rng.random_range(0..staff.len().max(1))).map(|s| (*s).clone()) else { return Ok(()) };
-        let request = OfferRequest { op, date_time_start: start.to_string(), targets, by, clinics, send_mode: SendMode::Preferred };
+        let request = OfferRequest {
+            op,
+            date_time_start: start.to_string(),
+            date_time_end: None,
+            targets,
+            by,
+            clinics,
+            send_mode: SendMode::Preferred,
+            message: None,
+        };
         match self.services.offer(request).await {
             Ok(_) => {
                 self.done.openings += 1;

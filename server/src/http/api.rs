@@ -110,10 +110,12 @@ pub fn offer_request(body: &[u8], client: &ApiClient) -> Result<OfferRequest, Ap
     Ok(OfferRequest {
         op,
         date_time_start,
+        date_time_end: None,
         targets: vec![target],
         by: Actor::api_key(&client.name),
         clinics: client.clinics.clone(),
         send_mode: SendMode::Text,
+        message: None,
     })
 }
 

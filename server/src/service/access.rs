@@ -107,11 +107,12 @@ async fn clinic_list(conn: &mut sqlx::AnyConnection, raw: &str) -> ServiceResult
     Ok(Some(list))
 }
 
-fn require_admin(caller: &Caller) -> ServiceResult<()> {
+/// Refuses anyone but an administrator; `to_do` says what they tried ("manage users").
+pub(super) fn require_admin(caller: &Caller, to_do: &str) -> ServiceResult<()> {
     if caller.is_admin {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden("Only administrators can manage users and read the audit trail.".into()))
+        Err(ServiceError::Forbidden(format!("Only administrators can {to_do}. Ask one of them.")))
     }
 }
 
@@ -275,7 +276,7 @@ impl Services {
     }
 
     pub async fn users(&self, caller: &Caller) -> ServiceResult<Vec<StaffUser>> {
-        require_admin(caller)?;
+        require_admin(caller, "manage users")?;
         let mut conn = self.store.pool().acquire().await?;
         Ok(store::access::users(&mut conn).await?.iter().map(staff_user).collect())
     }
@@ -284,7 +285,7 @@ impl Services {
     /// `server user add` (no caller).
     pub async fn add_user(&self, actor: &Actor, caller: Option<&Caller>, new: NewStaffUser) -> ServiceResult<StaffUser> {
         if let Some(c) = caller {
-            require_admin(c)?;
+            require_admin(c, "manage users")?;
         }
         let username = username_rule(&new.username).map_err(ServiceError::BadRequest)?;
         password_rule(&new.password).map_err(ServiceError::BadRequest)?;
@@ -321,7 +322,7 @@ impl Services {
 
     pub async fn change_user(&self, actor: &Actor, caller: Option<&Caller>, user_num: i64, change: UserChange) -> ServiceResult<StaffUser> {
         if let Some(c) = caller {
-            require_admin(c)?;
+            require_admin(c, "manage users")?;
         }
         let new_hash = match &change {
             UserChange::ResetPassword(p) => {
@@ -434,7 +435,7 @@ impl Services {
     }
 
     pub async fn audit_page(&self, caller: &Caller, q: &AuditQuery) -> ServiceResult<AuditPage> {
-        require_admin(caller)?;
+        require_admin(caller, "read the audit trail")?;
         let prefs = self.prefs().await?;
         let today = self.clock.today(&prefs);
         let from = match q.date_start.as_deref().filter(|s| !s.trim().is_empty()) {

@@ -212,7 +212,7 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer, office_
 /// holds.
 async fn queue_confirmation(tx: &mut WriteTx, offer: &PatientOfferRow, op: &Operatory, taken: Span, now: OdDateTime) -> Result<(), Failure> {
     let prefs = office::preferences(tx).await?;
-    if !prefs.asap_confirm_booking {
+    if !crate::store::templates::for_clinic(tx, op.clinic_num, &prefs).await?.confirm_booking {
         return Ok(());
     }
     let (by_text, by_email) = crate::store::sending::channels_that_reached(tx, offer.asap_comm_num).await?;

@@ -3,7 +3,7 @@
 
 use super::{OfferRequest, OfferTarget, ServiceError, ServiceResult, Services};
 use crate::store;
-use app::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary};
+use app::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary, PickerOffer};
 use app::domain::Span;
 use app::domain::asap_list::{CandidateKind, asap_order_key};
 use app::domain::length::{appointment_minutes, recall_minutes};
@@ -12,7 +12,7 @@ use app::domain::params::{date_param, key_number};
 use app::domain::slots::{open_slots, round_up_to_increment};
 
 use app::domain::SendWindow;
-use app::domain::channels::{EmailFacts, SendMode, details_for_each_mode, emailing_decision};
+use app::domain::channels::{EmailFacts, details_for_each_mode, emailing_decision};
 use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, Operatory, SchedType};
 use std::collections::HashMap;
 
@@ -178,6 +178,7 @@ impl Services {
         let op_nums: Vec<i64> = ops.iter().map(|o| o.operatory_num).collect();
         let day_openings = store::opening::openings_on_day(&mut conn, &op_nums, date).await?;
         let openings = self.opening_summaries(&mut conn, day_openings).await?;
+        let messages = store::templates::for_clinic(&mut conn, clinic_num, &prefs).await?;
         let clinic = clinics.iter().find(|c| c.clinic_num == clinic_num);
         let office_name = clinic
             .map(|c| c.description.clone())
@@ -198,11 +199,12 @@ impl Services {
             grid_end,
             columns,
             asap_list,
-            template: prefs.web_sched_asap_text_template.clone(),
-            email_subject: prefs.web_sched_asap_email_subj.clone(),
-            email_template: prefs.web_sched_asap_email_template.clone(),
+            template: messages.message.text,
+            email_subject: messages.message.email_subject,
+            email_template: messages.message.email_body,
             office_name,
             office_phone,
+            link_example: self.link_example(),
             openings,
         })
     }
@@ -370,14 +372,8 @@ impl Services {
     }
 
     /// The slot picker's Send: the same offer as `POST /asapcomms`, to several patients at once.
-    pub async fn offer_from_picker(
-        &self,
-        op: i64,
-        start: String,
-        recipients: Vec<CandidateKey>,
-        send_mode: SendMode,
-        caller: &app::view::access::Caller,
-    ) -> ServiceResult<OfferOutcome> {
+    pub async fn offer_from_picker(&self, offer: PickerOffer, caller: &app::view::access::Caller) -> ServiceResult<OfferOutcome> {
+        let PickerOffer { op, start, end, recipients, send_mode, message } = offer;
         let targets = recipients
             .into_iter()
             .map(|k| match k {
@@ -386,7 +382,18 @@ impl Services {
             })
             .collect();
         let by = super::Actor::staff(caller);
-        let offers = self.offer(OfferRequest { op, date_time_start: start, targets, by, clinics: caller.clinics.clone(), send_mode }).await?;
+        let offers = self
+            .offer(OfferRequest {
+                op,
+                date_time_start: start,
+                date_time_end: end,
+                targets,
+                by,
+                clinics: caller.clinics.clone(),
+                send_mode,
+                message,
+            })
+            .await?;
         let schedule_num = offers.first().map_or(0, |c| c.schedule_num);
         let unreached = offers.iter().filter(|o| o.response_status == app::model::ResponseStatus::UnableToSend).count();
         let first_message_at = if offers.is_empty() {

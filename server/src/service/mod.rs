@@ -26,6 +26,7 @@ pub mod credentials;
 mod day;
 mod history;
 mod inbound;
+mod messages;
 mod offer;
 mod outbox;
 mod overview;
@@ -224,6 +225,13 @@ pub const SHORT_GUID_LEN: usize = 22;
 
 /// A new patient link code from a cryptographically secure generator (reseeded from the
 /// operating system), unrelated to any key, so a link cannot be guessed or worked out from another.
+impl Services {
+    /// A patient's link as long as the real ones, for counting a text's segments in previews.
+    pub fn link_example(&self) -> String {
+        format!("{}/asap/{}", self.public_url, "x".repeat(SHORT_GUID_LEN))
+    }
+}
+
 pub fn new_short_guid() -> String {
     use rand::Rng;
     rand::rng().sample_iter(&rand::distr::Alphanumeric).take(SHORT_GUID_LEN).map(char::from).collect()

@@ -15,7 +15,9 @@ use app::domain::offer::{
 };
 use app::domain::waves::{PlannedSend, plan_send, waiting_note};
 use app::domain::datetext::time_text;
-use app::domain::template::fill_slot_tags;
+use app::domain::slots::opening_span;
+use app::domain::template::{check_email_template, check_text_template, fill_slot_tags};
+use app::view::day::OfferMessage;
 use app::domain::{SendWindow, Span};
 use app::model::{
     AsapComm, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
@@ -42,6 +44,10 @@ pub struct OfferRequest {
     pub clinics: Option<Vec<i64>>,
     /// Text for the API (Open Dental's POST /asapcomms texts); staff choose in the picker.
     pub send_mode: SendMode,
+    /// The opening's end as staff chose it; None: as long as the longest visit offered.
+    pub date_time_end: Option<String>,
+    /// The message staff edited for this send; None: the clinic's templates.
+    pub message: Option<OfferMessage>,
 }
 
 /// What is being moved, resolved from the database.
@@ -92,6 +98,19 @@ impl Services {
             )));
         }
 
+        let end = match req.date_time_end.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(OdDateTime::parse(raw).map_err(|_| {
+                ServiceError::bad_request(format!("end is not a valid date and time: '{raw}'. Use yyyy-MM-dd HH:mm:ss."))
+            })?),
+        };
+        if let Some(m) = &req.message {
+            check_text_template(&m.text).map_err(|p| ServiceError::bad_request(p.to_string()))?;
+            if req.send_mode != SendMode::Text {
+                check_email_template(&m.email_subject, &m.email_body).map_err(|p| ServiceError::bad_request(p.to_string()))?;
+            }
+        }
+
         let mut candidates = Vec::with_capacity(req.targets.len());
         for target in &req.targets {
             candidates.push(candidate(&mut tx, *target, &prefs).await?);
@@ -105,14 +124,8 @@ impl Services {
         for pat_num in patients {
             self.store.lock_patient(&mut tx, pat_num).await?;
         }
-        // The opening is as long as the longest thing offered into it.
-        let minutes = candidates.iter().map(|c| c.minutes).max().unwrap_or(0);
-        let span = Span::starting_at(start, minutes);
-        if !span.within_one_day() {
-            return Err(ServiceError::bad_request(format!(
-                "An opening of {minutes} minutes from {start} would run past midnight. Choose an earlier time."
-            )));
-        }
+        let longest_visit = candidates.iter().map(|c| c.minutes).max().unwrap_or(0);
+        let span = opening_span(start, end, longest_visit).map_err(|p| ServiceError::bad_request(p.to_string()))?;
         let own_apts: Vec<i64> = candidates.iter().filter_map(|c| c.apt_num).collect();
         if let Some(blocker) = first_blocker(&mut tx, &op, span, &own_apts).await? {
             return Err(ServiceError::Conflict(format!(
@@ -165,12 +178,16 @@ impl Services {
         };
 
         let (office_name, office_phone) = office_identity(&mut tx, &op, &prefs).await?;
-        let template_text = fill_slot_tags(&prefs.web_sched_asap_text_template, start, &office_name, &office_phone);
+        let templates = match &req.message {
+            Some(m) => m.clone(),
+            None => store::templates::for_clinic(&mut tx, op.clinic_num, &prefs).await?.message,
+        };
+        let template_text = fill_slot_tags(&templates.text, start, &office_name, &office_phone);
         let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
         let elapsed = self.clock.elapsed(&prefs);
 
-        let email_subject = fill_slot_tags(&prefs.web_sched_asap_email_subj, start, &office_name, &office_phone);
-        let email_body = fill_slot_tags(&prefs.web_sched_asap_email_template, start, &office_name, &office_phone);
+        let email_subject = fill_slot_tags(&templates.email_subject, start, &office_name, &office_phone);
+        let email_body = fill_slot_tags(&templates.email_body, start, &office_name, &office_phone);
 
         let mut created = Vec::with_capacity(candidates.len());
         let mut reachable = queued_before;

@@ -4,12 +4,12 @@
 use super::{Actor, ServiceError, Services};
 use app::api::AsapPort;
 use app::view::access::{AuditPage, AuditQuery, Caller, NewStaffUser, StaffUser, UserChange};
-use app::view::day::{AsapListPage, AsapListQuery, CandidateKey, DayBoard, DayQuery, OfferOutcome, OpeningSummary};
+use app::view::day::{AsapListPage, AsapListQuery, DayBoard, DayQuery, OfferOutcome, OpeningSummary, PickerOffer};
 use app::view::history::{HistoryPage, HistoryQuery};
+use app::view::messages::{MessageSetup, MessageSetupChange};
 use app::view::outbox::OutboxPage;
 use app::view::overview::OfficeOverview;
 use app::view::sync::SyncStatus;
-use app::domain::channels::SendMode;
 use app::model::AppError;
 
 #[async_trait::async_trait]
@@ -36,15 +36,8 @@ impl AsapPort for Services {
         Ok(Services::asap_list_page(self, &query, caller.clinics.as_deref()).await?)
     }
 
-    async fn offer(
-        &self,
-        caller: &Caller,
-        op: i64,
-        start: String,
-        recipients: Vec<CandidateKey>,
-        send_mode: SendMode,
-    ) -> Result<OfferOutcome, AppError> {
-        Ok(Services::offer_from_picker(self, op, start, recipients, send_mode, caller).await?)
+    async fn offer(&self, caller: &Caller, offer: PickerOffer) -> Result<OfferOutcome, AppError> {
+        Ok(Services::offer_from_picker(self, offer, caller).await?)
     }
 
     async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError> {
@@ -76,5 +69,17 @@ impl AsapPort for Services {
 
     async fn sync_status(&self, _caller: &Caller) -> Result<SyncStatus, AppError> {
         Ok(super::sync::status(self).await?)
+    }
+
+    async fn message_setup(&self, caller: &Caller, clinic_num: i64) -> Result<MessageSetup, AppError> {
+        Ok(Services::message_setup(self, caller, clinic_num).await?)
+    }
+
+    async fn save_message_setup(&self, caller: &Caller, change: MessageSetupChange) -> Result<MessageSetup, AppError> {
+        Ok(Services::save_message_setup(self, caller, change).await?)
+    }
+
+    async fn reset_message_setup(&self, caller: &Caller, clinic_num: i64) -> Result<MessageSetup, AppError> {
+        Ok(Services::reset_message_setup(self, caller, clinic_num).await?)
     }
 }

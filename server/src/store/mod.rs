@@ -20,6 +20,7 @@ pub mod opendental;
 pub mod opening;
 pub mod sending;
 pub mod table;
+pub mod templates;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;

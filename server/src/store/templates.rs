@@ -1,0 +1,132 @@
+//! ASAP Message Setup: each clinic's text and email templates and whether it confirms bookings.
+//! A value set for the clinic wins; then one set here for the whole office (clinic 0); then the
+//! preference table (imported, or synced from Open Dental).
+
+use super::StoreResult;
+use app::model::Preferences;
+use app::view::day::OfferMessage;
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+pub const TEXT: &str = "WebSchedAsapTextTemplate";
+pub const EMAIL_SUBJECT: &str = "WebSchedAsapEmailSubj";
+pub const EMAIL_BODY: &str = "WebSchedAsapEmailTemplate";
+pub const CONFIRM_BOOKING: &str = "AsapConfirmBooking";
+const NAMES: [&str; 4] = [TEXT, EMAIL_SUBJECT, EMAIL_BODY, CONFIRM_BOOKING];
+
+pub use app::view::messages::WHOLE_OFFICE;
+
+/// The messages one clinic sends, and where they were set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClinicMessages {
+    pub message: OfferMessage,
+    pub confirm_booking: bool,
+    /// The level the text template came from: the clinic, the whole office here, or neither.
+    pub source: Source,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Clinic,
+    WholeOffice,
+    Preferences,
+}
+
+/// Values set on the setup page for one level (a clinic, or `WHOLE_OFFICE`).
+pub async fn set_for(conn: &mut AnyConnection, clinic_num: i64) -> StoreResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT prefname, valuestring FROM clinicpref WHERE clinicnum = $1")
+        .bind(clinic_num)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// What `clinic_num` sends: its own values, else the office's set here, else the preferences.
+pub async fn for_clinic(conn: &mut AnyConnection, clinic_num: i64, prefs: &Preferences) -> StoreResult<ClinicMessages> {
+    let own = if clinic_num == WHOLE_OFFICE { HashMap::new() } else { set_for(conn, clinic_num).await? };
+    let office = set_for(conn, WHOLE_OFFICE).await?;
+    Ok(resolve(&own, &office, prefs))
+}
+
+/// One clinic's messages from its own values, the office's and the preferences, in that order.
+pub fn resolve(own: &HashMap<String, String>, office: &HashMap<String, String>, prefs: &Preferences) -> ClinicMessages {
+    let pick = |name: &str, fallback: &str| own.get(name).or_else(|| office.get(name)).cloned().unwrap_or_else(|| fallback.to_string());
+    let confirm = own
+        .get(CONFIRM_BOOKING)
+        .or_else(|| office.get(CONFIRM_BOOKING))
+        .map_or(prefs.asap_confirm_booking, |v| v.trim() == "1");
+    let source = if own.contains_key(TEXT) {
+        Source::Clinic
+    } else if office.contains_key(TEXT) {
+        Source::WholeOffice
+    } else {
+        Source::Preferences
+    };
+    ClinicMessages {
+        message: OfferMessage {
+            text: pick(TEXT, &prefs.web_sched_asap_text_template),
+            email_subject: pick(EMAIL_SUBJECT, &prefs.web_sched_asap_email_subj),
+            email_body: pick(EMAIL_BODY, &prefs.web_sched_asap_email_template),
+        },
+        confirm_booking: confirm,
+        source,
+    }
+}
+
+/// Sets one level's messages, all four values together.
+pub async fn save(conn: &mut AnyConnection, clinic_num: i64, message: &OfferMessage, confirm_booking: bool) -> StoreResult<()> {
+    let confirm = if confirm_booking { "1" } else { "0" };
+    for (name, value) in [(TEXT, message.text.as_str()), (EMAIL_SUBJECT, &message.email_subject), (EMAIL_BODY, &message.email_body), (CONFIRM_BOOKING, confirm)] {
+        sqlx::query(
+            "INSERT INTO clinicpref (clinicnum, prefname, valuestring) VALUES ($1, $2, $3) \
+             ON CONFLICT (clinicnum, prefname) DO UPDATE SET valuestring = excluded.valuestring",
+        )
+        .bind(clinic_num)
+        .bind(name)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Forgets one level's messages: the clinic follows the office again, the office its preferences.
+pub async fn clear(conn: &mut AnyConnection, clinic_num: i64) -> StoreResult<u64> {
+    let mut removed = 0;
+    for name in NAMES {
+        removed += sqlx::query("DELETE FROM clinicpref WHERE clinicnum = $1 AND prefname = $2")
+            .bind(clinic_num)
+            .bind(name)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_clinic_wins_then_the_office_then_the_preferences() {
+        let prefs = Preferences::default();
+        let none = HashMap::new();
+        let from_prefs = resolve(&none, &none, &prefs);
+        assert_eq!(from_prefs.message.text, prefs.web_sched_asap_text_template);
+        assert_eq!((from_prefs.source, from_prefs.confirm_booking), (Source::Preferences, true));
+
+        let office = values(&[(TEXT, "Office [AsapURL]"), (CONFIRM_BOOKING, "0")]);
+        let from_office = resolve(&none, &office, &prefs);
+        assert_eq!((from_office.message.text.as_str(), from_office.source, from_office.confirm_booking), ("Office [AsapURL]", Source::WholeOffice, false));
+        assert_eq!(from_office.message.email_subject, prefs.web_sched_asap_email_subj, "unset values fall through");
+
+        let own = values(&[(TEXT, "Clinic [AsapURL]"), (CONFIRM_BOOKING, "1")]);
+        let from_clinic = resolve(&own, &office, &prefs);
+        assert_eq!((from_clinic.message.text.as_str(), from_clinic.source, from_clinic.confirm_booking), ("Clinic [AsapURL]", Source::Clinic, true));
+    }
+}

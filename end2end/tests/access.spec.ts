@@ -2,7 +2,7 @@ import { Browser } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { test, expect, DEMO_PASSWORD, DEMO_USER, dayWithOpening, embedToken, openHydrated } from "./helpers";
+import { test, expect, DEMO_PASSWORD, DEMO_USER, chooseNobody, dayWithOpening, embedToken, openHydrated } from "./helpers";
 
 /** A browser with nobody signed in. */
 async function stranger(browser: Browser) {
@@ -132,6 +132,7 @@ test.describe("who may get in", () => {
         if (Number(await cells.nth(i).getAttribute("data-free")) >= 120) { chosen = cells.nth(i); break; }
       }
       await chosen.click();
+      await chooseNobody(frame);
       await frame.locator(".asap-list input[type=checkbox]:enabled").first().check();
       await frame.getByRole("button", { name: "Send offers" }).click();
       await expect(frame.getByRole("status").filter({ hasText: "Offered to 1 patient" })).toBeVisible();

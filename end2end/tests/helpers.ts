@@ -159,3 +159,13 @@ export function textAtAnyHour() {
 export function textInDemoHours() {
   importOffice("demo-hours", { preferences: DEMO_TEXTING_HOURS });
 }
+
+/** After a time is picked in the slot picker: waits for the ASAP list to narrow to who fits (it
+ * then ticks those a message reaches, as Open Dental does), and unticks everyone, so a test
+ * chooses exactly whom it means to. */
+export async function chooseNobody(scope: Page | import("@playwright/test").FrameLocator) {
+  await expect(scope.locator(".asap-count")).toHaveText(/^Fit the chosen time/);
+  const none = scope.getByRole("button", { name: "Choose none" });
+  if (await none.isEnabled()) await none.click();
+  await expect(scope.getByText("No patients chosen yet.")).toBeVisible();
+}

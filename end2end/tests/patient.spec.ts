@@ -1,6 +1,6 @@
 import { Page, APIRequestContext, Browser } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, API_KEY, api, dayWithOpening, freshSlot, importOffice, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
+import { test, expect, API_KEY, api, chooseNobody, dayWithOpening, freshSlot, importOffice, officeToday, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
 
 /** A phone: the patient opens the link from a text. */
 const PHONE = { width: 360, height: 740 };
@@ -56,6 +56,7 @@ test.describe("patient's page", () => {
       if (Number(await cells.nth(i).getAttribute("data-free")) >= 120) { cell = cells.nth(i); break; }
     }
     await cell.click();
+    await chooseNobody(page);
     // A patient a text can reach: no "why not" line.
     const row = page.locator(".asap-list li.fits").filter({ hasNot: page.locator(".why") }).first();
     const name = (await row.locator(".who").textContent())!.trim();
@@ -102,6 +103,7 @@ test.describe("patient's page", () => {
       if (Number(await cells.nth(i).getAttribute("data-free")) >= 30) { cell = cells.nth(i); break; }
     }
     await cell.click();
+    await chooseNobody(page);
     await page.getByLabel("Find a patient").fill("Emailonly");
     const row = page.locator(".asap-list li.fits").filter({ hasText: "Emailonly, Erin" });
     await row.locator("input[type=checkbox]").check();

@@ -1,6 +1,6 @@
 import { Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, api, dayWithOpening, importOffice, offersInCell, openHydrated, weekdaysAhead } from "./helpers";
+import { test, expect, api, chooseNobody, dayWithOpening, importOffice, offersInCell, openHydrated, weekdaysAhead } from "./helpers";
 
 /** The first cell with at least `minutes` free on the day shown; with `fresh`, only time no opening covers yet. */
 async function freeCell(page: Page, minutes: number, fresh = false) {
@@ -48,6 +48,7 @@ test.describe("slot picker", () => {
     await cell.click();
     await expect(cell).toHaveAttribute("aria-selected", "true");
     await expect(page.getByText(/up to \d+ minutes free/)).toBeVisible();
+    await chooseNobody(page);
     // A patient a text can reach (no "why not" line): the preview is of the text they get.
     const row = page.locator(".asap-list li.fits").filter({ hasNot: page.locator(".why") }).first();
     const name = (await row.locator(".who").textContent())!.trim();
@@ -75,10 +76,11 @@ test.describe("slot picker", () => {
     // Time no opening covers yet, so this is a new opening and not more offers on an old one.
     await openDayWithFreshTime(page, 120);
     await (await freeCell(page, 120, true)).click();
+    await chooseNobody(page);
     const boxes = page.locator(".asap-list input[type=checkbox]:enabled");
     expect(await boxes.count()).toBeGreaterThanOrEqual(3);
     for (let i = 0; i < 3; i++) await boxes.nth(i).check();
-    await expect(page.getByText("3 patients chosen.")).toBeVisible();
+    await expect(page.locator(".send-details summary")).toContainText("3 patients chosen");
     await page.getByRole("button", { name: "Send offers" }).click();
     const done = page.getByRole("status").filter({ hasText: "Offered to 3 patients" });
     await expect(done).toBeVisible();
@@ -124,6 +126,7 @@ test.describe("slot picker", () => {
     await expect(target).toBeFocused();
     await page.keyboard.press("Enter");
     await expect(target).toHaveAttribute("aria-selected", "true");
+    await chooseNobody(page);
     const box = page.locator(".asap-list input[type=checkbox]:enabled").first();
     await box.focus();
     await page.keyboard.press("Space");

@@ -23,6 +23,7 @@ on_both_backends!(fixture("example-office.json"), now();
     the_daily_limit_is_checked_again_when_a_text_is_due,
     opening_the_link_marks_the_offer_viewed,
     the_page_lists_the_soonest_other_openings,
+    a_link_cannot_book_another_patients_offer,
     accepting_moves_the_appointment_and_closes_the_opening,
     a_recall_claim_makes_an_appointment_from_its_pattern,
     fifty_simultaneous_claims_give_exactly_one_winner,
@@ -240,13 +241,50 @@ async fn the_page_lists_the_soonest_other_openings(s: Arc<TestServer>) {
     // The page for the latest opening, 7 April, lists the five soonest others.
     let (_, link, _) = outbox(&s).await.into_iter().find(|(num, _, _)| *num == nums[0]).unwrap();
     let page = s.http.get(s.url(&path_of(&link))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Other openings offered to you"), "{page}");
+    assert!(page.contains("Choose a time"), "the openings are choices: {page}");
     assert!(page.contains("April 7, 2031"), "{page}");
     let listed: Vec<u32> = (1..=7).filter(|d| page.contains(&format!("April {d} at 1:00 PM"))).collect();
     assert_eq!(listed, vec![1, 2, 3, 4, 5], "the five soonest others");
     let mut positions = (1..=5).map(|d| page.find(&format!("April {d} at 1:00 PM")).unwrap());
     let first = positions.next().unwrap();
     assert!(positions.fold((true, first), |(ok, prev), p| (ok && p > prev, p)).0, "soonest first");
+
+    // From the 7 April link, the patient books 2 April: that offer is taken, not the link's own.
+    let second = s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {}", nums[5])).await;
+    let r = browser()
+        .post(s.url(&path_of(&link)))
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&[("answer", "accept"), ("choice", second.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], format!("/asap/{second}"));
+    assert_eq!(comm(&s, nums[5]).await["ResponseStatus"], "AcceptedAndMoved", "2 April was booked");
+    assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 1001").await, "2031-04-02 13:00:00");
+    assert_ne!(comm(&s, nums[0]).await["ResponseStatus"], "AcceptedAndMoved", "7 April was not");
+}
+
+async fn a_link_cannot_book_another_patients_offer(s: Arc<TestServer>) {
+    s.clock.set(chicago("2031-03-17 09:00:00"));
+    let mine = post_offer(&s, 1, r#""aptNum": 1001"#, "2031-03-17 13:00:00").await;
+    let theirs = post_offer(&s, 1, r#""recallNum": 501"#, "2031-03-18 13:00:00").await;
+    send(&s).await;
+    let link = outbox(&s).await.into_iter().find(|m| m.0 == mine["AsapCommNum"].as_i64().unwrap()).unwrap().1;
+    let other = s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {}", theirs["AsapCommNum"])).await;
+    for choice in [other.as_str(), "not-a-code", "ZZZZZZZZZZZZZZZZZZZZZZ"] {
+        let r = browser()
+            .post(s.url(&path_of(&link)))
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&[("answer", "accept"), ("choice", choice)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{choice}");
+        assert!(r.text().await.unwrap().contains("not one offered to you"));
+    }
+    assert_eq!(comm(&s, theirs["AsapCommNum"].as_i64().unwrap()).await["ResponseStatus"], "PendingRsvp", "untouched");
+    assert_eq!(comm(&s, mine["AsapCommNum"].as_i64().unwrap()).await["ResponseStatus"], "PendingRsvp", "untouched");
 }
 
 async fn accepting_moves_the_appointment_and_closes_the_opening(s: Arc<TestServer>) {

@@ -231,6 +231,22 @@ pub fn details_for_each_mode(
         .collect()
 }
 
+/// Messages a patient has had today against the daily limit (`WebSchedAsapTextLimit`, per
+/// channel), so staff don't text the same person three times in a morning: "2 of 2 texts today
+/// (no more today) · 1 email today". None when they have had none.
+pub fn messages_today(texts: i64, emails: i64, limit: i64) -> Option<String> {
+    let mut parts = Vec::new();
+    if texts > 0 {
+        let full = if texts >= limit { " (no more today)" } else { "" };
+        parts.push(format!("{texts} of {limit} {} today{full}", if limit == 1 { "text" } else { "texts" }));
+    }
+    if emails > 0 {
+        let full = if emails >= limit { " (no more today)" } else { "" };
+        parts.push(format!("{emails} {} today{full}", if emails == 1 { "email" } else { "emails" }));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +254,15 @@ mod tests {
 
     fn dt(s: &str) -> OdDateTime {
         OdDateTime::parse(s).unwrap()
+    }
+
+    #[test]
+    fn messages_today_count_against_the_limit() {
+        assert_eq!(messages_today(0, 0, 2), None);
+        assert_eq!(messages_today(1, 0, 2).as_deref(), Some("1 of 2 texts today"));
+        assert_eq!(messages_today(2, 1, 2).as_deref(), Some("2 of 2 texts today (no more today) · 1 email today"));
+        assert_eq!(messages_today(0, 3, 2).as_deref(), Some("3 emails today (no more today)"));
+        assert_eq!(messages_today(1, 0, 1).as_deref(), Some("1 of 1 text today (no more today)"));
     }
 
     fn window() -> SendWindow {

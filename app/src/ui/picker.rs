@@ -725,6 +725,7 @@ fn OfferPanel(
 fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>) -> impl IntoView {
     let openings = board.with_value(|b| b.openings.clone());
     let withdraw = Action::new(|n: &i64| withdraw_opening(*n));
+    let confirming: RwSignal<Option<i64>> = RwSignal::new(None);
     let message: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
     Effect::new(move |_| {
         if let Some(result) = withdraw.value().get() {
@@ -761,9 +762,19 @@ fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>) -> impl In
                                     <a href=format!("/history?ScheduleNum={n}")>"Offers"</a>
                                     {open.then(|| view! {
                                         <button type="button" class="secondary withdraw" disabled=move || withdraw.pending().get()
-                                            on:click=move |_| { withdraw.dispatch(n); }>
-                                            "Withdraw"
+                                            aria-expanded=move || (confirming.get() == Some(n)).to_string()
+                                            on:click=move |_| confirming.set(Some(n))>
+                                            "Withdraw…"
                                         </button>
+                                    })}
+                                    // Withdrawing cannot be undone (patients may already hold the text), so it is asked twice.
+                                    {move || (confirming.get() == Some(n)).then(|| view! {
+                                        <div class="confirm-withdraw" role="group" aria-label="Confirm withdrawing this opening">
+                                            <p>"Withdraw this opening? Messages not yet sent will not go, and a patient who opens their link is told it is gone. This cannot be undone."</p>
+                                            <button type="button" class="danger" disabled=move || withdraw.pending().get()
+                                                on:click=move |_| { confirming.set(None); withdraw.dispatch(n); }>"Yes, withdraw it"</button>
+                                            <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Keep it"</button>
+                                        </div>
                                     })}
                                 </li>
                             }
@@ -1003,6 +1014,7 @@ fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<Candida
                 }/>
             <label for=id class="who">{patient.clone()}</label>
             <span class="meta">{meta}{move || if fits() { " · fits" } else { "" }}</span>
+            {c.messages_today.clone().map(|t| view! { <span class="today">{t}</span> })}
             {move || why().map(|w| view! { <span class="why">{w}</span> })}
             <button type="button" class="secondary pick-patient"
                 aria-pressed=move || (shown_patient.get() == Some(key)).to_string()

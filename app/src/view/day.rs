@@ -51,6 +51,9 @@ pub struct Candidate {
     /// 4:13 PM for Tue 12/01 9:00 AM: Declined time slot").
     #[serde(default)]
     pub last_offer: Option<String>,
+    /// Texts and emails they have had today against the daily limit; None when none.
+    #[serde(default)]
+    pub messages_today: Option<String>,
 }
 
 impl Candidate {
@@ -329,6 +332,7 @@ mod tests {
             send_details: Vec::new(),
             last_offered: OdDateTime::never(),
             last_offer: None,
+            messages_today: None,
         }
     }
 

@@ -61,6 +61,9 @@ async fn show(state: State<AppState>, Path(code): Path<String>) -> Response {
 struct AnswerForm {
     #[serde(default)]
     answer: String,
+    /// Which of the patient's openings an accept takes, when the page offered several.
+    #[serde(default)]
+    choice: String,
 }
 
 async fn answer(
@@ -74,12 +77,21 @@ async fn answer(
         return (StatusCode::FORBIDDEN, "This answer did not come from the offer page. Open the link in your text again.")
             .into_response();
     }
-    let Some(answer) = form.ok().and_then(|Form(f)| PatientAnswer::parse(&f.answer)) else {
+    let Some((answer, choice)) = form.ok().and_then(|Form(f)| PatientAnswer::parse(&f.answer).map(|a| (a, f.choice))) else {
         return (
             StatusCode::BAD_REQUEST,
             "Please answer with one of the buttons on the offer page: book, no thanks, or don't offer again.",
         )
             .into_response();
+    };
+    // Declining is for the link's own offer; booking may take another time the page offered.
+    let code = if answer == PatientAnswer::Accept {
+        match crate::service::patient::offer_to_accept(&state.services, &code, &choice).await {
+            Ok(code) => code,
+            Err(e) => return failure(e),
+        }
+    } else {
+        code
     };
     match crate::service::claim::answer(&state.services, &code, answer).await {
         // Back to the page, which now shows the outcome; reloading it does not answer twice.

@@ -12,7 +12,7 @@ use app::domain::params::{date_param, key_number};
 use app::domain::slots::{open_slots, round_up_to_increment};
 
 use app::domain::SendWindow;
-use app::domain::channels::{EmailFacts, details_for_each_mode, emailing_decision};
+use app::domain::channels::{EmailFacts, details_for_each_mode, emailing_decision, messages_today};
 use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, Operatory, SchedType};
 use std::collections::HashMap;
 
@@ -359,6 +359,11 @@ impl Services {
                 }
                 other => other.note(),
             });
+            c.messages_today = messages_today(
+                texts_today.get(&c.pat_num).copied().unwrap_or(0),
+                emails_today.get(&c.pat_num).copied().unwrap_or(0),
+                prefs.web_sched_asap_text_limit,
+            );
             c.last_offered = last_offered;
             c.last_offer = latest.get(&(key_num(c.key), f_key_type)).map(|(entry, slot, response)| {
                 use app::domain::datetext::{short_day, time_text, when};
@@ -484,6 +489,7 @@ async fn listed(
                 send_details: Vec::new(),
                 last_offered: OdDateTime::never(),
                 last_offer: None,
+                messages_today: None,
             },
             kind,
         ));

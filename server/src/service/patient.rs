@@ -66,6 +66,27 @@ pub async fn unsubscribe_email(services: &Services, code: &str, confirm: bool) -
     Ok(PatientPage::Unsubscribed { f_name: offer.f_name })
 }
 
+/// The offer an accept takes: the link's own, or another of the same patient's offers that the
+/// page listed as a choice. A code belonging to anyone else is refused as unknown, so one link
+/// can never claim for another patient.
+pub async fn offer_to_accept(services: &Services, code: &str, choice: &str) -> ServiceResult<String> {
+    let choice = choice.trim();
+    if choice.is_empty() || choice == code {
+        return Ok(code.to_string());
+    }
+    let refused = || super::ServiceError::bad_request("That time is not one offered to you. Choose one of the times on the page.");
+    if !plausible_code(code) || !plausible_code(choice) {
+        return Err(refused());
+    }
+    let mut conn = services.store.pool().acquire().await?;
+    let linked = store::answers::offer_by_code(&mut conn, code).await?;
+    let chosen = store::answers::offer_by_code(&mut conn, choice).await?;
+    match (linked, chosen) {
+        (Some(l), Some(c)) if l.pat_num == c.pat_num => Ok(c.short_guid),
+        _ => Err(refused()),
+    }
+}
+
 /// The patient's page once whatever they did is committed, read outside the write lock.
 pub(super) async fn page_after(services: &Services, prefs: &Preferences, offer: PatientOfferRow, now: OdDateTime) -> ServiceResult<PatientPage> {
     let mut conn = services.store.pool().acquire().await?;

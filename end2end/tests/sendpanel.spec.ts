@@ -1,0 +1,193 @@
+import { Page } from "@playwright/test";
+import { test, expect, api, chooseNobody, freshSlot, importOffice, openHydrated, textAtAnyHour, textInDemoHours } from "./helpers";
+
+// The send panel beyond choosing patients: the opening's Start/End, preselection, the message
+// edited for one send, and ASAP Message Setup. Each runs at a desktop's and a front-desk
+// tablet's width.
+
+/** Two textable patients on clinic 1's ASAP list: a 30-minute and a 90-minute visit. */
+function lengthPatients() {
+  importOffice("panel-lengths", {
+    patients: [
+      { PatNum: 920_001, LName: "Lenshort", FName: "Lenny", WirelessPhone: "5559200001", TxtMsgOk: "Yes", ClinicNum: 1 },
+      { PatNum: 920_002, LName: "Lenlong", FName: "Lola", WirelessPhone: "5559200002", TxtMsgOk: "Yes", ClinicNum: 1 },
+    ],
+    appointments: [
+      { AptNum: 992_001, PatNum: 920_001, AptStatus: "UnschedList", Pattern: "XXXXXX", Op: 1, ProvNum: 1,
+        AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" },
+      { AptNum: 992_002, PatNum: 920_002, AptStatus: "UnschedList", Pattern: "XXXXXXXXXXXXXXXXXX", Op: 1, ProvNum: 1,
+        AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" },
+    ],
+  });
+}
+
+/** Opens the picker on a fresh two-hour opening in clinic 1 and picks its start. */
+async function pickFreshTwoHours(page: Page) {
+  const { day, slot } = await freshSlot(page.request, 120);
+  await openHydrated(page, `/?clinic=1&date=${day}`);
+  const cell = page.locator(`.cell[data-op="${slot.OpNum}"][data-start="${slot.DateTimeStart}"]`);
+  await cell.click();
+  await expect(cell).toHaveAttribute("aria-selected", "true");
+  return { day, slot, cell };
+}
+
+/** hh:mm a, as the panel writes a time: "9:00 AM". */
+function clock(at: string, plusMinutes = 0) {
+  const d = new Date(at.replace(" ", "T") + "Z");
+  d.setUTCMinutes(d.getUTCMinutes() + plusMinutes);
+  const h = d.getUTCHours();
+  return `${((h + 11) % 12) + 1}:${String(d.getUTCMinutes()).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
+}
+
+function plus(at: string, minutes: number) {
+  const d = new Date(at.replace(" ", "T") + "Z");
+  d.setUTCMinutes(d.getUTCMinutes() + minutes);
+  return d.toISOString().slice(0, 19).replace("T", " ");
+}
+
+for (const width of [1440, 768]) {
+  test.describe(`send panel at ${width} px`, () => {
+    test.beforeAll(() => { lengthPatients(); textAtAnyHour(); });
+    test.afterAll(() => textInDemoHours());
+    test.beforeEach(async ({ page }) => { await page.setViewportSize({ width, height: 900 }); });
+
+    test("the opening's Start and End are shown and set before sending, and who fits follows", async ({ page }) => {
+      const { slot } = await pickFreshTwoHours(page);
+      const start = slot.DateTimeStart as string;
+      await expect(page.locator(".offer .chosen")).toContainText(`${clock(start)}–`);
+      await page.getByLabel("Find a patient").fill("Len");
+      const short = page.locator(".asap-list li").filter({ hasText: "Lenshort, Lenny" });
+      const long = page.locator(".asap-list li").filter({ hasText: "Lenlong, Lola" });
+      await expect(long).toHaveClass(/fits/);
+      // Shortened to an hour: the 90-minute visit no longer fits; the opening is drawn over an hour.
+      await page.getByLabel("End").selectOption(plus(start, 60));
+      await expect(page.locator(".offer .chosen")).toContainText(`${clock(start)}–${clock(start, 60)}, 60 minutes`);
+      await expect(long.locator("input[type=checkbox]")).toBeDisabled();
+      await expect(short).toHaveClass(/fits/);
+      const drawn = page.locator(".cell.in-opening");
+      expect(await drawn.count()).toBeGreaterThan(1);
+      for (const at of await drawn.evaluateAll((cells) => cells.map((c) => c.getAttribute("data-start")!))) {
+        expect(at >= start && at < plus(start, 60), `${at} is inside the opening`).toBe(true);
+      }
+      await short.locator("input[type=checkbox]").check();
+      await page.screenshot({ path: `.tmp/panel-end-${width}.png`, fullPage: true });
+      await page.getByRole("button", { name: "Send offers" }).click();
+      const done = page.getByRole("status").filter({ hasText: "Offered to 1 patient" });
+      await expect(done).toBeVisible();
+      await expect(done).toBeFocused();
+      const scheduleNum = (await done.getByRole("link").getAttribute("href"))!.split("=")[1];
+      const schedule = await api(page.request, `/schedules/${scheduleNum}`);
+      expect(schedule.StopTime).toBe(plus(start, 60).slice(11));
+    });
+
+    test("picking a time ticks who fits and can be reached; those no message reaches come last, unticked", async ({ page }) => {
+      await pickFreshTwoHours(page);
+      await expect(page.locator(".asap-count")).toHaveText(/^Fit the chosen time/);
+      const rows = page.locator(".asap-list li.fits");
+      await expect(page.locator(".asap-list input[type=checkbox]:checked").first()).toBeVisible();
+      const states = await rows.evaluateAll((lis) => lis.map((li) => ({
+        ticked: (li.querySelector("input[type=checkbox]") as HTMLInputElement).checked,
+        unreached: !!li.querySelector(".why"),
+      })));
+      expect(states.filter((s) => s.unreached && s.ticked)).toEqual([]);
+      expect(states.filter((s) => !s.unreached).every((s) => s.ticked)).toBe(true);
+      const firstUnreached = states.findIndex((s) => s.unreached);
+      if (firstUnreached >= 0) expect(states.slice(firstUnreached).every((s) => s.unreached)).toBe(true);
+      const ticked = states.filter((s) => s.ticked).length;
+      await expect(page.locator(".send-details summary")).toContainText(`${ticked} ${ticked === 1 ? "patient" : "patients"} chosen`);
+      await page.getByRole("button", { name: "Choose none" }).click();
+      await expect(page.getByText("No patients chosen yet.")).toBeVisible();
+      await expect(page.getByRole("button", { name: "Send offers" })).toBeDisabled();
+      await page.getByRole("button", { name: "Choose all who fit and can be reached" }).click();
+      await expect(page.locator(".send-details summary")).toContainText(`${ticked} `);
+    });
+
+    test("the message edited for one send goes out with that send, and the next starts from the template", async ({ page }) => {
+      const { day } = await pickFreshTwoHours(page);
+      await chooseNobody(page);
+      await page.getByLabel("Find a patient").fill("Lenshort");
+      await page.locator(".asap-list li").filter({ hasText: "Lenshort, Lenny" }).locator("input[type=checkbox]").check();
+      await page.locator(".message-edit summary").click();
+      const text = page.getByLabel("Text", { exact: true });
+      await expect(text).toHaveValue(/\[AsapURL\]/);
+      await text.fill("No link here");
+      await expect(page.locator(".offer").getByRole("alert")).toContainText("The text has no [AsapURL]");
+      await expect(page.getByRole("button", { name: "Send offers" })).toBeDisabled();
+      const mine = `[NameF], a chair is free at [Time] (panel test ${width}). Tap [AsapURL]`;
+      await text.fill(mine);
+      await expect(page.getByLabel("Text preview")).toContainText(`Lenny, a chair is free at`);
+      await expect(page.locator(".offer .segments")).toContainText(/\d+ characters, 1 segment/);
+      await expect(page.locator(".message-edit summary")).toHaveText("Message for this send (edited)");
+      await page.getByRole("button", { name: "Send offers" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Offered to 1 patient" })).toBeVisible();
+
+      await page.goto("/outbox");
+      const sent = page.locator(".message-card").filter({ hasText: `(panel test ${width})` });
+      await expect(async () => {
+        await page.reload();
+        await expect(sent.first()).toBeVisible({ timeout: 1000 });
+      }).toPass({ timeout: 20_000 });
+      await expect(sent.first()).toContainText("Lenny, a chair is free at");
+
+      await openHydrated(page, `/?clinic=1&date=${day}`);
+      await (await page.locator(".cell.free").first()).click();
+      await page.locator(".message-edit summary").click();
+      await expect(page.getByLabel("Text", { exact: true })).not.toHaveValue(/panel test/);
+      await expect(page.locator(".message-edit summary")).toHaveText("Message for this send");
+    });
+
+    test("ASAP Message Setup: a clinic's own text, checked and previewed, is what the picker starts from", async ({ page }) => {
+      await openHydrated(page, "/messages");
+      await expect(page.getByRole("heading", { name: "ASAP Message Setup" })).toBeVisible();
+      await page.getByLabel("Messages for").selectOption("1");
+      await expect(page).toHaveURL(/\/messages\?clinic=1/);
+      const text = page.getByLabel("Text message");
+      await text.fill("[NameF], North has a chair [Date] [Time] [Bogus]. [AsapURL]");
+      await expect(page.getByRole("alert")).toContainText("holds [Bogus], which is not a tag");
+      await expect(page.getByRole("button", { name: /^Save for / })).toBeDisabled();
+      await text.fill(`[NameF], North has a chair [Date] at [Time] (setup ${width}). Book: [AsapURL]`);
+      await expect(page.getByLabel("Text preview")).toContainText("Alex, North has a chair");
+      await expect(page.locator(".segments")).toContainText("1 segment");
+      await page.getByText("Tags you can use").click();
+      await expect(page.locator(".tags")).toContainText("[OfficePhone]");
+      await page.screenshot({ path: `.tmp/message-setup-${width}.png`, fullPage: true });
+      await page.getByRole("button", { name: /^Save for / }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+      await expect(page.locator(".source")).toHaveText("Set for this clinic here.");
+
+      const { day } = await freshSlot(page.request, 30);
+      await openHydrated(page, `/?clinic=1&date=${day}`);
+      await page.locator(".cell.free").first().click();
+      await page.locator(".message-edit summary").click();
+      await expect(page.getByLabel("Text", { exact: true })).toHaveValue(`[NameF], North has a chair [Date] at [Time] (setup ${width}). Book: [AsapURL]`);
+
+      // Back to the whole office's messages, as the other tests expect.
+      await openHydrated(page, "/messages?clinic=1");
+      await page.getByRole("button", { name: "Remove these, use the whole office's" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Removed." })).toBeVisible();
+      await expect(page.locator(".source")).not.toHaveText("Set for this clinic here.");
+    });
+  });
+}
+
+test("withdrawing an opening asks first, and Keep it leaves it open", async ({ page }) => {
+  lengthPatients();
+  const { day } = await pickFreshTwoHours(page);
+  await chooseNobody(page);
+  await page.getByLabel("Find a patient").fill("Lenshort");
+  await page.locator(".asap-list li").filter({ hasText: "Lenshort, Lenny" }).locator("input[type=checkbox]").check();
+  await page.getByRole("button", { name: "Send offers" }).click();
+  const done = page.getByRole("status").filter({ hasText: "Offered to 1 patient" });
+  await expect(done).toBeVisible();
+  const scheduleNum = (await done.getByRole("link").getAttribute("href"))!.split("=")[1];
+  const opening = page.locator(`.opening-list li[data-schedulenum="${scheduleNum}"]`);
+  await opening.getByRole("button", { name: "Withdraw…" }).click();
+  await expect(opening.getByRole("group", { name: "Confirm withdrawing this opening" })).toContainText("cannot be undone");
+  await opening.getByRole("button", { name: "Keep it" }).click();
+  await expect(opening.getByRole("group")).toBeHidden();
+  expect((await api(page.request, `/schedules?date=${day}&SchedType=WebSchedASAP`)).some((s: any) => String(s.ScheduleNum) === scheduleNum)).toBe(true);
+  await opening.getByRole("button", { name: "Withdraw…" }).click();
+  await opening.getByRole("button", { name: "Yes, withdraw it" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Withdrew the" })).toBeVisible();
+  await expect(page.locator(`.opening-list li[data-schedulenum="${scheduleNum}"]`)).toContainText("Withdrawn");
+});

@@ -5,19 +5,16 @@ import { test, expect, api, chooseNobody, freshSlot, importOffice, openHydrated,
 // edited for one send, and ASAP Message Setup. Each runs at a desktop's and a front-desk
 // tablet's width.
 
-/** Two textable patients on clinic 1's ASAP list: a 30-minute and a 90-minute visit. */
-function lengthPatients() {
-  importOffice("panel-lengths", {
-    patients: [
-      { PatNum: 920_001, LName: "Lenshort", FName: "Lenny", WirelessPhone: "5559200001", TxtMsgOk: "Yes", ClinicNum: 1 },
-      { PatNum: 920_002, LName: "Lenlong", FName: "Lola", WirelessPhone: "5559200002", TxtMsgOk: "Yes", ClinicNum: 1 },
-    ],
-    appointments: [
-      { AptNum: 992_001, PatNum: 920_001, AptStatus: "UnschedList", Pattern: "XXXXXX", Op: 1, ProvNum: 1,
-        AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" },
-      { AptNum: 992_002, PatNum: 920_002, AptStatus: "UnschedList", Pattern: "XXXXXXXXXXXXXXXXXX", Op: 1, ProvNum: 1,
-        AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" },
-    ],
+/** Textable patients on clinic 1's ASAP list, their own for each width (the daily text limit
+ * counts per patient): a 30- and a 90-minute visit, and one for the message test. */
+function panelPatients(tag: string, base: number) {
+  const patient = (n: number, lname: string, fname: string) =>
+    ({ PatNum: base + n, LName: lname, FName: fname, WirelessPhone: `555${String(base + n).padStart(7, "0")}`, TxtMsgOk: "Yes", ClinicNum: 1 });
+  const apt = (n: number, pattern: string) => ({ AptNum: base + n, PatNum: base + n, AptStatus: "UnschedList", Pattern: pattern, Op: 1,
+    ProvNum: 1, AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" });
+  importOffice(`panel-${tag}`, {
+    patients: [patient(1, `Lenshort${tag}`, "Lenny"), patient(2, `Lenlong${tag}`, "Lola"), patient(3, `Msgtest${tag}`, "Mia")],
+    appointments: [apt(1, "XXXXXX"), apt(2, "XXXXXXXXXXXXXXXXXX"), apt(3, "XXXXXX")],
   });
 }
 
@@ -46,8 +43,9 @@ function plus(at: string, minutes: number) {
 }
 
 for (const width of [1440, 768]) {
+  const tag = width === 1440 ? "Wide" : "Tab";
   test.describe(`send panel at ${width} px`, () => {
-    test.beforeAll(() => { lengthPatients(); textAtAnyHour(); });
+    test.beforeAll(() => { panelPatients(tag, width === 1440 ? 920_100 : 920_200); textAtAnyHour(); });
     test.afterAll(() => textInDemoHours());
     test.beforeEach(async ({ page }) => { await page.setViewportSize({ width, height: 900 }); });
 
@@ -56,13 +54,14 @@ for (const width of [1440, 768]) {
       const start = slot.DateTimeStart as string;
       await expect(page.locator(".offer .chosen")).toContainText(`${clock(start)}–`);
       await page.getByLabel("Find a patient").fill("Len");
-      const short = page.locator(".asap-list li").filter({ hasText: "Lenshort, Lenny" });
-      const long = page.locator(".asap-list li").filter({ hasText: "Lenlong, Lola" });
+      const short = page.locator(".asap-list li").filter({ hasText: `Lenshort${tag}, Lenny` });
+      const long = page.locator(".asap-list li").filter({ hasText: `Lenlong${tag}, Lola` });
       await expect(long).toHaveClass(/fits/);
-      // Shortened to an hour: the 90-minute visit no longer fits; the opening is drawn over an hour.
-      await page.getByLabel("End").selectOption(plus(start, 60));
+      // Shortened to an hour: the 90-minute visit no longer fits (the list narrows to who does); the
+      // opening is drawn over an hour.
+      await page.getByLabel("End", { exact: true }).selectOption(plus(start, 60));
       await expect(page.locator(".offer .chosen")).toContainText(`${clock(start)}–${clock(start, 60)}, 60 minutes`);
-      await expect(long.locator("input[type=checkbox]")).toBeDisabled();
+      await expect(long).toHaveCount(0);
       await expect(short).toHaveClass(/fits/);
       const drawn = page.locator(".cell.in-opening");
       expect(await drawn.count()).toBeGreaterThan(1);
@@ -105,8 +104,8 @@ for (const width of [1440, 768]) {
     test("the message edited for one send goes out with that send, and the next starts from the template", async ({ page }) => {
       const { day } = await pickFreshTwoHours(page);
       await chooseNobody(page);
-      await page.getByLabel("Find a patient").fill("Lenshort");
-      await page.locator(".asap-list li").filter({ hasText: "Lenshort, Lenny" }).locator("input[type=checkbox]").check();
+      await page.getByLabel("Find a patient").fill(`Msgtest${tag}`);
+      await page.locator(".asap-list li").filter({ hasText: `Msgtest${tag}, Mia` }).locator("input[type=checkbox]").check();
       await page.locator(".message-edit summary").click();
       const text = page.getByLabel("Text", { exact: true });
       await expect(text).toHaveValue(/\[AsapURL\]/);
@@ -115,7 +114,7 @@ for (const width of [1440, 768]) {
       await expect(page.getByRole("button", { name: "Send offers" })).toBeDisabled();
       const mine = `[NameF], a chair is free at [Time] (panel test ${width}). Tap [AsapURL]`;
       await text.fill(mine);
-      await expect(page.getByLabel("Text preview")).toContainText(`Lenny, a chair is free at`);
+      await expect(page.getByLabel("Text preview")).toContainText(`Mia, a chair is free at`);
       await expect(page.locator(".offer .segments")).toContainText(/\d+ characters, 1 segment/);
       await expect(page.locator(".message-edit summary")).toHaveText("Message for this send (edited)");
       await page.getByRole("button", { name: "Send offers" }).click();
@@ -127,7 +126,7 @@ for (const width of [1440, 768]) {
         await page.reload();
         await expect(sent.first()).toBeVisible({ timeout: 1000 });
       }).toPass({ timeout: 20_000 });
-      await expect(sent.first()).toContainText("Lenny, a chair is free at");
+      await expect(sent.first()).toContainText("Mia, a chair is free at");
 
       await openHydrated(page, `/?clinic=1&date=${day}`);
       await (await page.locator(".cell.free").first()).click();
@@ -171,11 +170,15 @@ for (const width of [1440, 768]) {
 }
 
 test("withdrawing an opening asks first, and Keep it leaves it open", async ({ page }) => {
-  lengthPatients();
+  importOffice("panel-withdraw", {
+    patients: [{ PatNum: 920_003, LName: "Withdrawtest", FName: "Wanda", WirelessPhone: "5559200003", TxtMsgOk: "Yes", ClinicNum: 1 }],
+    appointments: [{ AptNum: 992_003, PatNum: 920_003, AptStatus: "UnschedList", Pattern: "XXXXXX", Op: 1, ProvNum: 1,
+      AptDateTime: "2001-01-01 09:00:00", ClinicNum: 1, Priority: "ASAP" }],
+  });
   const { day } = await pickFreshTwoHours(page);
   await chooseNobody(page);
-  await page.getByLabel("Find a patient").fill("Lenshort");
-  await page.locator(".asap-list li").filter({ hasText: "Lenshort, Lenny" }).locator("input[type=checkbox]").check();
+  await page.getByLabel("Find a patient").fill("Withdrawtest");
+  await page.locator(".asap-list li").filter({ hasText: "Withdrawtest, Wanda" }).locator("input[type=checkbox]").check();
   await page.getByRole("button", { name: "Send offers" }).click();
   const done = page.getByRole("status").filter({ hasText: "Offered to 1 patient" });
   await expect(done).toBeVisible();

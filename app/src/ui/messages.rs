@@ -17,6 +17,8 @@ pub fn MessagesPage() -> impl IntoView {
     let clinic = Memo::new(move |_| query.with(|q| q.get("clinic").and_then(|c| c.parse::<i64>().ok())));
     let reload = RwSignal::new(0u64);
     let setup = Resource::new(move || (clinic.get(), reload.get()), |(c, _)| load_message_setup(c));
+    // Kept above the form, so what a save or removal did survives the re-read that follows it.
+    let result: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
     view! {
         <section class="page messages-setup">
             <h1>"ASAP Message Setup"</h1>
@@ -25,7 +27,7 @@ pub fn MessagesPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the messages…"</p> }>
                 {move || Suspend::new(async move {
                     match setup.await {
-                        Ok(s) => view! { <SetupForm setup=s reload/> }.into_any(),
+                        Ok(s) => view! { <SetupForm setup=s reload result/> }.into_any(),
                         Err(e) => view! { <p role="alert" class="notice error">{e.message().to_string()}</p> }.into_any(),
                     }
                 })}
@@ -35,14 +37,13 @@ pub fn MessagesPage() -> impl IntoView {
 }
 
 #[component]
-fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>) -> impl IntoView {
+fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
     let navigate = use_navigate();
     let clinic_num = setup.clinic_num;
     let text = RwSignal::new(setup.message.text.clone());
     let subject = RwSignal::new(setup.message.email_subject.clone());
     let body = RwSignal::new(setup.message.email_body.clone());
     let confirm = RwSignal::new(setup.confirm_booking);
-    let result: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
     let save = Action::new(|c: &MessageSetupChange| save_message_setup(c.clone()));
     let reset = Action::new(|n: &i64| reset_message_setup(*n));
     Effect::new(move |_| {
@@ -82,6 +83,7 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>) -> impl IntoView {
                 <label for="setup-clinic">"Messages for"</label>
                 <select id="setup-clinic" on:change=move |ev| {
                     let v = event_target_value(&ev);
+                    result.set(None);
                     navigate(&if v == "0" { "/messages".to_string() } else { format!("/messages?clinic={v}") }, Default::default());
                 }>
                     <option value="0" selected=clinic_num == WHOLE_OFFICE>"The whole office (every clinic without its own)"</option>

@@ -109,6 +109,9 @@ pub fn PickerPage() -> impl IntoView {
     let stale = RwSignal::new(false);
     // Kept above the board too: the next send is usually by the same channel.
     let send_mode = RwSignal::new(SendMode::Text);
+    // Which opening's withdrawal awaits a yes, and what the last one did: a live re-read of the
+    // day must not close the question or lose the answer.
+    let withdrawal = Withdrawal { confirming: RwSignal::new(None), message: RwSignal::new(None) };
     super::live::on_changes(move |heard| {
         use crate::view::changes::kind;
         let Some((clinic, date)) = shown.get_untracked() else { return };
@@ -126,7 +129,7 @@ pub fn PickerPage() -> impl IntoView {
                         Ok(b) => {
                             shown.set(Some((b.clinic_num, b.date.to_string())));
                             stale.set(false);
-                            view! { <Board board=b reload outcome stale send_mode/> }.into_any()
+                            view! { <Board board=b reload outcome stale send_mode withdrawal/> }.into_any()
                         }
                         Err(e) => view! {
                             <div role="alert" class="notice error">
@@ -260,6 +263,7 @@ fn Board(
     outcome: RwSignal<Option<Result<(i64, String, bool), String>>>,
     stale: RwSignal<bool>,
     send_mode: RwSignal<SendMode>,
+    withdrawal: Withdrawal,
 ) -> impl IntoView {
     let board = StoredValue::new(board);
     let rows = StoredValue::new(board.with_value(row_times));
@@ -417,7 +421,7 @@ fn Board(
             <div class="side">
                 <OfferPanel board pick outcome reload known/>
                 <AsapList board pick shown_patient known/>
-                <OpeningsToday board reload/>
+                <OpeningsToday board reload withdrawal/>
             </div>
         </div>
     }
@@ -577,8 +581,8 @@ fn OfferPanel(
                             {format!(" — {}, {} minutes (up to {free} minutes free until {})", span_text(start, end), start.minutes_until(end), time_text(latest))}
                         </p>
                         <div class="opening-times">
-                            <label>"Start "
-                                <select on:change=move |ev| {
+                            <label for="opening-start">"Start"</label>
+                                <select id="opening-start" on:change=move |ev| {
                                     if let Ok(r) = event_target_value(&ev).parse::<usize>() {
                                         let keep_end = pick.opening().map(|(_, _, e, _)| e);
                                         pick.selected.set(Some((c, r)));
@@ -590,16 +594,14 @@ fn OfferPanel(
                                         view! { <option value=r.to_string() selected=t == start>{time_text(t)}</option> }
                                     }).collect_view()}
                                 </select>
-                            </label>
-                            <label>"End "
-                                <select on:change=move |ev| {
+                            <label for="opening-end">"End"</label>
+                                <select id="opening-end" on:change=move |ev| {
                                     if let Ok(t) = OdDateTime::parse(&event_target_value(&ev)) { pick.end.set(Some(t)); }
                                 }>
                                     {ends.into_iter().map(|t| view! {
                                         <option value=t.to_string() selected=t == end>{format!("{} ({} min)", time_text(t), start.minutes_until(t))}</option>
                                     }).collect_view()}
                                 </select>
-                            </label>
                         </div>
                     }.into_any()
                 }
@@ -720,13 +722,18 @@ fn OfferPanel(
     }
 }
 
+#[derive(Clone, Copy)]
+struct Withdrawal {
+    confirming: RwSignal<Option<i64>>,
+    message: RwSignal<Option<Result<String, String>>>,
+}
+
 /// The openings offered on this day and what became of them; open ones can be withdrawn.
 #[component]
-fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>) -> impl IntoView {
+fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>, withdrawal: Withdrawal) -> impl IntoView {
     let openings = board.with_value(|b| b.openings.clone());
     let withdraw = Action::new(|n: &i64| withdraw_opening(*n));
-    let confirming: RwSignal<Option<i64>> = RwSignal::new(None);
-    let message: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
+    let Withdrawal { confirming, message } = withdrawal;
     Effect::new(move |_| {
         if let Some(result) = withdraw.value().get() {
             message.set(Some(match result {

@@ -50,6 +50,11 @@ impl SendMode {
     pub fn from_key(key: &str) -> Option<SendMode> {
         SendMode::ALL.into_iter().find(|m| m.key() == key)
     }
+
+    /// Whether some patient may get an email: every mode but a text-only send.
+    pub fn may_email(self) -> bool {
+        self != SendMode::Text
+    }
 }
 
 /// Everything the emailing decision looks at, gathered by the caller.

@@ -107,13 +107,20 @@ fn check_body(what: &'static str, text: &str, max: usize) -> Result<(), Template
     Ok(())
 }
 
-/// A text template staff may send: not empty, within length, known tags only, with the link.
-pub fn check_text_template(text: &str) -> Result<(), TemplateProblem> {
+/// A message staff may send or save: the text always (it is what Open Dental keeps on the offer),
+/// and the email's subject and body when it may go by email.
+pub fn check_message(text: &str, email_subject: &str, email_body: &str, with_email: bool) -> Result<(), TemplateProblem> {
+    check_text_template(text)?;
+    if with_email { check_email_template(email_subject, email_body) } else { Ok(()) }
+}
+
+/// A text template: not empty, within length, known tags only, with the link.
+fn check_text_template(text: &str) -> Result<(), TemplateProblem> {
     check_body("text", text, MAX_TEXT_CHARS)
 }
 
-/// An email subject and body staff may send. The subject needs no link; the body does.
-pub fn check_email_template(subject: &str, body: &str) -> Result<(), TemplateProblem> {
+/// An email subject and body. The subject needs no link; the body does.
+fn check_email_template(subject: &str, body: &str) -> Result<(), TemplateProblem> {
     let what = "email subject";
     if subject.trim().is_empty() {
         return Err(TemplateProblem::Empty { what });
@@ -160,9 +167,32 @@ pub fn sms_segments(text: &str) -> usize {
     }
 }
 
+/// A text's length as staff read it before sending, and whether it is long enough to flag:
+/// "114 characters, 1 segment", or "…, 4 segments: long texts cost more and may arrive in pieces".
+pub fn segment_note(filled: &str) -> (String, bool) {
+    let segments = sms_segments(filled);
+    let long = segments > TEXT_SEGMENTS_WARNING;
+    let note = format!(
+        "{} characters, {segments} {}{}",
+        filled.chars().count(),
+        if segments == 1 { "segment" } else { "segments" },
+        if long { ": long texts cost more and may arrive in pieces" } else { "" }
+    );
+    (note, long)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_notes_flag_long_texts() {
+        assert_eq!(segment_note("Hi [link]"), ("9 characters, 1 segment".to_string(), false));
+        assert_eq!(
+            segment_note(&"a".repeat(500)),
+            ("500 characters, 4 segments: long texts cost more and may arrive in pieces".to_string(), true)
+        );
+    }
 
     #[test]
     fn segments_follow_gsm7_and_ucs2() {
@@ -196,6 +226,9 @@ mod tests {
         assert_eq!(check_email_template("", "x [AsapURL]"), Err(TemplateProblem::Empty { what: "email subject" }));
         assert_eq!(check_email_template("Opening at [Time]", "no link"), Err(TemplateProblem::NoLink { what: "email" }));
         assert_eq!(check_email_template("Opening at [Time]", "Visit [AsapURL]"), Ok(()));
+        assert_eq!(check_message("[AsapURL]", "", "", false), Ok(()), "a text-only send needs no email");
+        assert_eq!(check_message("[AsapURL]", "", "", true), Err(TemplateProblem::Empty { what: "email subject" }));
+        assert_eq!(check_message("no link", "x", "[AsapURL]", true), Err(TemplateProblem::NoLink { what: "text" }));
         assert_eq!(
             TemplateProblem::NoLink { what: "text" }.to_string(),
             "The text has no [AsapURL]. Without the link the patient cannot accept the opening."

@@ -4,7 +4,7 @@
 
 use crate::api::{load_message_setup, reset_message_setup, save_message_setup};
 use crate::domain::template::{
-    ASAP_TAGS, TEXT_SEGMENTS_WARNING, check_email_template, check_text_template, fill_patient_tags, fill_slot_tags, sms_segments,
+    ASAP_TAGS, check_message, fill_patient_tags, fill_slot_tags, segment_note,
 };
 use crate::view::day::OfferMessage;
 use crate::view::messages::{MessageSetup, MessageSetupChange, WHOLE_OFFICE};
@@ -59,7 +59,7 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
         }
     });
     let problem = move || {
-        check_text_template(&text.get()).and_then(|()| check_email_template(&subject.get(), &body.get())).err().map(|p| p.to_string())
+        check_message(&text.get(), &subject.get(), &body.get(), true).err().map(|p| p.to_string())
     };
     let (office_name, office_phone, link, at) = (setup.office_name.clone(), setup.office_phone.clone(), setup.link_example.clone(), setup.preview_at);
     let fill = StoredValue::new(move |t: &str| fill_patient_tags(&fill_slot_tags(t, at, &office_name, &office_phone), "Alex", &link));
@@ -97,15 +97,8 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
             <textarea id="setup-text" rows="4" maxlength="1000" prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             {move || {
-                let filled = fill(&text.get());
-                let segments = sms_segments(&filled);
-                view! {
-                    <p class="muted segments" class:warn={segments > TEXT_SEGMENTS_WARNING}>
-                        {format!("With a name and link filled in: {} characters, {segments} {}{}", filled.chars().count(),
-                            if segments == 1 { "segment" } else { "segments" },
-                            if segments > TEXT_SEGMENTS_WARNING { format!(". Over {TEXT_SEGMENTS_WARNING} segments costs more and may arrive in pieces: shorten it.") } else { String::new() })}
-                    </p>
-                }
+                let (note, long) = segment_note(&fill(&text.get()));
+                view! { <p class="muted segments" class:warn=long>{format!("With a name and link filled in: {note}")}</p> }
             }}
             <label for="setup-subject">"Email subject"</label>
             <input id="setup-subject" type="text" maxlength="200" prop:value=move || subject.get()

@@ -48,47 +48,42 @@ fn CallUs(opening: OpeningForPatient) -> impl IntoView {
 pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
     let title = page.title();
     let body = match page {
-        PatientPage::Offer { f_name, opening, others } if !others.is_empty() => {
-            // Several openings offered to this patient: they pick one, as in Open Dental.
-            let action = format!("/asap/{}", opening.code);
-            let choices: Vec<OpeningForPatient> = std::iter::once(opening.clone()).chain(others).collect();
-            let n = choices.len();
-            view! {
-                <p class="lead">{format!("Hi {f_name}, {n} earlier appointments have opened up. Choose the one you would like.")}</p>
-                <form method="post" action=action.clone() class="answer choices">
-                    <fieldset>
-                        <legend>"Choose a time"</legend>
-                        {choices.into_iter().enumerate().map(|(i, o)| view! {
-                            <label class="choice">
-                                <input type="radio" name="choice" value=o.code.clone() checked=i == 0 required=true/>
-                                <span>
-                                    <strong>{long_when(o.start)}</strong>
-                                    <span class="small">{format!("About {} minutes · {}", o.minutes, o.office_name)}</span>
-                                </span>
-                            </label>
-                        }).collect_view()}
-                    </fieldset>
-                    <button type="submit" name="answer" value="accept" class="accept">"Book the time I chose"</button>
-                </form>
-                <form method="post" action=action.clone() class="answer">
-                    <button type="submit" name="answer" value="decline" class="decline">"No, thanks"</button>
-                </form>
-                <form method="post" action=action class="answer">
-                    <button type="submit" name="answer" value="stop" class="stop">"Don't offer me this appointment again"</button>
-                </form>
-                <p class="small">"The first patient to say yes gets the time. If you say no, nothing changes."</p>
-                <CallUs opening/>
-            }
-            .into_any()
-        }
         PatientPage::Offer { f_name, opening, others } => {
             let action = format!("/asap/{}", opening.code);
+            let accept = if others.is_empty() {
+                view! {
+                    <p class="lead">{format!("Hi {f_name}, an earlier appointment has opened up. Would you like it?")}</p>
+                    <OpeningFacts opening=opening.clone()/>
+                    <form method="post" action=action.clone() class="answer">
+                        <button type="submit" name="answer" value="accept" class="accept">"Yes, book me in"</button>
+                    </form>
+                }
+                .into_any()
+            } else {
+                // Several openings offered to this patient: they pick one, as in Open Dental.
+                let choices: Vec<OpeningForPatient> = std::iter::once(opening.clone()).chain(others).collect();
+                view! {
+                    <p class="lead">{format!("Hi {f_name}, {} earlier appointments have opened up. Choose the one you would like.", choices.len())}</p>
+                    <form method="post" action=action.clone() class="answer choices">
+                        <fieldset>
+                            <legend>"Choose a time"</legend>
+                            {choices.into_iter().enumerate().map(|(i, o)| view! {
+                                <label class="choice">
+                                    <input type="radio" name="choice" value=o.code.clone() checked=i == 0 required=true/>
+                                    <span>
+                                        <strong>{long_when(o.start)}</strong>
+                                        <span class="small">{format!("About {} minutes · {}", o.minutes, o.office_name)}</span>
+                                    </span>
+                                </label>
+                            }).collect_view()}
+                        </fieldset>
+                        <button type="submit" name="answer" value="accept" class="accept">"Book the time I chose"</button>
+                    </form>
+                }
+                .into_any()
+            };
             view! {
-                <p class="lead">{format!("Hi {f_name}, an earlier appointment has opened up. Would you like it?")}</p>
-                <OpeningFacts opening=opening.clone()/>
-                <form method="post" action=action.clone() class="answer">
-                    <button type="submit" name="answer" value="accept" class="accept">"Yes, book me in"</button>
-                </form>
+                {accept}
                 <form method="post" action=action.clone() class="answer">
                     <button type="submit" name="answer" value="decline" class="decline">"No, thanks"</button>
                 </form>
@@ -96,7 +91,6 @@ pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
                     <button type="submit" name="answer" value="stop" class="stop">"Don't offer me this appointment again"</button>
                 </form>
                 <p class="small">"The first patient to say yes gets the time. If you say no, nothing changes."</p>
-                <OtherOpenings others/>
                 <CallUs opening/>
             }
             .into_any()

@@ -13,7 +13,7 @@ use crate::model::OpeningState;
 use crate::domain::Span;
 use crate::domain::slots::{fits_opening, free_minutes_at, offers_sent_text};
 use crate::domain::datetext::time_text;
-use crate::domain::template::{TEXT_SEGMENTS_WARNING, check_email_template, check_text_template, fill_patient_tags, fill_slot_tags, sms_segments};
+use crate::domain::template::{check_message, fill_patient_tags, fill_slot_tags, segment_note};
 use crate::model::{OdDate, OdDateTime};
 use chrono::Timelike;
 use leptos::prelude::*;
@@ -519,8 +519,8 @@ fn OfferPanel(
         known.with_value(|all| keys.iter().filter_map(|k| all.iter().find(|c| c.key == *k).cloned()).collect::<Vec<_>>())
     };
     // Each chosen patient with what this send mode gives them; those it cannot reach first, so
-    // nobody misses them.
-    let details = move || {
+    // nobody misses them. Read by the list, the preview and the Send button: worked out once.
+    let details = Memo::new(move |_| {
         let mode = send_mode.get();
         let mut rows: Vec<(Candidate, String, bool)> = chosen()
             .into_iter()
@@ -531,13 +531,13 @@ fn OfferPanel(
             .collect();
         rows.sort_by_key(|(_, _, reaches)| *reaches);
         rows
-    };
-    let reached = move || details().into_iter().filter(|(_, _, r)| *r).count();
+    });
+    let reached = move || details.with(|rows| rows.iter().filter(|(_, _, r)| *r).count());
     // Whose message the preview shows: staff pick among those chosen; the first reached otherwise.
     let preview_for: RwSignal<Option<CandidateKey>> = RwSignal::new(None);
     let preview = move || {
         let (_, start, _, _) = pick.opening()?;
-        let people: Vec<(Candidate, String, bool)> = details().into_iter().filter(|(_, _, r)| *r).collect();
+        let people: Vec<(Candidate, String, bool)> = details.get().into_iter().filter(|(_, _, r)| *r).collect();
         let (c, line, _) = people.iter().find(|(c, _, _)| Some(c.key) == preview_for.get()).or_else(|| people.first())?.clone();
         let (name, phone, link) = board.with_value(|b| (b.office_name.clone(), b.office_phone.clone(), b.link_example.clone()));
         let fill = |t: &str| fill_patient_tags(&fill_slot_tags(t, start, &name, &phone), &c.f_name, &link);
@@ -546,11 +546,7 @@ fn OfferPanel(
         Some((c.patient.clone(), texted, emailed))
     };
     let problem = move || {
-        let mode = send_mode.get();
-        check_text_template(&text.get())
-            .and_then(|()| if mode == SendMode::Text { Ok(()) } else { check_email_template(&subject.get(), &body.get()) })
-            .err()
-            .map(|p| p.to_string())
+        check_message(&text.get(), &subject.get(), &body.get(), send_mode.get().may_email()).err().map(|p| p.to_string())
     };
     let blocked = move || {
         if pick.opening().is_none() || recipients.get().is_empty() {
@@ -618,7 +614,7 @@ fn OfferPanel(
                 </select>
             </label>
             {move || {
-                let rows = details();
+                let rows = details.get();
                 if rows.is_empty() {
                     return view! { <p class="muted">"No patients chosen yet."</p> }.into_any();
                 }
@@ -671,14 +667,11 @@ fn OfferPanel(
             {move || preview().map(|(patient, texted, emailed)| view! {
                 <div>
                     {texted.map(|t| {
-                        let segments = sms_segments(&t);
+                        let (note, long) = segment_note(&t);
                         view! {
                             <h3 class="preview-title">{format!("Text preview ({patient})")}</h3>
-                            <p class="preview" aria-label="Text preview">{t.clone()}</p>
-                            <p class="muted segments" class:warn={segments > TEXT_SEGMENTS_WARNING}>
-                                {format!("{} characters, {segments} {}{}", t.chars().count(), if segments == 1 { "segment" } else { "segments" },
-                                    if segments > TEXT_SEGMENTS_WARNING { ": long texts cost more and may arrive in pieces" } else { "" })}
-                            </p>
+                            <p class="preview" aria-label="Text preview">{t}</p>
+                            <p class="muted segments" class:warn=long>{note}</p>
                         }
                     })}
                     {emailed.map(|(subject, body)| view! {

@@ -179,15 +179,7 @@ impl Services {
         let day_openings = store::opening::openings_on_day(&mut conn, &op_nums, date).await?;
         let openings = self.opening_summaries(&mut conn, day_openings).await?;
         let messages = store::templates::for_clinic(&mut conn, clinic_num, &prefs).await?;
-        let clinic = clinics.iter().find(|c| c.clinic_num == clinic_num);
-        let office_name = clinic
-            .map(|c| c.description.clone())
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| prefs.practice_title.clone());
-        let office_phone = clinic
-            .map(|c| c.phone.clone())
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| prefs.practice_phone.clone());
+        let (office_name, office_phone) = super::offer::clinic_identity(clinics.iter().find(|c| c.clinic_num == clinic_num), &prefs);
         Ok(DayBoard {
             clinics,
             clinic_num,

@@ -5,7 +5,7 @@ use super::access::require_admin;
 use super::{Actor, ServiceError, ServiceResult, Services};
 use crate::store;
 use crate::store::templates::{Source, WHOLE_OFFICE};
-use app::domain::template::{check_email_template, check_text_template};
+use app::domain::template::check_message;
 use app::view::access::{Caller, actions};
 use app::view::messages::{MessageSetup, MessageSetupChange};
 
@@ -20,9 +20,8 @@ impl Services {
 
     pub async fn save_message_setup(&self, caller: &Caller, change: MessageSetupChange) -> ServiceResult<MessageSetup> {
         require_admin(caller, TO_DO)?;
-        check_text_template(&change.message.text).map_err(|p| ServiceError::bad_request(p.to_string()))?;
-        check_email_template(&change.message.email_subject, &change.message.email_body)
-            .map_err(|p| ServiceError::bad_request(p.to_string()))?;
+        let m = &change.message;
+        check_message(&m.text, &m.email_subject, &m.email_body, true).map_err(|p| ServiceError::bad_request(p.to_string()))?;
         let mut tx = self.store.begin_write().await?;
         let level = self.level_name(&mut tx, change.clinic_num).await?;
         store::templates::save(&mut tx, change.clinic_num, &change.message, change.confirm_booking).await?;
@@ -61,11 +60,15 @@ impl Services {
         self.level_name(conn, clinic_num).await?;
         let prefs = store::office::preferences(conn).await?;
         let resolved = store::templates::for_clinic(conn, clinic_num, &prefs).await?;
-        let own = !store::templates::set_for(conn, clinic_num).await?.is_empty();
+        // A level's messages are saved all together, so where the text comes from says whether
+        // this level has any of its own.
+        let own = match resolved.source {
+            Source::Clinic => true,
+            Source::WholeOffice => clinic_num == WHOLE_OFFICE,
+            Source::Preferences => false,
+        };
         let clinics = store::office::clinics(conn).await?;
-        let clinic = clinics.iter().find(|c| c.clinic_num == clinic_num);
-        let office_name = clinic.map(|c| c.description.clone()).filter(|d| !d.is_empty()).unwrap_or_else(|| prefs.practice_title.clone());
-        let office_phone = clinic.map(|c| c.phone.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| prefs.practice_phone.clone());
+        let (office_name, office_phone) = super::offer::clinic_identity(clinics.iter().find(|c| c.clinic_num == clinic_num), &prefs);
         let source = match resolved.source {
             Source::Clinic => "Set for this clinic here.",
             Source::WholeOffice if clinic_num == WHOLE_OFFICE => "Set for the whole office here.",

@@ -223,8 +223,6 @@ impl Services {
 /// Letters and digits in a patient link code: 22 of 62 symbols is 131 bits.
 pub const SHORT_GUID_LEN: usize = 22;
 
-/// A new patient link code from a cryptographically secure generator (reseeded from the
-/// operating system), unrelated to any key, so a link cannot be guessed or worked out from another.
 impl Services {
     /// A patient's link as long as the real ones, for counting a text's segments in previews.
     pub fn link_example(&self) -> String {
@@ -232,6 +230,8 @@ impl Services {
     }
 }
 
+/// A new patient link code from a cryptographically secure generator (reseeded from the
+/// operating system), unrelated to any key, so a link cannot be guessed or worked out from another.
 pub fn new_short_guid() -> String {
     use rand::Rng;
     rand::rng().sample_iter(&rand::distr::Alphanumeric).take(SHORT_GUID_LEN).map(char::from).collect()

@@ -16,11 +16,11 @@ use app::domain::offer::{
 use app::domain::waves::{PlannedSend, plan_send, waiting_note};
 use app::domain::datetext::time_text;
 use app::domain::slots::opening_span;
-use app::domain::template::{check_email_template, check_text_template, fill_slot_tags};
+use app::domain::template::{check_message, fill_slot_tags};
 use app::view::day::OfferMessage;
 use app::domain::{SendWindow, Span};
 use app::model::{
-    AsapComm, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
+    AsapComm, Clinic, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
 };
 use sqlx::AnyConnection;
 
@@ -105,10 +105,8 @@ impl Services {
             })?),
         };
         if let Some(m) = &req.message {
-            check_text_template(&m.text).map_err(|p| ServiceError::bad_request(p.to_string()))?;
-            if req.send_mode != SendMode::Text {
-                check_email_template(&m.email_subject, &m.email_body).map_err(|p| ServiceError::bad_request(p.to_string()))?;
-            }
+            check_message(&m.text, &m.email_subject, &m.email_body, req.send_mode.may_email())
+                .map_err(|p| ServiceError::bad_request(p.to_string()))?;
         }
 
         let mut candidates = Vec::with_capacity(req.targets.len());
@@ -502,11 +500,14 @@ pub(super) async fn office_identity(
     prefs: &Preferences,
 ) -> ServiceResult<(String, String)> {
     let clinic = if op.clinic_num > 0 { store::office::clinic(conn, op.clinic_num).await? } else { None };
-    Ok(match clinic {
-        Some(c) => (
-            if c.description.is_empty() { prefs.practice_title.clone() } else { c.description },
-            if c.phone.is_empty() { prefs.practice_phone.clone() } else { c.phone },
-        ),
-        None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
-    })
+    Ok(clinic_identity(clinic.as_ref(), prefs))
+}
+
+/// A clinic's name and phone, each falling back to the practice's when the clinic has none.
+pub(super) fn clinic_identity(clinic: Option<&Clinic>, prefs: &Preferences) -> (String, String) {
+    let or_practice = |own: Option<&String>, practice: &String| own.filter(|v| !v.is_empty()).unwrap_or(practice).clone();
+    (
+        or_practice(clinic.map(|c| &c.description), &prefs.practice_title),
+        or_practice(clinic.map(|c| &c.phone), &prefs.practice_phone),
+    )
 }

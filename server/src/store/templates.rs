@@ -33,7 +33,7 @@ pub enum Source {
 }
 
 /// Values set on the setup page for one level (a clinic, or `WHOLE_OFFICE`).
-pub async fn set_for(conn: &mut AnyConnection, clinic_num: i64) -> StoreResult<HashMap<String, String>> {
+async fn set_for(conn: &mut AnyConnection, clinic_num: i64) -> StoreResult<HashMap<String, String>> {
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT prefname, valuestring FROM clinicpref WHERE clinicnum = $1")
         .bind(clinic_num)
         .fetch_all(conn)

@@ -461,6 +461,19 @@ fn focus_when_shown(id: &'static str) {
     let _ = id;
 }
 
+/// Moves the keyboard to an element once drawn, unless it is already somewhere on the page.
+fn focus_if_lost(id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        let lost = document().active_element().is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"));
+        if lost {
+            focus_when_shown(id);
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 fn focus_cell(c: usize, r: usize) {
     #[cfg(feature = "hydrate")]
     {
@@ -475,6 +488,9 @@ fn focus_cell(c: usize, r: usize) {
     let _ = (c, r);
 }
 
+/// Chosen patients the send details list unfolded; more are folded under their summary.
+const SEND_DETAILS_OPEN_UP_TO: usize = 8;
+
 #[component]
 fn OfferPanel(
     board: StoredValue<DayBoard>,
@@ -483,6 +499,11 @@ fn OfferPanel(
     reload: RwSignal<u64>,
     known: StoredValue<Vec<Candidate>>,
 ) -> impl IntoView {
+    // A re-read of the day (the one after a send, or a live one) draws this panel anew and the
+    // keyboard falls to the page: it goes back to the outcome shown.
+    if outcome.get_untracked().is_some() {
+        focus_if_lost("offer-outcome");
+    }
     let send_mode = pick.send_mode;
     let recipients = pick.recipients;
     // The message for this send, prefilled from the clinic's templates; sent only when edited.
@@ -621,7 +642,9 @@ fn OfferPanel(
                 let unreached = rows.iter().filter(|(_, _, reaches)| !reaches).count();
                 let n = rows.len();
                 view! {
-                    <details class="send-details" open=true>
+                    // A long list is folded, so the message and Send stay in sight; its summary
+                    // still says how many get nothing.
+                    <details class="send-details" open={n <= SEND_DETAILS_OPEN_UP_TO}>
                         <summary>{format!("Send details: {n} {} chosen, {}", if n == 1 { "patient" } else { "patients" }, if unreached == 0 {
                             "each gets a message".to_string()
                         } else {
@@ -877,12 +900,15 @@ fn AsapList(
         }
     });
     let reaches = move |c: &Candidate| c.details(pick.send_mode.get()).is_some_and(|(_, r)| r);
+    // One entry per patient, the first in the list's order: a patient with two appointments on
+    // the list would otherwise get two messages for one opening.
     let fitting_and_reached = move || {
         let minutes = fits.get();
         page.with(|p| {
+            let mut patients = std::collections::HashSet::new();
             p.candidates
                 .iter()
-                .filter(|c| minutes.is_some_and(|m| fits_opening(c.minutes, m)) && reaches(c))
+                .filter(|c| minutes.is_some_and(|m| fits_opening(c.minutes, m)) && reaches(c) && patients.insert(c.pat_num))
                 .map(|c| c.key)
                 .collect::<Vec<_>>()
         })
@@ -1001,7 +1027,7 @@ fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<Candida
     // What the chosen send mode gives this patient, when it gives them nothing.
     let why = move || details.details(pick.send_mode.get()).filter(|(_, reaches)| !reaches).map(|(line, _)| line.to_string());
     view! {
-        <li class=move || if fits() { "fits" } else { "" }>
+        <li class=move || if fits() { "fits" } else { "" } data-patnum=c.pat_num>
             <input type="checkbox" id=id.clone()
                 disabled=move || !fits()
                 prop:checked=move || recipients.get().contains(&key)

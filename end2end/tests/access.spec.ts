@@ -33,13 +33,14 @@ async function portal(host: string, frame: (origin: string) => string, height = 
 test.describe("who may get in", () => {
   test("without a session every staff page goes to sign-in and every server function refuses", async ({ browser }) => {
     const { context, page } = await stranger(browser);
-    for (const path of ["/", "/history?ClinicNum=2", "/outbox", "/overview", "/users", "/audit"]) {
+    for (const path of ["/", "/history?ClinicNum=2", "/outbox", "/overview", "/users", "/audit", "/messages?clinic=1"]) {
       await page.goto(path);
       await expect(page).toHaveURL(/\/signin\?next=/);
       await expect(page.getByRole("heading", { name: "Web Sched ASAP" })).toBeVisible();
       expect(await page.content()).not.toContain("Riverside");
     }
-    for (const fn of ["history", "day", "asap-list", "offer", "withdraw", "outbox", "overview", "clinics", "me", "users", "audit"]) {
+    for (const fn of ["history", "day", "asap-list", "offer", "withdraw", "outbox", "overview", "clinics", "me", "users", "audit",
+      "messages", "messages-save", "messages-reset"]) {
       const r = await page.request.post(`/ui-api/${fn}`, { data: {} });
       expect(r.status(), fn).toBe(401);
       expect(await r.json()).toEqual({ Unauthorized: "Your session has ended. Sign in again." });

@@ -18,6 +18,7 @@ on_both_backends!(fixture("example-office.json"), now();
     each_send_mode_picks_its_channels,
     an_unsubscribe_link_asks_and_one_click_stops_emails,
     an_email_interrupted_while_handed_over_is_not_sent_again,
+    the_confirmation_goes_back_the_way_the_patient_answered_with_the_address,
 );
 
 /// Four patients on clinic 1's ASAP list, 30 minutes each: no mobile but an email (8001); both,
@@ -149,6 +150,42 @@ async fn a_patient_no_text_can_reach_gets_the_offer_by_email_and_books_it(s: Arc
     let (channel, to, subject, body, _, _) = &sent[1];
     assert_eq!((*channel, to.as_str(), subject.as_str()), (3, "pat8001@example.com", "Booked: 03/17/2031 at 1:00 PM"), "a confirmation email");
     assert!(body.starts_with("Dear Pat8001,") && body.contains("1:00 PM, for about 30 minutes"), "{body}");
+}
+
+async fn the_confirmation_goes_back_the_way_the_patient_answered_with_the_address(s: Arc<TestServer>) {
+    contactable_patients(&s).await;
+    s.import(
+        &json!({"clinics": [{"ClinicNum": 1, "Description": "Maple Grove Dental - North", "Abbr": "North",
+            "Address": "120 Commercial St NE", "Address2": "Suite 200", "City": "Salem", "State": "OR", "Zip": "97301"}]})
+        .to_string(),
+    )
+    .await;
+    // 8002 can be texted and emailed: the offer goes both ways.
+    offer_from_picker(&s, &[80020], "both").await;
+    s.clock.set(chicago("2031-03-17 09:10:00"));
+    assert_eq!(s.services().send_due_texts().await.unwrap().sent, 2);
+    let sent = outbox(&s).await;
+    let email = sent.iter().find(|m| m.0 == 1).expect("the offer's email");
+    let text = sent.iter().find(|m| m.0 == 0).expect("the offer's text");
+    assert!(email.5.ends_with("?via=email"), "the email's link says it is the email's: {}", email.5);
+    assert!(!text.5.contains('?'), "the text's link stays bare: {}", text.5);
+
+    // The patient opens the email's link and books from its page.
+    let path = email.5.trim_start_matches("https://asap.example.test").to_string();
+    let page = s.http.get(s.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("action=\"/asap/") && page.contains("?via=email\""), "the answer keeps the link's via: {page}");
+    assert!(page.contains("120 Commercial St NE, Suite 200, Salem, OR 97301"), "the page gives the office's address: {page}");
+    let r = browser().post(s.url(&path)).header("Sec-Fetch-Site", "same-origin").form(&[("answer", "accept")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("?via=email"));
+
+    // Confirmed by email only, with the address.
+    s.services().send_due_texts().await.unwrap();
+    let confirmations: Vec<_> = outbox(&s).await.into_iter().filter(|m| m.0 >= 2).collect();
+    assert_eq!(confirmations.len(), 1, "one confirmation, by the channel answered from: {confirmations:?}");
+    let (channel, to, _, body, _, _) = &confirmations[0];
+    assert_eq!((*channel, to.as_str()), (3, "pat8002@example.com"));
+    assert!(body.contains("Maple Grove Dental - North:\n120 Commercial St NE, Suite 200, Salem, OR 97301"), "{body}");
 }
 
 async fn each_send_mode_picks_its_channels(s: Arc<TestServer>) {

@@ -117,6 +117,7 @@ async fn the_first_pass_reads_the_office_and_later_passes_only_what_changed(s: A
         "2031-03-28 09:00:00|1|//XXXXXX//|1"
     );
     assert_eq!(s.text("SELECT valuestring FROM preference WHERE prefname = 'PracticeTitle'").await, "Maple Grove Dental");
+    assert_eq!(s.text("SELECT address || '|' || city || '|' || state || '|' || zip FROM clinic WHERE clinicnum = 1").await, "333 Blackwood St|Salem|Oregon|97301");
     assert!(s.scalar("SELECT COUNT(*) FROM schedule").await >= 3);
 
     // Nothing changes: each changing resource is asked once, and nothing is taken in.

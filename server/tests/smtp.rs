@@ -247,7 +247,8 @@ async fn the_headers_name_the_office_the_patient_and_the_one_click_unsubscribe()
 async fn a_confirmation_attaches_the_calendar_file_and_has_no_unsubscribe() {
     let fake = FakeSmtp::start(Config::default()).await;
     let start = chrono::DateTime::parse_from_rfc3339("2031-03-20T14:00:00Z").unwrap().with_timezone(&chrono::Utc);
-    let ics = calendar_file("asap-7@office.example", start, 40, OFFICE, "5551230000");
+    let office = app::model::OfficeIdentity { name: OFFICE.into(), phone: "5551230000".into(), address: "12 Elm St, Salem, OR 97301".into() };
+    let ics = calendar_file("asap-7@office.example", start, 40, &office);
     let text = "Dear Lan,\n\nYou're booked for Thursday at 9:00 AM.";
     let confirmation = OutgoingEmail {
         subject: "Booked: 03/20/2031 at 9:00 AM".into(),

@@ -15,7 +15,7 @@ pub use enums::{AptStatus, ContactMethod, FKeyType, OpeningState, Priority, Resp
 pub use error::AppError;
 pub use formats::{EmailAddress, OdBool, PatternError, TimePattern, WirelessPhone};
 pub use office::{
-    Appointment, Clinic, CommOptOut, Definition, OpList, Operatory, Patient, Preferences, Provider,
+    address_line, Appointment, Clinic, CommOptOut, Definition, OfficeIdentity, OpList, Operatory, Patient, Preferences, Provider,
     Recall, RecallType, Schedule, Slot,
 };
 pub use time::{FormatError, OdDate, OdDateTime, OdTime};

@@ -18,6 +18,47 @@ pub struct Clinic {
     pub abbr: String,
     #[serde(default)]
     pub phone: String,
+    /// The physical treating address, as Open Dental's clinic holds it.
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub address2: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub zip: String,
+}
+
+/// The office a patient deals with: a clinic's name, phone and address, each falling back to the
+/// practice's where the clinic has none (or there are no clinics).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficeIdentity {
+    pub name: String,
+    pub phone: String,
+    /// One line, "333 Blackwood St, Suite 2, Salem, OR 97301"; empty when none is on file.
+    pub address: String,
+}
+
+impl OfficeIdentity {
+    pub fn of(clinic: Option<&Clinic>, prefs: &Preferences) -> OfficeIdentity {
+        let or_practice = |own: Option<&String>, practice: &String| own.filter(|v| !v.trim().is_empty()).unwrap_or(practice).trim().to_string();
+        let clinic_address = clinic.map(|c| address_line(&c.address, &c.address2, &c.city, &c.state, &c.zip)).filter(|a| !a.is_empty());
+        OfficeIdentity {
+            name: or_practice(clinic.map(|c| &c.description), &prefs.practice_title),
+            phone: or_practice(clinic.map(|c| &c.phone), &prefs.practice_phone),
+            address: clinic_address.unwrap_or_else(|| {
+                address_line(&prefs.practice_address, &prefs.practice_address2, &prefs.practice_city, &prefs.practice_st, &prefs.practice_zip)
+            }),
+        }
+    }
+}
+
+/// A postal address on one line: street, second line, city, then state and zip together.
+pub fn address_line(street: &str, street2: &str, city: &str, state: &str, zip: &str) -> String {
+    let state_zip = [state.trim(), zip.trim()].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+    [street.trim(), street2.trim(), city.trim(), state_zip.as_str()].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,6 +316,13 @@ pub struct Slot {
 pub struct Preferences {
     pub practice_title: String,
     pub practice_phone: String,
+    /// The practice's physical treating address (Open Dental's PracticeAddress, PracticeAddress2,
+    /// PracticeCity, PracticeST, PracticeZip), for offices without clinics.
+    pub practice_address: String,
+    pub practice_address2: String,
+    pub practice_city: String,
+    pub practice_st: String,
+    pub practice_zip: String,
     /// Minutes per character of a recall time pattern (5, 10 or 15).
     pub appointment_time_increment: i64,
     pub web_sched_asap_text_template: String,
@@ -299,6 +347,11 @@ impl Preferences {
     pub const NAMES: &'static [&'static str] = &[
         "PracticeTitle",
         "PracticePhone",
+        "PracticeAddress",
+        "PracticeAddress2",
+        "PracticeCity",
+        "PracticeST",
+        "PracticeZip",
         "AppointmentTimeIncrement",
         "WebSchedAsapTextTemplate",
         "WebSchedAsapEmailSubj",
@@ -318,6 +371,11 @@ impl Default for Preferences {
         Preferences {
             practice_title: "Dental Office".into(),
             practice_phone: String::new(),
+            practice_address: String::new(),
+            practice_address2: String::new(),
+            practice_city: String::new(),
+            practice_st: String::new(),
+            practice_zip: String::new(),
             appointment_time_increment: 10,
             web_sched_asap_text_template: Self::DEFAULT_TEMPLATE.into(),
             web_sched_asap_email_subj: Self::DEFAULT_EMAIL_SUBJECT.into(),
@@ -334,6 +392,35 @@ impl Default for Preferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_office_is_the_clinics_where_it_has_its_own_and_the_practices_otherwise() {
+        let prefs = Preferences {
+            practice_title: "Riverside Dental".into(),
+            practice_phone: "5550142200".into(),
+            practice_address: "1 River Rd".into(),
+            practice_city: "Salem".into(),
+            practice_st: "OR".into(),
+            practice_zip: "97301".into(),
+            ..Preferences::default()
+        };
+        let bare = Clinic { clinic_num: 2, description: "Northgate".into(), abbr: String::new(), phone: String::new(), address: String::new(), address2: String::new(), city: String::new(), state: String::new(), zip: String::new() };
+        let own = Clinic { phone: " 5550142202 ".into(), address: "333 Blackwood St".into(), address2: "Suite 2".into(), city: "Keizer".into(), state: "OR".into(), zip: "97303".into(), ..bare.clone() };
+        assert_eq!(
+            OfficeIdentity::of(None, &prefs),
+            OfficeIdentity { name: "Riverside Dental".into(), phone: "5550142200".into(), address: "1 River Rd, Salem, OR 97301".into() }
+        );
+        assert_eq!(
+            OfficeIdentity::of(Some(&bare), &prefs),
+            OfficeIdentity { name: "Northgate".into(), phone: "5550142200".into(), address: "1 River Rd, Salem, OR 97301".into() }
+        );
+        assert_eq!(
+            OfficeIdentity::of(Some(&own), &prefs),
+            OfficeIdentity { name: "Northgate".into(), phone: "5550142202".into(), address: "333 Blackwood St, Suite 2, Keizer, OR 97303".into() }
+        );
+        assert_eq!(address_line("", "", "", "", ""), "");
+        assert_eq!(address_line("", "", "Salem", "", "97301"), "Salem, 97301");
+    }
 
     #[test]
     fn op_list_reads_and_writes_comma_separated_numbers() {

@@ -174,7 +174,10 @@ macro_rules! from_row {
     };
 }
 
-table!(readable Clinic in "clinic" { clinic_num: "clinicnum", description: "description", abbr: "abbr", phone: "phone" });
+table!(readable Clinic in "clinic" {
+    clinic_num: "clinicnum", description: "description", abbr: "abbr", phone: "phone",
+    address: "address", address2: "address2", city: "city", state: "state", zip: "zip"
+});
 
 table!(readable Provider in "provider" {
     prov_num: "provnum", abbr: "abbr", f_name: "fname", l_name: "lname", is_secondary: "issecondary", is_hidden: "ishidden",

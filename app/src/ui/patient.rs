@@ -2,6 +2,7 @@
 //! standalone document with plain forms, so it works without JavaScript, loads fast on a phone,
 //! and needs none of the staff pages' code. It shows only this patient's own offers.
 
+use crate::domain::confirmation::LinkFrom;
 use crate::domain::datetext::{long_date, long_when, time_text};
 use crate::domain::template::phone_text;
 use crate::view::patient::{OpeningForPatient, PatientPage};
@@ -12,6 +13,7 @@ fn OpeningFacts(opening: OpeningForPatient) -> impl IntoView {
     view! {
         <dl class="facts">
             <dt>"Office"</dt><dd>{opening.office_name.clone()}</dd>
+            {(!opening.office_address.is_empty()).then(|| view! { <dt>"Address"</dt><dd>{opening.office_address.clone()}</dd> })}
             <dt>"Date"</dt><dd>{long_date(opening.start.date())}</dd>
             <dt>"Time"</dt><dd>{time_text(opening.start)}</dd>
             <dt>"Length"</dt><dd>{format!("About {} minutes", opening.minutes)}</dd>
@@ -45,11 +47,12 @@ fn CallUs(opening: OpeningForPatient) -> impl IntoView {
 }
 
 #[component]
-pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
+pub fn PatientPageBody(page: PatientPage, #[prop(optional)] from: LinkFrom) -> impl IntoView {
     let title = page.title();
     let body = match page {
         PatientPage::Offer { f_name, opening, others } => {
-            let action = format!("/asap/{}", opening.code);
+            // The answer keeps the link's `via`: the booking is confirmed the way it came.
+            let action = format!("/asap/{}{}", opening.code, from.query());
             let accept = if others.is_empty() {
                 view! {
                     <p class="lead">{format!("Hi {f_name}, an earlier appointment has opened up. Would you like it?")}</p>
@@ -152,10 +155,10 @@ pub fn PatientPageBody(page: PatientPage) -> impl IntoView {
 
 /// The whole document, ready to send.
 #[cfg(feature = "ssr")]
-pub fn render_patient_page(page: PatientPage) -> String {
+pub fn render_patient_page(page: PatientPage, from: LinkFrom) -> String {
     let title = page.title();
     let owner = Owner::new();
-    let body = owner.with(|| view! { <PatientPageBody page/> }.to_html());
+    let body = owner.with(|| view! { <PatientPageBody page from/> }.to_html());
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -9,6 +9,8 @@ pub struct OpeningForPatient {
     pub code: String,
     pub office_name: String,
     pub office_phone: String,
+    /// On one line; empty when none is on file.
+    pub office_address: String,
     pub start: OdDateTime,
     pub minutes: i64,
 }

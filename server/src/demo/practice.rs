@@ -81,6 +81,10 @@ pub fn office(today: OdDate) -> ImportData {
     d.preferences = vec![
         ("PracticeTitle".into(), prefs.practice_title.clone()),
         ("PracticePhone".into(), prefs.practice_phone.clone()),
+        ("PracticeAddress".into(), "400 River Rd".into()),
+        ("PracticeCity".into(), "Salem".into()),
+        ("PracticeST".into(), "OR".into()),
+        ("PracticeZip".into(), "97301".into()),
         ("AppointmentTimeIncrement".into(), prefs.appointment_time_increment.to_string()),
         ("WebSchedAsapTextTemplate".into(), prefs.web_sched_asap_text_template.clone()),
         ("WebSchedAsapTextLimit".into(), prefs.web_sched_asap_text_limit.to_string()),
@@ -88,12 +92,22 @@ pub fn office(today: OdDate) -> ImportData {
         ("AutomaticCommunicationTimeEnd".into(), prefs.automatic_communication_time_end.to_string()),
     ];
 
-    for (num, place, phone) in [(1, "Downtown", "5550142201"), (2, "Northgate", "5550142202"), (3, "Lakeside", "5550142203")] {
+    let clinics = [
+        (1, "Downtown", "5550142201", "120 Commercial St NE", "Suite 200"),
+        (2, "Northgate", "5550142202", "3850 Portland Rd NE", ""),
+        (3, "Lakeside", "5550142203", "4790 Lakeside Dr S", ""),
+    ];
+    for (num, place, phone, street, suite) in clinics {
         d.clinics.push(Clinic {
             clinic_num: num,
             description: format!("Riverside Family Dental - {place}"),
             abbr: place.into(),
             phone: phone.into(),
+            address: street.into(),
+            address2: suite.into(),
+            city: "Salem".into(),
+            state: "OR".into(),
+            zip: "97301".into(),
         });
     }
     let staff = [

@@ -190,7 +190,7 @@ impl Simulation {
                     1 => PatientAnswer::Decline,
                     _ => PatientAnswer::StopOffers,
                 };
-                let page = crate::service::claim::answer(&self.services, &code, answer).await.map_err(|e| e.to_string())?;
+                let page = crate::service::claim::answer(&self.services, &code, answer, app::domain::confirmation::LinkFrom::Text).await.map_err(|e| e.to_string())?;
                 if matches!(page, app::view::patient::PatientPage::Booked { .. }) && answer == PatientAnswer::Accept {
                     self.done.claims += 1;
                 }

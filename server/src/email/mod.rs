@@ -71,17 +71,18 @@ pub fn html_body(text: &str, link: &str, unsubscribe: Option<&str>) -> String {
 
 /// The booked appointment as an iCalendar file (RFC 5545), so the patient's calendar has the
 /// new time. Times are written in UTC, which every calendar reads without a time-zone table.
-pub fn calendar_file(uid: &str, start: chrono::DateTime<chrono::Utc>, minutes: i64, office: &str, phone: &str) -> String {
+pub fn calendar_file(uid: &str, start: chrono::DateTime<chrono::Utc>, minutes: i64, office: &app::model::OfficeIdentity) -> String {
     use icalendar::{Calendar, Component, Event, EventLike};
     let mut event = Event::new();
+    let location = if office.address.is_empty() { office.name.clone() } else { format!("{}, {}", office.name, office.address) };
     event
         .uid(uid)
-        .summary(&format!("Dental appointment at {office}"))
+        .summary(&format!("Dental appointment at {}", office.name))
         .starts(start)
         .ends(start + chrono::Duration::minutes(minutes.max(5)))
-        .location(office);
-    if !phone.trim().is_empty() {
-        event.description(&format!("Questions or changes: call {office} at {}.", app::domain::template::phone_text(phone)));
+        .location(&location);
+    if !office.phone.trim().is_empty() {
+        event.description(&format!("Questions or changes: call {} at {}.", office.name, app::domain::template::phone_text(&office.phone)));
     }
     Calendar::new().push(event.done()).done().to_string()
 }
@@ -101,8 +102,9 @@ mod tests {
     #[test]
     fn the_calendar_file_holds_the_booked_time() {
         let start = chrono::DateTime::parse_from_rfc3339("2031-03-17T18:00:00Z").unwrap().with_timezone(&chrono::Utc);
-        let ics = calendar_file("asap-42@example.test", start, 40, "Northside Dental", "5551230000");
-        for line in ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:asap-42@example.test", "DTSTART:20310317T180000Z", "DTEND:20310317T184000Z", "LOCATION:Northside Dental"] {
+        let office = app::model::OfficeIdentity { name: "Northside Dental".into(), phone: "5551230000".into(), address: "1 Main St".into() };
+        let ics = calendar_file("asap-42@example.test", start, 40, &office);
+        for line in ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:asap-42@example.test", "DTSTART:20310317T180000Z", "DTEND:20310317T184000Z", "LOCATION:Northside Dental\\, 1 Main St"] {
             assert!(ics.contains(line), "{line} in {ics}");
         }
         assert!(ics.contains("\r\n"), "lines end in CRLF");

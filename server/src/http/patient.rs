@@ -6,7 +6,8 @@ use crate::service::ServiceError;
 use app::domain::answer::PatientAnswer;
 use app::ui::patient::render_patient_page;
 use app::view::patient::PatientPage;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use app::domain::confirmation::LinkFrom;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Router};
@@ -21,8 +22,8 @@ pub fn routes() -> Router<AppState> {
 /// The page allows nothing but its own stylesheet and form posts back to itself.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn page_response(status: StatusCode, page: PatientPage) -> Response {
-    let mut response = (status, render_patient_page(page)).into_response();
+fn page_response(status: StatusCode, page: PatientPage, from: LinkFrom) -> Response {
+    let mut response = (status, render_patient_page(page, from)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     // The page names the patient: never kept by a shared cache or the browser's history cache.
@@ -49,10 +50,21 @@ fn failure(e: ServiceError) -> Response {
     }
 }
 
-async fn show(state: State<AppState>, Path(code): Path<String>) -> Response {
+/// The link's query: `via=email` on the email's link.
+#[derive(serde::Deserialize, Default)]
+struct LinkQuery {
+    via: Option<String>,
+}
+
+fn link_from(query: Result<Query<LinkQuery>, axum::extract::rejection::QueryRejection>) -> LinkFrom {
+    LinkFrom::parse(query.as_ref().ok().and_then(|Query(q)| q.via.as_deref()))
+}
+
+async fn show(state: State<AppState>, Path(code): Path<String>, query: Result<Query<LinkQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let from = link_from(query);
     match crate::service::patient::view(&state.services, &code).await {
-        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
-        Ok(page) => page_response(StatusCode::OK, page),
+        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended, from),
+        Ok(page) => page_response(StatusCode::OK, page, from),
         Err(e) => failure(e),
     }
 }
@@ -69,9 +81,11 @@ struct AnswerForm {
 async fn answer(
     state: State<AppState>,
     Path(code): Path<String>,
+    query: Result<Query<LinkQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     form: Result<Form<AnswerForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    let from = link_from(query);
     // A form on another site cannot answer for the patient.
     if super::csrf::is_cross_site(&headers) {
         return (StatusCode::FORBIDDEN, "This answer did not come from the offer page. Open the link in your text again.")
@@ -93,10 +107,10 @@ async fn answer(
     } else {
         code
     };
-    match crate::service::claim::answer(&state.services, &code, answer).await {
+    match crate::service::claim::answer(&state.services, &code, answer, from).await {
         // Back to the page, which now shows the outcome; reloading it does not answer twice.
-        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
-        Ok(_) => Redirect::to(&format!("/asap/{code}")).into_response(),
+        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended, from),
+        Ok(_) => Redirect::to(&format!("/asap/{code}{}", from.query())).into_response(),
         Err(e) => failure(e),
     }
 }
@@ -113,8 +127,8 @@ async fn unsubscribe(state: State<AppState>, Path(code): Path<String>) -> Respon
 
 fn unsubscribed(result: Result<PatientPage, ServiceError>) -> Response {
     match result {
-        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended),
-        Ok(page) => page_response(StatusCode::OK, page),
+        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended, LinkFrom::Email),
+        Ok(page) => page_response(StatusCode::OK, page, LinkFrom::Email),
         Err(e) => failure(e),
     }
 }

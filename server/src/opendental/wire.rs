@@ -180,11 +180,31 @@ pub struct OdClinic {
     pub abbr: String,
     #[serde(default, deserialize_with = "text")]
     pub phone: String,
+    #[serde(default, deserialize_with = "text")]
+    pub address: String,
+    #[serde(default, deserialize_with = "text")]
+    pub address2: String,
+    #[serde(default, deserialize_with = "text")]
+    pub city: String,
+    #[serde(default, deserialize_with = "text")]
+    pub state: String,
+    #[serde(default, deserialize_with = "text")]
+    pub zip: String,
 }
 
 impl OdClinic {
     pub fn into_model(self) -> Clinic {
-        Clinic { clinic_num: self.clinic_num, description: self.description, abbr: self.abbr, phone: self.phone }
+        Clinic {
+            clinic_num: self.clinic_num,
+            description: self.description,
+            abbr: self.abbr,
+            phone: self.phone,
+            address: self.address,
+            address2: self.address2,
+            city: self.city,
+            state: self.state,
+            zip: self.zip,
+        }
     }
 }
 

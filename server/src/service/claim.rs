@@ -27,7 +27,7 @@ use super::patient::{page_after, plausible_code};
 use super::{ServiceError, ServiceResult, Services};
 use crate::store::answers::{self, PatientOfferRow};
 use crate::store::sending::{Channel, OffersOf};
-use app::domain::confirmation::{Booking, confirmation_email, confirmation_subject, confirmation_text};
+use app::domain::confirmation::{Booking, LinkFrom, confirmation_channels, confirmation_email, confirmation_subject, confirmation_text};
 use crate::store::{StoreError, WriteTx, book, office, opening, table};
 use app::domain::Span;
 use app::domain::answer::{AnswerOutcome, PatientAnswer, is_claimable, link_has_ended, on_answer};
@@ -43,13 +43,14 @@ use app::view::patient::PatientPage;
 const ATTEMPTS: usize = 3;
 
 /// `POST /asap/{code}`: the patient's answer, and the page that follows it.
-pub async fn answer(services: &Services, code: &str, answer: PatientAnswer) -> ServiceResult<PatientPage> {
+/// `from`: which message's link the patient opened; a booking is confirmed that way.
+pub async fn answer(services: &Services, code: &str, answer: PatientAnswer, from: LinkFrom) -> ServiceResult<PatientPage> {
     if !plausible_code(code) {
         return Ok(PatientPage::Ended);
     }
     let office_book = recheck(services, code, answer).await?;
     for _ in 0..ATTEMPTS {
-        match attempt(services, code, answer, office_book.as_ref()).await {
+        match attempt(services, code, answer, from, office_book.as_ref()).await {
             Ok(Answered::Ended) => return Ok(PatientPage::Ended),
             Ok(Answered::Recorded { offer, prefs, now }) => return page_after(services, &prefs, offer, now).await,
             Err(Failure::Lost(why)) => tracing::warn!(why, "an answer met another write to its opening; trying again"),
@@ -127,7 +128,13 @@ struct OfficeDay {
     appointments: Vec<Appointment>,
 }
 
-async fn attempt(services: &Services, code: &str, answer: PatientAnswer, office_day: Option<&OfficeDay>) -> Result<Answered, Failure> {
+async fn attempt(
+    services: &Services,
+    code: &str,
+    answer: PatientAnswer,
+    from: LinkFrom,
+    office_day: Option<&OfficeDay>,
+) -> Result<Answered, Failure> {
     // The operatory's lock is taken before anything is read for the decision; which operatory
     // that is, is the one read made outside it.
     let located = {
@@ -169,7 +176,7 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer, office_
     let outcome = on_answer(offer.opening, offer.response_status, offer.send_status, answer, time_is_free);
     match (outcome, op, &target) {
         (AnswerOutcome::TakeTheSlot, Some(op), Some(target)) => {
-            take_the_slot(services, &mut tx, &offer, &op, target, now).await?;
+            take_the_slot(services, &mut tx, &offer, &op, target, from, now).await?;
         }
         (AnswerOutcome::TakeTheSlot, _, _) => return Err(Failure::Lost("the claim's operatory or appointment is gone")),
         (AnswerOutcome::Taken, _, _) => {
@@ -207,25 +214,34 @@ async fn attempt(services: &Services, code: &str, answer: PatientAnswer, office_
     Ok(Answered::Recorded { offer, prefs, now })
 }
 
-/// The booked patient's confirmation (Open Dental's Web Sched Notify), by each channel the offer
-/// reached them by, in the claim's transaction: it goes exactly once, and only if the booking
-/// holds.
-async fn queue_confirmation(tx: &mut WriteTx, offer: &PatientOfferRow, op: &Operatory, taken: Span, now: OdDateTime) -> Result<(), Failure> {
+/// The booked patient's confirmation (Open Dental's Web Sched Notify), by the channel they
+/// answered from (`confirmation_channels`), in the claim's transaction: it goes exactly once, and
+/// only if the booking holds.
+async fn queue_confirmation(
+    tx: &mut WriteTx,
+    offer: &PatientOfferRow,
+    op: &Operatory,
+    taken: Span,
+    from: LinkFrom,
+    now: OdDateTime,
+) -> Result<(), Failure> {
     let prefs = office::preferences(tx).await?;
     if !crate::store::templates::for_clinic(tx, op.clinic_num, &prefs).await?.confirm_booking {
         return Ok(());
     }
-    let (by_text, by_email) = crate::store::sending::channels_that_reached(tx, offer.asap_comm_num).await?;
+    let (reached_by_text, reached_by_email) = crate::store::sending::channels_that_reached(tx, offer.asap_comm_num).await?;
+    let (by_text, by_email) = confirmation_channels(reached_by_text, reached_by_email, from);
     if !by_text && !by_email {
         return Ok(());
     }
-    let (office_name, office_phone) = super::offer::office_identity(tx, op, &prefs).await?;
+    let office = office::identity(tx, op.clinic_num, &prefs).await?;
     let booking = Booking {
         f_name: &offer.f_name,
         start: taken.start,
         minutes: taken.start.minutes_until(taken.end),
-        office_name: &office_name,
-        office_phone: &office_phone,
+        office_name: &office.name,
+        office_phone: &office.phone,
+        office_address: &office.address,
     };
     if by_text {
         crate::store::sending::queue_confirmation(tx, Channel::ConfirmText, offer.asap_comm_num, "", &confirmation_text(&booking), now).await?;
@@ -286,6 +302,7 @@ async fn take_the_slot(
     offer: &PatientOfferRow,
     op: &Operatory,
     target: &ClaimTarget,
+    from: LinkFrom,
     now: OdDateTime,
 ) -> Result<(), Failure> {
     let start = offer.span.start;
@@ -328,7 +345,7 @@ async fn take_the_slot(
         answers::set_response(tx, offer.asap_comm_num, offer.response_status, ResponseStatus::AcceptedAndMoved, now, Some(&note))
             .await?;
     held(changed, "the offer's status changed while it was claimed")?;
-    queue_confirmation(tx, offer, op, taken, now).await?;
+    queue_confirmation(tx, offer, op, taken, from, now).await?;
 
     // This opening closes as filled, and so does any other open one on that time.
     held(

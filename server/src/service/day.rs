@@ -13,7 +13,7 @@ use app::domain::slots::{open_slots, round_up_to_increment};
 
 use app::domain::SendWindow;
 use app::domain::channels::{EmailFacts, details_for_each_mode, emailing_decision, messages_today};
-use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, Operatory, SchedType};
+use app::model::{AptStatus, FKeyType, OdDateTime, OdTime, OfficeIdentity, Operatory, SchedType};
 use std::collections::HashMap;
 
 /// The longest name search the ASAP list takes; no patient's name is longer.
@@ -179,7 +179,7 @@ impl Services {
         let day_openings = store::opening::openings_on_day(&mut conn, &op_nums, date).await?;
         let openings = self.opening_summaries(&mut conn, day_openings).await?;
         let messages = store::templates::for_clinic(&mut conn, clinic_num, &prefs).await?;
-        let (office_name, office_phone) = super::offer::clinic_identity(clinics.iter().find(|c| c.clinic_num == clinic_num), &prefs);
+        let office = OfficeIdentity::of(clinics.iter().find(|c| c.clinic_num == clinic_num), &prefs);
         Ok(DayBoard {
             clinics,
             clinic_num,
@@ -194,8 +194,8 @@ impl Services {
             template: messages.message.text,
             email_subject: messages.message.email_subject,
             email_template: messages.message.email_body,
-            office_name,
-            office_phone,
+            office_name: office.name,
+            office_phone: office.phone,
             link_example: self.link_example(),
             openings,
         })

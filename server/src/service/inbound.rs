@@ -61,15 +61,11 @@ impl Services {
             }
             Keyword::Help => {
                 // The clinic the patient belongs to, or the practice.
-                let clinic = match patients.first().map(|p| p.clinic_num).filter(|c| *c > 0) {
-                    Some(c) => store::office::clinic(&mut tx, c).await?,
-                    None => None,
-                };
-                let name = clinic.as_ref().map(|c| c.description.clone()).filter(|d| !d.is_empty()).unwrap_or(prefs.practice_title.clone());
-                let phone = clinic.as_ref().map(|c| c.phone.clone()).filter(|p| !p.is_empty()).unwrap_or(prefs.practice_phone.clone());
+                let office = store::office::identity(&mut tx, patients.first().map_or(0, |p| p.clinic_num), &prefs).await?;
                 Some(format!(
-                    "{name}: texts about earlier appointment openings. Call {} for help. Reply STOP to stop these texts.",
-                    phone_text(&phone)
+                    "{}: texts about earlier appointment openings. Call {} for help. Reply STOP to stop these texts.",
+                    office.name,
+                    phone_text(&office.phone)
                 ))
             }
         };

@@ -6,6 +6,7 @@ use super::{Actor, ServiceError, ServiceResult, Services};
 use crate::store;
 use crate::store::templates::{Source, WHOLE_OFFICE};
 use app::domain::template::check_message;
+use app::model::OfficeIdentity;
 use app::view::access::{Caller, actions};
 use app::view::messages::{MessageSetup, MessageSetupChange};
 
@@ -68,7 +69,7 @@ impl Services {
             Source::Preferences => false,
         };
         let clinics = store::office::clinics(conn).await?;
-        let (office_name, office_phone) = super::offer::clinic_identity(clinics.iter().find(|c| c.clinic_num == clinic_num), &prefs);
+        let office = OfficeIdentity::of(clinics.iter().find(|c| c.clinic_num == clinic_num), &prefs);
         let source = match resolved.source {
             Source::Clinic => "Set for this clinic here.",
             Source::WholeOffice if clinic_num == WHOLE_OFFICE => "Set for the whole office here.",
@@ -83,8 +84,8 @@ impl Services {
             confirm_booking: resolved.confirm_booking,
             source: source.into(),
             own,
-            office_name,
-            office_phone,
+            office_name: office.name,
+            office_phone: office.phone,
             link_example: self.link_example(),
             preview_at: self.clock.now(&prefs).date().add_days(1).start().plus_minutes(9 * 60),
         })

@@ -20,7 +20,7 @@ use app::domain::template::{check_message, fill_slot_tags};
 use app::view::day::OfferMessage;
 use app::domain::{SendWindow, Span};
 use app::model::{
-    AsapComm, Clinic, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
+    AsapComm, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
 };
 use sqlx::AnyConnection;
 
@@ -175,7 +175,8 @@ impl Services {
             }
         };
 
-        let (office_name, office_phone) = office_identity(&mut tx, &op, &prefs).await?;
+        let office = store::office::identity(&mut tx, op.clinic_num, &prefs).await?;
+        let (office_name, office_phone) = (office.name, office.phone);
         let templates = match &req.message {
             Some(m) => m.clone(),
             None => store::templates::for_clinic(&mut tx, op.clinic_num, &prefs).await?.message,
@@ -491,23 +492,4 @@ pub(super) async fn first_blocker(
         }
     }
     Ok(None)
-}
-
-/// [OfficeName] and [OfficePhone]: the operatory's clinic when it has one, else the practice.
-pub(super) async fn office_identity(
-    conn: &mut AnyConnection,
-    op: &Operatory,
-    prefs: &Preferences,
-) -> ServiceResult<(String, String)> {
-    let clinic = if op.clinic_num > 0 { store::office::clinic(conn, op.clinic_num).await? } else { None };
-    Ok(clinic_identity(clinic.as_ref(), prefs))
-}
-
-/// A clinic's name and phone, each falling back to the practice's when the clinic has none.
-pub(super) fn clinic_identity(clinic: Option<&Clinic>, prefs: &Preferences) -> (String, String) {
-    let or_practice = |own: Option<&String>, practice: &String| own.filter(|v| !v.is_empty()).unwrap_or(practice).clone();
-    (
-        or_practice(clinic.map(|c| &c.description), &prefs.practice_title),
-        or_practice(clinic.map(|c| &c.phone), &prefs.practice_phone),
-    )
 }

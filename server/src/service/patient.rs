@@ -1,7 +1,6 @@
 //! What the patient sees behind the link in a text: opening it (which marks the offer Viewed)
 //! and the page after an answer. The answer itself is `claim`.
 
-use super::offer::office_identity;
 use super::{ServiceResult, Services};
 use crate::store;
 use crate::store::answers::PatientOfferRow;
@@ -111,11 +110,20 @@ pub(super) async fn page_after(services: &Services, prefs: &Preferences, offer: 
 
 /// One opening as the patient sees it: the office, the time, and how long their own visit is.
 async fn opening_for_patient(conn: &mut AnyConnection, prefs: &Preferences, offer: &PatientOfferRow) -> ServiceResult<OpeningForPatient> {
-    let (office_name, office_phone) = match store::office::operatory(conn, offer.operatory_num).await? {
-        Some(op) => office_identity(conn, &op, prefs).await?,
-        None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
-    };
-    // How long the patient's own visit is, not the whole opening (which may be longer).
+    let clinic_num = store::office::operatory(conn, offer.operatory_num).await?.map_or(0, |op| op.clinic_num);
+    let office = store::office::identity(conn, clinic_num, prefs).await?;
+    Ok(OpeningForPatient {
+        code: offer.short_guid.clone(),
+        office_name: office.name,
+        office_phone: office.phone,
+        office_address: office.address,
+        start: offer.span.start,
+        minutes: visit_minutes(conn, prefs, offer).await?,
+    })
+}
+
+/// How long the patient's own visit is, not the whole opening (which may be longer).
+pub(super) async fn visit_minutes(conn: &mut AnyConnection, prefs: &Preferences, offer: &PatientOfferRow) -> ServiceResult<i64> {
     let own = match offer.f_key_type {
         FKeyType::Recall => match store::office::recall(conn, offer.f_key).await? {
             Some(r) => store::office::recall_type(conn, r.recall_type_num)
@@ -125,6 +133,5 @@ async fn opening_for_patient(conn: &mut AnyConnection, prefs: &Preferences, offe
         },
         _ => store::book::appointment(conn, offer.f_key).await?.map(|a| appointment_minutes(&a.pattern)),
     };
-    let minutes = own.filter(|m| *m > 0 && *m <= offer.span.minutes()).unwrap_or_else(|| offer.span.minutes());
-    Ok(OpeningForPatient { code: offer.short_guid.clone(), office_name, office_phone, start: offer.span.start, minutes })
+    Ok(own.filter(|m| *m > 0 && *m <= offer.span.minutes()).unwrap_or_else(|| offer.span.minutes()))
 }

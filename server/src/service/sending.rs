@@ -9,6 +9,7 @@ use crate::store;
 use crate::store::sending::{Channel, DueMessageRow, SendRecord};
 use app::domain::SendWindow;
 use app::domain::sending::{DueText, DueTo, SendDecision, decide_confirmation, decide_send};
+use app::domain::confirmation::LinkFrom;
 use app::domain::template::fill_patient_tags;
 use app::model::{EmailAddress, OdDateTime, Preferences, ResponseStatus, SmsSendStatus, WirelessPhone};
 use futures::StreamExt;
@@ -223,12 +224,11 @@ impl Services {
         let from_name = {
             let mut conn = self.store.pool().acquire().await?;
             let prefs = store::office::preferences(&mut conn).await?;
-            match store::office::clinic(&mut conn, due.clinic_num).await? {
-                Some(c) if !c.description.is_empty() => c.description,
-                _ => prefs.practice_title,
-            }
+            store::office::identity(&mut conn, due.clinic_num, &prefs).await?.name
         };
         let unsubscribe = format!("{}/asap/{}/unsubscribe", self.public_url, due.short_guid);
+        // The email's link says it is the email's: the booking is confirmed by email.
+        let link = format!("{link}{}", LinkFrom::Email.query());
         let text = fill_patient_tags(&due.template_text, &due.f_name, &link);
         Ok(OutgoingEmail {
             asap_comm_num: due.asap_comm_num,
@@ -248,29 +248,25 @@ impl Services {
     /// A booking's confirmation email: the text written when the claim was made, and the new
     /// time as a calendar file.
     async fn confirmation_email(&self, due: &DueMessageRow, to: EmailAddress, prefs: &Preferences) -> ServiceResult<OutgoingEmail> {
-        let (office_name, office_phone, span) = {
+        let (office, visit) = {
             let mut conn = self.store.pool().acquire().await?;
-            let clinic = store::office::clinic(&mut conn, due.clinic_num).await?;
-            let offer = store::answers::offer_by_num(&mut conn, due.asap_comm_num).await?;
-            let (name, phone) = match clinic {
-                Some(c) => (
-                    if c.description.is_empty() { prefs.practice_title.clone() } else { c.description },
-                    if c.phone.is_empty() { prefs.practice_phone.clone() } else { c.phone },
-                ),
-                None => (prefs.practice_title.clone(), prefs.practice_phone.clone()),
+            let office = store::office::identity(&mut conn, due.clinic_num, prefs).await?;
+            let visit = match store::answers::offer_by_num(&mut conn, due.asap_comm_num).await? {
+                Some(offer) => Some((offer.span.start, super::patient::visit_minutes(&mut conn, prefs, &offer).await?)),
+                None => None,
             };
-            (name, phone, offer.map(|o| o.span))
+            (office, visit)
         };
-        let calendar = span.map(|span| {
+        let calendar = visit.map(|(start, minutes)| {
             let host = self.public_url.split("://").nth(1).unwrap_or("asap").split('/').next().unwrap_or("asap");
-            let start = self.clock.elapsed(prefs).instant(span.start);
-            calendar_file(&format!("asap-{}@{host}", due.asap_comm_num), start, span.start.minutes_until(span.end), &office_name, &office_phone)
+            let start = self.clock.elapsed(prefs).instant(start);
+            calendar_file(&format!("asap-{}@{host}", due.asap_comm_num), start, minutes, &office)
         });
         Ok(OutgoingEmail {
             asap_comm_num: due.asap_comm_num,
             clinic_num: due.clinic_num,
             to: to.as_str().to_string(),
-            from_name: office_name,
+            from_name: office.name,
             subject: due.subject.clone(),
             html: html_body(&due.template_text, "", None),
             text: due.template_text.clone(),

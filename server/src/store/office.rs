@@ -6,7 +6,7 @@
 use super::table::{self, Sql, Table};
 use super::{StoreError, StoreResult};
 use app::model::{
-    Clinic, CommOptOut, Definition, OdTime, Operatory, Patient, Preferences, Priority, Provider, Recall, RecallType,
+    Clinic, CommOptOut, Definition, OdTime, OfficeIdentity, Operatory, Patient, Preferences, Priority, Provider, Recall, RecallType,
 };
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -36,6 +36,11 @@ pub fn preferences_from(values: &HashMap<String, String>) -> Result<Preferences,
         match name.as_str() {
             "PracticeTitle" => prefs.practice_title = value.clone(),
             "PracticePhone" => prefs.practice_phone = value.clone(),
+            "PracticeAddress" => prefs.practice_address = value.clone(),
+            "PracticeAddress2" => prefs.practice_address2 = value.clone(),
+            "PracticeCity" => prefs.practice_city = value.clone(),
+            "PracticeST" => prefs.practice_st = value.clone(),
+            "PracticeZip" => prefs.practice_zip = value.clone(),
             "AppointmentTimeIncrement" => {
                 let n = number(name, value)?;
                 if !matches!(n, 5 | 10 | 15) {
@@ -90,6 +95,12 @@ pub async fn clinics(conn: &mut AnyConnection) -> StoreResult<Vec<Clinic>> {
 
 pub async fn clinic(conn: &mut AnyConnection, num: i64) -> StoreResult<Option<Clinic>> {
     table::by_key(conn, num).await
+}
+
+/// The office a clinic's patients deal with (clinic 0: the practice).
+pub async fn identity(conn: &mut AnyConnection, clinic_num: i64, prefs: &Preferences) -> StoreResult<OfficeIdentity> {
+    let clinic = if clinic_num > 0 { clinic(conn, clinic_num).await? } else { None };
+    Ok(OfficeIdentity::of(clinic.as_ref(), prefs))
 }
 
 pub async fn providers(conn: &mut AnyConnection) -> StoreResult<Vec<Provider>> {

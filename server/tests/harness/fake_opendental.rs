@@ -182,8 +182,12 @@ impl FakeOpenDental {
         });
         let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
         for c in data["clinics"].as_array().into_iter().flatten() {
+            // apiclinics.html's example row: the physical, billing and pay-to addresses, each in five fields.
             self.put("clinics", c["ClinicNum"].as_i64().unwrap_or(0), json!({"ClinicNum": c["ClinicNum"], "Description": text(&c["Description"]),
-                "Abbr": text(&c["Abbr"]), "Phone": text(&c["Phone"]), "IsHidden": "false"}));
+                "Address": text(&c["Address"]), "Address2": text(&c["Address2"]), "City": text(&c["City"]), "State": text(&c["State"]),
+                "Zip": text(&c["Zip"]), "BillingAddress": "", "BillingAddress2": "", "BillingCity": "", "BillingState": "", "BillingZip": "",
+                "PayToAddress": "", "PayToAddress2": "", "PayToCity": "", "PayToState": "", "PayToZip": "",
+                "Phone": text(&c["Phone"]), "Abbr": text(&c["Abbr"]), "IsHidden": "false"}));
         }
         for p in data["providers"].as_array().into_iter().flatten() {
             self.put("providers", p["ProvNum"].as_i64().unwrap_or(0), json!({"ProvNum": p["ProvNum"], "Abbr": text(&p["Abbr"]),

@@ -39,7 +39,7 @@ test.describe("who may get in", () => {
       await expect(page.getByRole("heading", { name: "Web Sched ASAP" })).toBeVisible();
       expect(await page.content()).not.toContain("Riverside");
     }
-    for (const fn of ["history", "day", "asap-list", "offer", "withdraw", "outbox", "overview", "clinics", "me", "users", "audit",
+    for (const fn of ["history", "day", "asap-list", "offer", "withdraw", "withdraw-offer", "outbox", "overview", "clinics", "me", "users", "audit",
       "messages", "messages-save", "messages-reset"]) {
       const r = await page.request.post(`/ui-api/${fn}`, { data: {} });
       expect(r.status(), fn).toBe(401);

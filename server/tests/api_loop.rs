@@ -430,7 +430,7 @@ async fn withdrawing_stops_queued_texts_and_removes_the_blockout(s: Arc<TestServ
     assert!(sent["Note"].as_str().unwrap().contains("withdrew"), "{sent}");
     let (_, link, _) = outbox(&s).await.pop().unwrap();
     let (_, page) = answer(&s, &path_of(&link), "accept").await;
-    assert!(page.contains("just taken"), "{page}");
+    assert!(page.contains("no longer offering"), "a withdrawn opening says so, not that someone took it: {page}");
     assert!(s.services().withdraw_opening(schedule, &manager, None).await.is_err(), "withdrawing twice says why");
 }
 

@@ -17,6 +17,7 @@ on_both_backends!(fixture("example-office.json"), now();
     a_message_edited_for_one_send_goes_with_that_send_only,
     message_setup_sets_a_clinic_and_the_whole_office,
     message_setup_is_for_administrators_and_checks_what_it_saves,
+    one_patients_offer_is_withdrawn_and_the_others_keep_theirs,
 );
 
 /// Two 30-minute patients on clinic 1's list (op 1) and one on clinic 2's (op 3), all textable
@@ -172,4 +173,58 @@ async fn message_setup_is_for_administrators_and_checks_what_it_saves(s: Arc<Tes
         assert!(body.to_string().contains(says), "{says}: {body}");
     }
     assert_eq!(s.scalar("SELECT COUNT(*) FROM clinicpref").await, 0, "nothing refused was saved");
+}
+
+async fn one_patients_offer_is_withdrawn_and_the_others_keep_theirs(s: Arc<TestServer>) {
+    patients(&s).await;
+    let client = boss(&s).await;
+    let body = json!({"op": 1, "start": "2031-03-17 13:00:00", "recipients": [{"Appointment": 70010}, {"Appointment": 70020}], "send_mode": "text"});
+    let (status, sent) = s.server_fn(&client, "offer", body).await;
+    assert_eq!(status, 200, "{sent}");
+    let first = s.scalar("SELECT asapcommnum FROM asapcomm WHERE patnum = 7001").await;
+    let second = s.scalar("SELECT asapcommnum FROM asapcomm WHERE patnum = 7002").await;
+    s.services().send_due_texts().await.unwrap();
+
+    // A text not sent yet (the second wave) is not sent once its offer is withdrawn.
+    let queued = s.scalar(&format!("SELECT COUNT(*) FROM asapcomm WHERE asapcommnum = {second} AND smssendstatus = 2")).await == 1;
+    let (status, said) = s.server_fn(&client, "withdraw-offer", json!({"asap_comm_num": second})).await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(said, json!("Withdrew Pat7002's offer for Mon 03/17/2031 1:00 PM."));
+    let after = s.text(&format!("SELECT responsestatus || '|' || smssendstatus || '|' || withdrawnby FROM asapcomm WHERE asapcommnum = {second}")).await;
+    assert!(after.starts_with("9|") && after.ends_with("|boss"), "Expired, by boss: {after}");
+    if queued {
+        assert_eq!(after, "9|1|boss", "its queued text is not sent");
+    }
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM auditevent WHERE action = 'withdrew offer'").await, 1);
+
+    // Its link says the office no longer offers the time, and cannot take it.
+    let withdrawn_link = format!("/asap/{}", s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {second}")).await);
+    let page = s.http.get(s.url(&withdrawn_link)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("no longer offering"), "{page}");
+    accept(&s, &withdrawn_link).await;
+    assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 70020").await, "2031-04-20 09:00:00", "not moved");
+
+    // The other patient keeps theirs and can book it; then theirs can no longer be withdrawn.
+    let first_link = format!("/asap/{}", s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {first}")).await);
+    assert_eq!(accept(&s, &first_link).await, 303);
+    assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 70010").await, "2031-03-17 13:00:00");
+    let (status, said) = s.server_fn(&client, "withdraw-offer", json!({"asap_comm_num": first})).await;
+    assert_eq!(status, 409, "{said}");
+    assert!(said.to_string().contains("can no longer be withdrawn: it is \\\"Appointment made\\\" already"), "{said}");
+
+    // Another clinic's staff, and an offer that does not exist, learn nothing.
+    s.add_user("south", false, "2").await;
+    let south = s.signed_in("south").await;
+    for (who, n) in [(&south, first), (&client, 999_999)] {
+        let (status, said) = s.server_fn(who, "withdraw-offer", json!({"asap_comm_num": n})).await;
+        assert_eq!(status, 404, "{said}");
+        assert!(said.to_string().contains(&format!("Offer {n} does not exist")), "{said}");
+    }
+}
+
+/// The patient's "Yes, book me in" on their page; the answer's HTTP status.
+async fn accept(s: &TestServer, path: &str) -> u16 {
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = browser.post(s.url(path)).header("Sec-Fetch-Site", "same-origin").form(&[("answer", "accept")]).send().await.unwrap();
+    r.status().as_u16()
 }

@@ -17,7 +17,7 @@ mod sync;
 pub use port::{AsapPort, SharedPort};
 pub use access::{AddUser, ChangeUser, ListUsers, LoadAudit, LoadMe, add_user, change_user, list_users, load_audit, load_me};
 pub use day::{LoadAsapList, LoadDay, SendOffer, WithdrawOpening, load_asap_list, load_day, send_offer, withdraw_opening};
-pub use history::{LoadHistory, load_history};
+pub use history::{LoadHistory, WithdrawOffer, load_history, withdraw_offer};
 pub use messages::{LoadMessageSetup, ResetMessageSetup, SaveMessageSetup, load_message_setup, reset_message_setup, save_message_setup};
 pub use outbox::{LoadOutbox, load_outbox};
 pub use overview::{LoadClinics, LoadOfficeOverview, load_clinics, load_office_overview};

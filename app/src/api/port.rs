@@ -21,6 +21,8 @@ pub trait AsapPort: Send + Sync + 'static {
     async fn asap_list(&self, caller: &Caller, query: AsapListQuery) -> Result<AsapListPage, AppError>;
     async fn offer(&self, caller: &Caller, offer: PickerOffer) -> Result<OfferOutcome, AppError>;
     async fn withdraw(&self, caller: &Caller, schedule_num: i64) -> Result<OpeningSummary, AppError>;
+    /// Takes back one patient's offer; says what was done.
+    async fn withdraw_offer(&self, caller: &Caller, asap_comm_num: i64) -> Result<String, AppError>;
     async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError>;
     async fn users(&self, caller: &Caller) -> Result<Vec<StaffUser>, AppError>;
     async fn add_user(&self, caller: &Caller, user: NewStaffUser) -> Result<StaffUser, AppError>;

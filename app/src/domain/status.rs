@@ -1,7 +1,7 @@
 //! How an offer's statuses may change. Delivery reports and patient answers arrive out of
 //! order, so a status only ever moves forward.
 
-use crate::model::{ResponseStatus, SmsSendStatus};
+use crate::model::{OpeningState, ResponseStatus, SmsSendStatus};
 
 fn send_rank(s: SmsSendStatus) -> u8 {
     match s {
@@ -52,9 +52,68 @@ pub fn is_pending(s: ResponseStatus) -> bool {
     !is_closed(s)
 }
 
+/// Why staff cannot take back one patient's offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfferNotWithdrawable {
+    /// The patient answered it (or it ended another way): its outcome stands.
+    Answered(ResponseStatus),
+    /// Its opening is no longer open: nothing is left to take back.
+    OpeningClosed(OpeningState),
+}
+
+impl std::fmt::Display for OfferNotWithdrawable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OfferNotWithdrawable::Answered(s) => {
+                write!(f, "This offer can no longer be withdrawn: it is \"{}\" already.", s.label())
+            }
+            OfferNotWithdrawable::OpeningClosed(s) => {
+                let state = match s {
+                    OpeningState::Filled => "filled",
+                    OpeningState::Withdrawn => "withdrawn",
+                    OpeningState::Lapsed => "past",
+                    OpeningState::Booked => "booked by the office",
+                    OpeningState::Open => "open",
+                };
+                write!(f, "This offer can no longer be withdrawn: its opening is {state} already.")
+            }
+        }
+    }
+}
+
+/// Staff may take back one patient's offer while the patient has not answered it and its
+/// opening is still open; the opening stays offered to the others.
+pub fn may_withdraw_offer(response: ResponseStatus, opening: OpeningState) -> Result<(), OfferNotWithdrawable> {
+    if is_closed(response) {
+        return Err(OfferNotWithdrawable::Answered(response));
+    }
+    if opening != OpeningState::Open {
+        return Err(OfferNotWithdrawable::OpeningClosed(opening));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_unanswered_offer_of_an_open_opening_can_be_withdrawn() {
+        for waiting in [ResponseStatus::AwaitingTransmit, ResponseStatus::PendingRsvp, ResponseStatus::Viewed] {
+            assert_eq!(may_withdraw_offer(waiting, OpeningState::Open), Ok(()));
+            assert_eq!(
+                may_withdraw_offer(waiting, OpeningState::Filled),
+                Err(OfferNotWithdrawable::OpeningClosed(OpeningState::Filled))
+            );
+        }
+        for answered in [ResponseStatus::Declined, ResponseStatus::AcceptedAndMoved, ResponseStatus::Expired, ResponseStatus::UnableToSend] {
+            assert_eq!(may_withdraw_offer(answered, OpeningState::Open), Err(OfferNotWithdrawable::Answered(answered)));
+        }
+        assert_eq!(
+            may_withdraw_offer(ResponseStatus::Declined, OpeningState::Open).unwrap_err().to_string(),
+            "This offer can no longer be withdrawn: it is \"Declined time slot\" already."
+        );
+    }
 
     #[test]
     fn send_status_moves_forward_only() {

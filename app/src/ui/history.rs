@@ -3,7 +3,7 @@
 //! without JavaScript, and the browser's back button restores the previous filters.
 
 use crate::domain::datetext::{day, span_text, when};
-use crate::api::{load_clinics, load_history};
+use crate::api::{load_clinics, load_history, withdraw_offer};
 use crate::view::history::{HistoryDay, HistoryPage, HistoryQuery, HistoryRow};
 use crate::domain::template::fill_patient_tags;
 use crate::model::OpeningState;
@@ -23,6 +23,10 @@ pub fn HistoryPage() -> impl IntoView {
     let shown: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     // Which messages are expanded, kept above the table so a live re-read does not fold them.
     provide_context(OpenMessages(RwSignal::new(std::collections::HashSet::new())));
+    // Taking one offer back: which row asks to confirm, and what the last withdrawal said. Kept
+    // above the table so the page's re-read does not lose them.
+    let withdrawal = OfferWithdrawal { confirming: RwSignal::new(None), message: RwSignal::new(None), tick };
+    provide_context(withdrawal);
     let data = Resource::new(move || (query.get(), tick.get()), |(q, _)| load_history(q));
     let read_again = super::live::debounced_tick(tick);
     super::live::on_changes(move |heard| {
@@ -38,6 +42,10 @@ pub fn HistoryPage() -> impl IntoView {
         <section class="page history">
             <h1>"ASAP history"</h1>
             <Filters query/>
+            {move || withdrawal.message.get().map(|m| match m {
+                Ok(text) => view! { <p class="notice ok" role="status" id="offer-withdrawn">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="notice error" role="alert" id="offer-withdrawn">{text}</p> }.into_any(),
+            })}
             <Transition fallback=|| view! { <p role="status" class="loading">"Loading ASAP messages…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -339,6 +347,43 @@ fn opening_gone(row: &HistoryRow) -> Option<&'static str> {
     }
 }
 
+/// One patient's offer taken back from its row, asked twice first.
+#[derive(Clone, Copy)]
+struct OfferWithdrawal {
+    confirming: RwSignal<Option<i64>>,
+    message: RwSignal<Option<Result<String, String>>>,
+    tick: RwSignal<u64>,
+}
+
+/// "Withdraw…" on an offer still waiting for the patient, then the question.
+#[component]
+fn WithdrawOfferButton(num: i64, patient: String) -> impl IntoView {
+    let Some(w) = use_context::<OfferWithdrawal>() else { return ().into_any() };
+    let action = Action::new(|n: &i64| withdraw_offer(*n));
+    Effect::new(move |_| {
+        if let Some(result) = action.value().get() {
+            w.message.set(Some(result.map_err(|e| e.message().to_string())));
+            w.tick.update(|n| *n += 1);
+        }
+    });
+    let asking = move || w.confirming.get() == Some(num);
+    view! {
+        <button type="button" class="secondary small withdraw-offer" disabled=move || action.pending().get()
+            aria-expanded=move || asking().to_string() on:click=move |_| w.confirming.set(Some(num))>
+            "Withdraw…"
+        </button>
+        {move || asking().then(|| view! {
+            <div class="confirm-withdraw" role="group" aria-label=format!("Confirm withdrawing {patient}'s offer")>
+                <p>{format!("Withdraw {patient}'s offer? Their link will no longer take the time, and nothing more is sent to them. Others keep theirs.")}</p>
+                <button type="button" class="danger" disabled=move || action.pending().get()
+                    on:click=move |_| { w.confirming.set(None); action.dispatch(num); }>"Yes, withdraw it"</button>
+                <button type="button" class="secondary" on:click=move |_| w.confirming.set(None)>"Keep it"</button>
+            </div>
+        })}
+    }
+    .into_any()
+}
+
 /// AsapCommNums whose message is expanded.
 #[derive(Clone, Copy)]
 struct OpenMessages(RwSignal<std::collections::HashSet<i64>>);
@@ -379,6 +424,8 @@ fn Row(row: HistoryRow) -> impl IntoView {
             <td>
                 <span class=format!("badge tone-{}", badge.1)>{badge.0}</span>
                 {opening_gone(&row).map(|g| view! { <span class="sub gone">{g}</span> })}
+                {(!row.withdrawn_by.is_empty()).then(|| view! { <span class="sub">{format!("by {}", row.withdrawn_by)}</span> })}
+                {row.may_withdraw().then(|| view! { <WithdrawOfferButton num patient=row.patient.clone()/> })}
             </td>
             <td class="timeline">
                 <ul>

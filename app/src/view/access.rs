@@ -122,6 +122,7 @@ pub mod actions {
     pub const EMBED_SIGN_IN: &str = "portal sign-in";
     pub const OFFER: &str = "offered opening";
     pub const WITHDRAW: &str = "withdrew opening";
+    pub const WITHDRAW_OFFER: &str = "withdrew offer";
     pub const USER_ADDED: &str = "added user";
     pub const USER_CHANGED: &str = "changed user";
     pub const API_KEY_ADDED: &str = "added API key";
@@ -129,13 +130,14 @@ pub mod actions {
     /// Open Dental refused a booking a claim made here (the appointment was deleted there, say).
     pub const OPEN_DENTAL_REFUSED: &str = "Open Dental refused a booking";
     pub const MESSAGES_CHANGED: &str = "changed ASAP messages";
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 13] = [
         SIGN_IN,
         SIGN_IN_FAILED,
         SIGN_OUT,
         EMBED_SIGN_IN,
         OFFER,
         WITHDRAW,
+        WITHDRAW_OFFER,
         USER_ADDED,
         USER_CHANGED,
         API_KEY_ADDED,

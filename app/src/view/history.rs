@@ -118,6 +118,9 @@ pub struct HistoryRow {
     pub opening: Option<crate::model::OpeningState>,
     /// Who offered the opening (a staff user, or "API").
     pub offered_by: String,
+    /// Who took this patient's offer back; empty while it stands.
+    #[serde(default)]
+    pub withdrawn_by: String,
 }
 
 impl HistoryRow {
@@ -127,10 +130,18 @@ impl HistoryRow {
     pub fn badge(&self) -> (&'static str, &'static str) {
         use crate::model::{ResponseStatus, SmsSendStatus};
         let c = &self.comm;
+        if !self.withdrawn_by.is_empty() {
+            return ("Withdrawn", "muted");
+        }
         if c.response_status == ResponseStatus::Failed && c.sms_send_status == SmsSendStatus::DoNotSend {
             return ("Not sent", "muted");
         }
         (c.response_status.label(), c.response_status.tone())
+    }
+
+    /// Whether staff may still take this patient's offer back.
+    pub fn may_withdraw(&self) -> bool {
+        self.opening.is_some_and(|o| crate::domain::status::may_withdraw_offer(self.comm.response_status, o).is_ok())
     }
 
     /// When the patient's link stops working: the offer's expiry, or the opening's start if that
@@ -213,7 +224,20 @@ mod tests {
             responded: OdDateTime::never(),
             opening: None,
             offered_by: String::new(),
+            withdrawn_by: String::new(),
         }
+    }
+
+    #[test]
+    fn a_withdrawn_offer_reads_withdrawn_and_only_a_waiting_one_can_be() {
+        use crate::model::OpeningState;
+        let waiting = HistoryRow { opening: Some(OpeningState::Open), ..row(ResponseStatus::PendingRsvp, SmsSendStatus::SendSuccessful, "2031-03-17 13:00:00", "2031-03-24 13:00:00") };
+        assert!(waiting.may_withdraw());
+        let withdrawn = HistoryRow { withdrawn_by: "Dana".into(), ..row(ResponseStatus::Expired, SmsSendStatus::SendSuccessful, "2031-03-17 13:00:00", "2031-03-24 13:00:00") };
+        assert_eq!(withdrawn.badge(), ("Withdrawn", "muted"));
+        assert!(!HistoryRow { opening: Some(OpeningState::Open), ..withdrawn }.may_withdraw());
+        assert!(!HistoryRow { opening: Some(OpeningState::Filled), ..waiting.clone() }.may_withdraw());
+        assert!(!HistoryRow { opening: None, ..waiting }.may_withdraw(), "an imported offer has no opening to take back");
     }
 
     #[test]

@@ -26,8 +26,10 @@ pub enum PatientPage {
     Declined { f_name: String, opening: OpeningForPatient, stopped: bool, others: Vec<OpeningForPatient> },
     /// The patient already took another opening for this appointment.
     Moved { f_name: String, opening: OpeningForPatient },
-    /// Someone else took it (or the office withdrew it) before this patient answered.
+    /// Someone else took it (or the office booked the time) before this patient answered.
     Taken { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
+    /// The office took the opening, or this patient's offer of it, back.
+    Withdrawn { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
     /// The link is unknown or has ended: the same page either way.
     Ended,
     /// From an email's footer: stop ASAP emails? (A visit alone changes nothing: mail
@@ -45,6 +47,7 @@ impl PatientPage {
             PatientPage::Declined { .. } => "Thank you for letting us know",
             PatientPage::Moved { .. } => "You already have an earlier appointment",
             PatientPage::Taken { .. } => "This opening was just taken",
+            PatientPage::Withdrawn { .. } => "This opening is no longer offered",
             PatientPage::Ended => "This link is no longer active",
             PatientPage::Unsubscribe { .. } => "Stop these emails?",
             PatientPage::Unsubscribed { .. } => "You will get no more of these emails",

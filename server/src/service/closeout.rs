@@ -10,6 +10,7 @@ use crate::store::opening::OpeningRow;
 use crate::store::sending::OffersOf;
 use app::model::OpeningState;
 use app::domain::sending::closed_opening_note;
+use app::domain::status::may_withdraw_offer;
 use app::domain::datetext::time_text;
 use app::model::{OdDateTime, ResponseStatus};
 
@@ -83,6 +84,37 @@ impl Services {
         tx.commit().await?;
         tracing::info!(schedule_num, "opening withdrawn");
         Ok(closed)
+    }
+
+    /// Staff take back one patient's offer: the patient's link no longer takes the time, what is
+    /// still queued for them is not sent, and the opening stays offered to the others.
+    pub async fn withdraw_offer(&self, asap_comm_num: i64, by: &Actor, clinics: Option<&[i64]>) -> ServiceResult<String> {
+        let unknown = || ServiceError::not_found(format!("Offer {asap_comm_num} does not exist."));
+        let operatory = {
+            let mut conn = self.store.pool().acquire().await?;
+            let offer = store::answers::offer_by_num(&mut conn, asap_comm_num).await?;
+            // Another clinic's offer is as unknown as one that never existed.
+            offer.filter(|o| clinics.is_none_or(|c| c.contains(&o.clinic_num))).ok_or_else(unknown)?.operatory_num
+        };
+        let mut tx = self.store.begin_write().await?;
+        // The operatory's lock keeps a claim from taking the time while the offer is withdrawn.
+        self.store.lock_operatory(&mut tx, operatory).await?;
+        let prefs = store::office::preferences(&mut tx).await?;
+        let now = self.clock.now(&prefs);
+        let offer = store::answers::offer_by_num(&mut tx, asap_comm_num).await?.ok_or_else(unknown)?;
+        may_withdraw_offer(offer.response_status, offer.opening).map_err(|why| ServiceError::Conflict(why.to_string()))?;
+        let note = format!("{} withdrew this offer at {}: the link no longer takes the time.", by.name, time_text(now));
+        let done = store::answers::withdraw_offer(&mut tx, asap_comm_num, offer.response_status, &by.name, now, &note).await?;
+        if !done {
+            return Err(ServiceError::Conflict("The patient answered this offer a moment ago. Read the page again to see how.".into()));
+        }
+        store::sending::cancel_queued_emails(&mut tx, OffersOf::One(asap_comm_num), ResponseStatus::Expired, &note).await?;
+        let when = format!("{} {}", offer.span.start.date(), time_text(offer.span.start));
+        let detail = format!("offer {asap_comm_num} to patient {} for the opening at {when}", offer.pat_num);
+        self.audit_in(&mut tx, by, actions::WITHDRAW_OFFER, &detail, offer.clinic_num).await?;
+        tx.commit().await?;
+        tracing::info!(asap_comm_num, "offer withdrawn");
+        Ok(format!("Withdrew {}'s offer for {}.", offer.f_name, app::domain::datetext::when(offer.span.start)))
     }
 
     /// Openings that have started are closed; offers past DateTimeExpire expire; texts whose

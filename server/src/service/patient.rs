@@ -104,6 +104,12 @@ pub(super) async fn page_after(services: &Services, prefs: &Preferences, offer: 
             PatientPage::Offer { f_name, opening, others }
         }
         ResponseStatus::ChoseDifferentSlot => PatientPage::Moved { f_name, opening },
+        // The opening withdrawn, or this offer alone (an Expired offer of an opening still open).
+        _ if offer.opening == OpeningState::Withdrawn
+            || (offer.response_status == ResponseStatus::Expired && offer.opening == OpeningState::Open) =>
+        {
+            PatientPage::Withdrawn { f_name, opening, others }
+        }
         _ => PatientPage::Taken { f_name, opening, others },
     })
 }

@@ -47,6 +47,10 @@ impl AsapPort for Services {
         list.pop().ok_or_else(|| AppError::Internal("The withdrawn opening could not be read back.".into()))
     }
 
+    async fn withdraw_offer(&self, caller: &Caller, asap_comm_num: i64) -> Result<String, AppError> {
+        Ok(Services::withdraw_offer(self, asap_comm_num, &Actor::staff(caller), caller.clinics.as_deref()).await?)
+    }
+
     async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError> {
         Ok(Services::outbox(self, before, caller.clinics.as_deref()).await?)
     }

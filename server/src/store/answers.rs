@@ -129,6 +129,26 @@ pub async fn set_response(
     Ok(q.execute(conn).await?.rows_affected() == 1)
 }
 
+/// Takes one patient's offer back, if it is still `from`: Expired, with the Note saying so, and
+/// its text not sent if it has not started going out. (Its email: `sending::cancel_queued_emails`.)
+pub async fn withdraw_offer(conn: &mut AnyConnection, num: i64, from: ResponseStatus, by: &str, at: OdDateTime, note: &str) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2, note = $3, withdrawnby = $4,          smssendstatus = CASE WHEN smssendstatus = $5 AND datetimesendstarted = $6 THEN $7 ELSE smssendstatus END,          sendleaseuntil = CASE WHEN smssendstatus = $5 AND datetimesendstarted = $6 THEN 0 ELSE sendleaseuntil END          WHERE asapcommnum = $8 AND responsestatus = $9",
+    )
+    .bind(ResponseStatus::Expired)
+    .bind(at)
+    .bind(note)
+    .bind(by)
+    .bind(SmsSendStatus::SendNotAttempted)
+    .bind(OdDateTime::never())
+    .bind(SmsSendStatus::DoNotSend)
+    .bind(num)
+    .bind(from)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Adds a sentence to an offer's Note (after what it already says).
 pub async fn append_note(conn: &mut AnyConnection, num: i64, note: &str) -> StoreResult<()> {
     sqlx::query("UPDATE asapcomm SET note = CASE WHEN note = '' THEN $1 ELSE note || ' ' || $1 END WHERE asapcommnum = $2")

@@ -75,6 +75,7 @@ fn history_row(r: &AnyRow) -> Result<HistoryRow, sqlx::Error> {
         responded: r.try_get("datetimeresponded")?,
         opening: OpeningState::from_i64(r.try_get("openingstate")?),
         offered_by: r.try_get("offeredby")?,
+        withdrawn_by: r.try_get("withdrawnby")?,
     })
 }
 
@@ -82,7 +83,7 @@ fn history_row(r: &AnyRow) -> Result<HistoryRow, sqlx::Error> {
 pub async fn history_rows(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<Vec<HistoryRow>> {
     let mut sql = filtered(
         &format!(
-            "SELECT {ASAPCOMM_COLUMNS}, c.slotstart, c.slotstop, c.datetimeviewed, c.datetimedelivered, c.datetimeresponded, \
+            "SELECT {ASAPCOMM_COLUMNS}, c.slotstart, c.slotstop, c.datetimeviewed, c.datetimedelivered, c.datetimeresponded, c.withdrawnby, \
              COALESCE(ao.state, 0) AS openingstate, COALESCE(ao.offeredby, '') AS offeredby, COALESCE(p.lname, '') AS lname, \
              COALESCE(p.fname, '') AS fname, COALESCE(cl.abbr, '') AS clinicabbr, COALESCE(o.opname, '') AS opname \
              FROM asapcomm c LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN clinic cl ON cl.clinicnum = c.clinicnum \

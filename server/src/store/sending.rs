@@ -445,6 +445,8 @@ pub async fn recover_stale_leases(conn: &mut AnyConnection, channel: Channel, no
 pub enum OffersOf {
     /// Every offer of an opening.
     Opening(i64),
+    /// One offer.
+    One(i64),
     /// The other offers for an appointment or recall, after `winner` took an opening for it.
     SiblingsOf { f_key: i64, f_key_type: FKeyType, winner: i64 },
 }
@@ -454,6 +456,9 @@ impl OffersOf {
         match self {
             OffersOf::Opening(schedule_num) => {
                 sql.push("schedulenum = ").bind(schedule_num);
+            }
+            OffersOf::One(num) => {
+                sql.push("asapcommnum = ").bind(num);
             }
             OffersOf::SiblingsOf { f_key, f_key_type, winner } => {
                 sql.push("fkey = ").bind(f_key).push(" AND fkeytype = ").bind(f_key_type).push(" AND asapcommnum <> ").bind(winner);

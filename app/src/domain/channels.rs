@@ -92,10 +92,11 @@ impl NotEmailable {
                 "Not sending email because the patient asked not to be contacted about this appointment again.".into()
             }
             NotEmailable::TooSoon { send_at } => format!(
-                "Not sending email because the time slot starts less than {MIN_LEAD_MINUTES} minutes after the email could be sent ({send_at})."
+                "Not sending email because the time slot starts less than {MIN_LEAD_MINUTES} minutes after the email could be sent ({}).",
+                super::datetext::when(*send_at)
             ),
             NotEmailable::DailyLimit { limit, day } => {
-                format!("Not sending email because the patient has already been sent the limit of {limit} ASAP emails for {day}.")
+                format!("Not sending email because the patient has already been sent the limit of {limit} ASAP emails for {}.", super::datetext::date_text(*day))
             }
         }
     }

@@ -62,7 +62,7 @@ impl NotTextable {
                 "Not sending text because the patient has opted out of automated messaging.".into()
             }
             NotTextable::TextingRefused => {
-                "Not sending text because the patient does not allow text messages (TxtMsgOk is No).".into()
+                "Not sending text because the patient does not allow text messages.".into()
             }
             NotTextable::NoWirelessPhone => {
                 "Not sending text because the patient does not have a valid wireless phone number.".into()
@@ -71,10 +71,12 @@ impl NotTextable {
                 "Not sending text because the patient asked not to be contacted about this appointment again.".into()
             }
             NotTextable::TooSoon { send_at } => format!(
-                "Not sending text because the time slot starts less than {MIN_LEAD_MINUTES} minutes after the text could be sent ({send_at})."
+                "Not sending text because the time slot starts less than {MIN_LEAD_MINUTES} minutes after the text could be sent ({}).",
+                super::datetext::when(*send_at)
             ),
             NotTextable::DailyLimit { limit, day } => format!(
-                "Not sending text because the patient has already been sent the limit of {limit} ASAP texts for {day}."
+                "Not sending text because the patient has already been sent the limit of {limit} ASAP texts for {}.",
+                super::datetext::date_text(*day)
             ),
         }
     }

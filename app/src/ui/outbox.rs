@@ -2,6 +2,7 @@
 //! opens a link here as the patient would from their phone.
 
 use crate::domain::datetext::when;
+use crate::domain::template::phone_text;
 use crate::api::load_outbox;
 use crate::view::outbox::OutboxPage;
 use leptos::prelude::*;
@@ -50,24 +51,23 @@ fn Messages(page: OutboxPage) -> impl IntoView {
     view! {
         <ol class="messages" aria-label="Messages, newest first">
             {page.messages.into_iter().map(|m| {
-                let (before_link, after_link) = match m.body.split_once(m.link.as_str()) {
-                    Some((a, b)) if !m.link.is_empty() => (a.to_string(), b.to_string()),
-                    _ => (m.body.clone(), String::new()),
-                };
-                let has_link = !m.link.is_empty() && m.body.contains(m.link.as_str());
                 let channel = if m.email_subject.is_some() { "email" } else { "text" };
+                // A text goes to a number, shown as the office writes numbers; an email to its address.
+                let to = if m.email_subject.is_some() { m.to_phone.clone() } else { phone_text(m.to_phone.trim_start_matches("+1")) };
                 view! {
                     <li class="message-card" class:email=m.email_subject.is_some() data-asapcommnum=m.asap_comm_num data-channel=channel>
                         <p class="meta">
-                            <strong>{if m.patient.is_empty() { m.to_phone.clone() } else { m.patient.clone() }}</strong>
-                            {format!(" · {} to {} · {}", if m.email_subject.is_some() { "Email" } else { "Text" }, m.to_phone, when(m.sent_at))}
+                            <strong>{if m.patient.is_empty() { to.clone() } else { m.patient.clone() }}</strong>
+                            {format!(" · {} to {} · {}", if m.email_subject.is_some() { "Email" } else { "Text" }, to, when(m.sent_at))}
                             {(!m.clinic.is_empty()).then(|| format!(" · {}", m.clinic))}
                         </p>
                         {m.email_subject.clone().map(|subject| view! { <p class="subject"><strong>{subject}</strong></p> })}
                         <p class="bubble">
-                            {before_link}
-                            {has_link.then(|| view! { <a href=m.link.clone() target="_blank" rel="noopener">{m.link.clone()}</a> })}
-                            {after_link}
+                            {web_addresses(&m.body).into_iter().map(|(text, is_link)| if is_link {
+                                view! { <a href=text.clone() target="_blank" rel="noopener">{text.clone()}</a> }.into_any()
+                            } else {
+                                text.into_any()
+                            }).collect_view()}
                         </p>
                     </li>
                 }
@@ -76,4 +76,46 @@ fn Messages(page: OutboxPage) -> impl IntoView {
         {older.map(|n| view! { <nav class="pager" aria-label="Pages"><A href=format!("/outbox?before={n}")>"Older messages →"</A></nav> })}
     }
     .into_any()
+}
+
+/// The body cut into plain text and web addresses (true), so every link in a message (the offer,
+/// an email's unsubscribe line) can be opened from here as the patient would.
+fn web_addresses(body: &str) -> Vec<(String, bool)> {
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while let Some(at) = ["https://", "http://"].iter().filter_map(|scheme| rest.find(scheme)).min() {
+        let end = rest[at..].find(char::is_whitespace).map_or(rest.len(), |n| at + n);
+        // A sentence's full stop or a closing bracket after the address is not part of it.
+        let end = at + rest[at..end].trim_end_matches(['.', ',', ')', ';', ':', '!', '?']).len();
+        if at > 0 {
+            parts.push((rest[..at].to_string(), false));
+        }
+        parts.push((rest[at..end].to_string(), true));
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        parts.push((rest.to_string(), false));
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::web_addresses;
+
+    #[test]
+    fn every_web_address_in_a_message_is_a_link() {
+        let body = "Visit https://x.test/asap/abc?via=email to reserve it.\n--\nUnsubscribe: https://x.test/asap/abc/unsubscribe";
+        assert_eq!(
+            web_addresses(body),
+            vec![
+                ("Visit ".to_string(), false),
+                ("https://x.test/asap/abc?via=email".to_string(), true),
+                (" to reserve it.\n--\nUnsubscribe: ".to_string(), false),
+                ("https://x.test/asap/abc/unsubscribe".to_string(), true),
+            ]
+        );
+        assert_eq!(web_addresses("Visit http://x.test/a."), vec![("Visit ".into(), false), ("http://x.test/a".into(), true), (".".into(), false)]);
+        assert_eq!(web_addresses("no link"), vec![("no link".into(), false)]);
+    }
 }

@@ -84,7 +84,7 @@ test.describe("ASAP history", () => {
 
   test("a bad date in the URL gives an inline message", async ({ page }) => {
     await openHydrated(page, "/history?dateStart=2026-13-40");
-    await expect(page.getByRole("alert")).toContainText("dateStart is not a valid date: '2026-13-40'. Use yyyy-MM-dd.");
+    await expect(page.getByRole("alert")).toContainText("The From date '2026-13-40' is not a date. Pick one in the calendar, or type it as 2026-05-01.");
     await expect(page.getByRole("button", { name: "Show" })).toBeVisible();
     await openHydrated(page, "/history?dateStart=2026-05-02&dateThrough=2026-05-01");
     await expect(page.getByRole("alert")).toContainText("is after the last day");

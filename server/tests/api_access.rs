@@ -64,7 +64,7 @@ async fn without_a_session_pages_redirect_and_server_functions_refuse(s: Arc<Tes
     }
     let r = client.get(s.url("/history?ClinicNum=1")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/signin?next=%2Fhistory%3FClinicNum%3D1");
-    for name in ["history", "day", "asap-list", "offer", "withdraw", "outbox", "overview", "clinics", "me", "users", "users/add", "users/change", "audit"] {
+    for name in ["history", "day", "asap-list", "offer", "withdraw", "withdraw-offer", "messages", "messages-save", "messages-reset", "outbox", "overview", "clinics", "me", "users", "users/add", "users/change", "audit"] {
         let (status, body) = s.server_fn(&client, name, json!({})).await;
         assert_eq!(status, 401, "{name}: {body}");
         assert_eq!(body, json!({"Unauthorized": "Your session has ended. Sign in again."}), "{name} reveals nothing");
@@ -250,6 +250,13 @@ async fn a_clinic_restricted_user_sees_and_changes_only_their_clinics(s: Arc<Tes
     let (status, page) = s.server_fn(&client, "history", json!({"query": {"date": "2031-03-17"}})).await;
     assert_eq!(status, 200);
     assert_eq!(page["matching"], 0, "clinic 1's offer is not in their history: {page}");
+    // The page's filters are named as the page names them, not as the REST API's parameters.
+    let (status, said) = s.server_fn(&client, "history", json!({"query": {"date_start": "2031-13-40"}})).await;
+    assert_eq!(status, 400);
+    assert!(said.to_string().contains("The From date '2031-13-40' is not a date. Pick one in the calendar"), "{said}");
+    let (status, said) = s.server_fn(&client, "history", json!({"query": {"date": "2031-03-17", "date_through": "2031-03-18"}})).await;
+    assert_eq!(status, 400);
+    assert!(said.to_string().contains("Choose one Day, or a From–Through range, not both."), "{said}");
     let (status, _) = s.server_fn(&client, "offer", json!({"op": 1, "start": "2031-03-17 14:00:00", "recipients": [{"Appointment": 1001}]})).await;
     assert_eq!(status, 403);
     let (status, _) = s.server_fn(&client, "withdraw", json!({"schedule_num": north["ScheduleNum"]})).await;

@@ -18,11 +18,31 @@ use app::view::history::{HISTORY_PAGE_SIZE, HistoryPage, HistoryQuery};
 use app::domain::params::{date_param, key_number};
 use app::model::{OdDate, ResponseStatus, SmsSendStatus};
 
+/// The page's dates, checked in the page's words (its fields are Day, From and Through); the
+/// REST API's checks after them name the URL parameters an integrator sends.
+fn check_page_dates(q: &HistoryQuery) -> ServiceResult<()> {
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    for (field, value) in [("Day", &q.date), ("From", &q.date_start), ("Through", &q.date_through)] {
+        if let Some(raw) = value.as_deref().filter(|s| !s.trim().is_empty()) {
+            if OdDate::parse(raw.trim()).is_err() {
+                return Err(ServiceError::bad_request(format!(
+                    "The {field} date '{raw}' is not a date. Pick one in the calendar, or type it as 2026-05-01."
+                )));
+            }
+        }
+    }
+    if given(&q.date) && (given(&q.date_start) || given(&q.date_through)) {
+        return Err(ServiceError::bad_request("Choose one Day, or a From–Through range, not both."));
+    }
+    Ok(())
+}
+
 /// Days the chart draws at most; a longer range shows its last days.
 const CHART_DAYS: usize = 92;
 
 impl Services {
     pub async fn history(&self, q: &HistoryQuery, allowed: Option<&[i64]>) -> ServiceResult<HistoryPage> {
+        check_page_dates(q)?;
         let mut conn = self.store.pool().acquire().await?;
         let mut params = Vec::new();
         if let Some(c) = &q.clinic_num {

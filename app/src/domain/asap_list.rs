@@ -39,9 +39,36 @@ pub fn name_matches(patient: &str, typed: &str) -> bool {
     typed.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).all(|w| patient.contains(&w.to_lowercase()))
 }
 
+/// The date beside an ASAP-list entry, in words that fit what it is and whether it has passed: a
+/// scheduled appointment is "booked" then and a recall "due"; an appointment off the book "was"
+/// set for a past time and is "set for" a later one.
+pub fn date_words(kind: CandidateKind, original: OdDateTime, now: OdDateTime) -> String {
+    use super::datetext::{day, when};
+    let Some(at) = original.known() else { return "no date".into() };
+    match kind {
+        CandidateKind::Recall => format!("due {}", day(at.date())),
+        CandidateKind::Appointment(AptStatus::Scheduled) => format!("booked {}", when(at)),
+        CandidateKind::Appointment(_) if at > now => format!("set for {}", when(at)),
+        CandidateKind::Appointment(_) => format!("was {}", when(at)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_date_reads_as_what_it_is_and_whether_it_has_passed() {
+        let now = OdDateTime::parse("2026-11-30 16:00:00").unwrap();
+        let at = |s: &str| OdDateTime::parse(s).unwrap();
+        let unscheduled = CandidateKind::Appointment(AptStatus::UnschedList);
+        assert_eq!(date_words(unscheduled, at("2026-12-21 09:00:00"), now), "set for Mon 12/21/2026 9:00 AM");
+        assert_eq!(date_words(unscheduled, at("2026-11-02 09:00:00"), now), "was Mon 11/02/2026 9:00 AM");
+        assert_eq!(date_words(CandidateKind::Appointment(AptStatus::Planned), at("2027-01-04 10:00:00"), now), "set for Mon 01/04/2027 10:00 AM");
+        assert_eq!(date_words(CandidateKind::Appointment(AptStatus::Scheduled), at("2026-12-21 09:00:00"), now), "booked Mon 12/21/2026 9:00 AM");
+        assert_eq!(date_words(CandidateKind::Recall, at("2026-12-21 00:00:00"), now), "due Mon 12/21/2026");
+        assert_eq!(date_words(unscheduled, OdDateTime::never(), now), "no date");
+    }
 
     #[test]
     fn names_match_on_every_typed_word_in_any_case() {

@@ -1006,16 +1006,11 @@ fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<Candida
         CandidateKey::Recall(n) => format!("cand-recall-{n}"),
     };
     let meta = format!(
-        "{} · {} min · {}{}",
+        "{} · {} min{} · {}{}",
         c.kind,
         minutes,
-        match (c.original.known(), c.kind.as_str()) {
-            (None, _) => "no date".to_string(),
-            // A scheduled appointment is still booked then; a recall falls due; others were set for it.
-            (Some(_), "Scheduled") => format!("booked {}", when(c.original)),
-            (Some(_), "Recall") => format!("due {}", day(c.original.date())),
-            (Some(_), _) => format!("was {}", when(c.original)),
-        },
+        if c.provider.is_empty() { String::new() } else { format!(" · {}", c.provider) },
+        c.date_words,
         match (&c.last_offer, c.last_offered.known()) {
             (Some(last), _) => format!(" · {last}"),
             (None, Some(at)) => format!(" · offered {}", when(at)),

@@ -38,6 +38,12 @@ pub struct Candidate {
     pub minutes: i64,
     /// The appointment's time, or the recall's due date.
     pub original: OdDateTime,
+    /// That date in words ("was Mon 11/02/2026 9:00 AM", "set for …", "booked …", "due …").
+    #[serde(default)]
+    pub date_words: String,
+    /// The appointment's provider ("Ana Ruiz"); empty for a recall.
+    #[serde(default)]
+    pub provider: String,
     /// Why a text cannot reach this patient; None when it can.
     pub not_textable: Option<String>,
     /// What the patient would get under each send mode ("text to (555) 010-2231", "email to
@@ -328,6 +334,8 @@ mod tests {
             kind: "Unscheduled".into(),
             minutes,
             original: OdDateTime::never(),
+            date_words: String::new(),
+            provider: String::new(),
             not_textable: None,
             send_details: Vec::new(),
             last_offered: OdDateTime::never(),

@@ -5,7 +5,7 @@ use super::{OfferRequest, OfferTarget, ServiceError, ServiceResult, Services};
 use crate::store;
 use app::view::day::{ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, GridItem, ItemKind, OfferOutcome, OpColumn, OpeningSummary, PickerOffer};
 use app::domain::Span;
-use app::domain::asap_list::{CandidateKind, asap_order_key};
+use app::domain::asap_list::{CandidateKind, asap_order_key, date_words};
 use app::domain::length::{appointment_minutes, recall_minutes};
 use app::domain::offer::{TextingFacts, fkey_type_for_appointment, recall_orig, texting_decision};
 use app::domain::params::{date_param, key_number};
@@ -357,6 +357,9 @@ impl Services {
                 prefs.web_sched_asap_text_limit,
             );
             c.last_offered = last_offered;
+            if let Some(kind) = base.kinds.get(&c.key) {
+                c.date_words = date_words(*kind, c.original, now);
+            }
             c.last_offer = latest.get(&(key_num(c.key), f_key_type)).map(|(entry, slot, response)| {
                 use app::domain::datetext::{short_day, time_text, when};
                 match slot.known() {
@@ -408,6 +411,7 @@ impl Services {
 struct AsapListBase {
     list: Vec<Candidate>,
     f_key_types: HashMap<CandidateKey, FKeyType>,
+    kinds: HashMap<CandidateKey, CandidateKind>,
     patients: HashMap<i64, app::model::Patient>,
 }
 
@@ -465,7 +469,9 @@ async fn listed(
 
     let mut list: Vec<(Candidate, CandidateKind)> = Vec::new();
     let mut f_key_types = HashMap::new();
-    let mut push = |key: CandidateKey, f_key_type: FKeyType, kind: CandidateKind, pat_num: i64, minutes: i64, original: OdDateTime| {
+    let providers: HashMap<i64, app::model::Provider> =
+        store::office::providers(conn).await?.into_iter().map(|p| (p.prov_num, p)).collect();
+    let mut push = |key: CandidateKey, f_key_type: FKeyType, kind: CandidateKind, pat_num: i64, minutes: i64, original: OdDateTime, provider: Option<&app::model::Provider>| {
         let Some(p) = patients.get(&pat_num) else { return };
         f_key_types.insert(key, f_key_type);
         list.push((
@@ -477,6 +483,8 @@ async fn listed(
                 kind: kind_label(kind).into(),
                 minutes,
                 original,
+                date_words: String::new(),
+                provider: provider.map(|p| provider_name(p)).unwrap_or_default(),
                 not_textable: None,
                 send_details: Vec::new(),
                 last_offered: OdDateTime::never(),
@@ -494,16 +502,24 @@ async fn listed(
             a.pat_num,
             appointment_minutes(&a.pattern),
             a.apt_date_time,
+            providers.get(&a.prov_num),
         );
     }
     for r in &recalls {
         let minutes = recall_types
             .get(&r.recall_type_num)
             .map_or(0, |t| recall_minutes(&t.time_pattern, prefs.appointment_time_increment));
-        push(CandidateKey::Recall(r.recall_num), FKeyType::Recall, CandidateKind::Recall, r.pat_num, minutes, recall_orig(r.date_due));
+        push(CandidateKey::Recall(r.recall_num), FKeyType::Recall, CandidateKind::Recall, r.pat_num, minutes, recall_orig(r.date_due), None);
     }
     list.sort_by_key(|(c, kind)| asap_order_key(*kind, c.original, key_num(c.key)));
-    Ok(AsapListBase { list: list.into_iter().map(|(c, _)| c).collect(), f_key_types, patients })
+    let kinds = list.iter().map(|(c, kind)| (c.key, *kind)).collect();
+    Ok(AsapListBase { list: list.into_iter().map(|(c, _)| c).collect(), f_key_types, kinds, patients })
+}
+
+/// A provider as the front desk says it: their name, else their abbreviation.
+fn provider_name(p: &app::model::Provider) -> String {
+    let name = format!("{} {}", p.f_name.trim(), p.l_name.trim()).trim().to_string();
+    if name.is_empty() { p.abbr.clone() } else { name }
 }
 
 fn key_num(k: CandidateKey) -> i64 {

@@ -323,6 +323,7 @@ fn timeline(row: &HistoryRow) -> Vec<(&'static str, String)> {
     }
     if let Some(at) = row.responded.known() {
         let what = match c.response_status {
+            _ if !row.withdrawn_by.is_empty() => "Withdrawn",
             ResponseStatus::AcceptedAndMoved | ResponseStatus::AcceptedAndNotAvailable => "Accepted",
             ResponseStatus::Declined | ResponseStatus::DeclinedStopComm => "Declined",
             ResponseStatus::Expired => "Expired",

@@ -77,7 +77,8 @@ pub fn App() -> impl IntoView {
         <Title text="Web Sched ASAP"/>
         <Router>
             // The first stop for the keyboard: past the menus, straight to the page's work.
-            <a class="skip-link" href="#main">"Skip to the page"</a>
+            // The router would take a bare "#main" for a navigation: the focus is moved here.
+            <a class="skip-link" href="#main" on:click=|ev| { ev.prevent_default(); focus_when_shown("main"); }>"Skip to the page"</a>
             <header class="top-bar">
                 <span class="brand">"Web Sched ASAP"</span>
                 <nav aria-label="Main">
@@ -204,4 +205,17 @@ fn NotFound() -> impl IntoView {
             <p>"There is no page at this address. " <a href="/">"Go to the slot picker"</a> "."</p>
         </section>
     }
+}
+
+/// Moves the keyboard to an element once the view has drawn it.
+pub(crate) fn focus_when_shown(id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document().get_element_by_id(id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }

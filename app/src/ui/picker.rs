@@ -2,6 +2,7 @@
 //! preview the text, and send. The grid follows the WAI-ARIA grid pattern: one tab stop,
 //! arrow keys move, Enter or Space picks.
 
+use super::focus_when_shown;
 use crate::domain::datetext::{day, span_text, when};
 use crate::api::{load_asap_list, load_day, send_offer, withdraw_opening};
 use crate::domain::channels::SendMode;
@@ -446,19 +447,6 @@ fn announce_offer_sent(schedule_num: i64, offers: usize) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (schedule_num, offers);
-}
-
-/// Moves the keyboard to an element once the view has drawn it.
-fn focus_when_shown(id: &'static str) {
-    #[cfg(feature = "hydrate")]
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = document().get_element_by_id(id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = el.focus();
-        }
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
 }
 
 /// Moves the keyboard to an element once drawn, unless it is already somewhere on the page.

@@ -369,7 +369,7 @@ fn WithdrawOfferButton(num: i64, patient: String) -> impl IntoView {
     });
     let asking = move || w.confirming.get() == Some(num);
     view! {
-        <button type="button" class="secondary small withdraw-offer" disabled=move || action.pending().get()
+        <button type="button" class="secondary withdraw-offer" disabled=move || action.pending().get()
             aria-expanded=move || asking().to_string() on:click=move |_| w.confirming.set(Some(num))>
             "Withdraw…"
         </button>
@@ -425,7 +425,7 @@ fn Row(row: HistoryRow) -> impl IntoView {
             <td>
                 <span class=format!("badge tone-{}", badge.1)>{badge.0}</span>
                 {opening_gone(&row).map(|g| view! { <span class="sub gone">{g}</span> })}
-                {(!row.withdrawn_by.is_empty()).then(|| view! { <span class="sub">{format!("by {}", row.withdrawn_by)}</span> })}
+                {(!row.withdrawn_by.is_empty()).then(|| view! { <span class="sub withdrawn-by">{format!("by {}", row.withdrawn_by)}</span> })}
                 {row.may_withdraw().then(|| view! { <WithdrawOfferButton num patient=row.patient.clone()/> })}
             </td>
             <td class="timeline">

@@ -156,9 +156,14 @@ for (const width of [1440, 768]) {
       await expect(ask).toContainText("Others keep theirs.");
       await ask.getByRole("button", { name: "Keep it" }).click();
       await expect(ask).toHaveCount(0);
-      await rowB.getByRole("button", { name: "Withdraw…" }).click();
-      await rowB.getByRole("button", { name: "Yes, withdraw it" }).click();
-      await expect(page.getByRole("status").filter({ hasText: `Withdrew Felix's offer` })).toBeVisible();
+      await expect(rowB.getByRole("button", { name: "Withdraw…" }), "the keyboard goes back where it was").toBeFocused();
+      await page.keyboard.press("Enter");
+      await page.keyboard.press("Tab");
+      await expect(rowB.getByRole("button", { name: "Yes, withdraw it" })).toBeFocused();
+      await page.keyboard.press("Enter");
+      const said = page.getByRole("status").filter({ hasText: `Withdrew Felix's offer` });
+      await expect(said).toBeVisible();
+      await expect(said).toBeFocused();
       await expect(rowB.locator(".badge")).toHaveText("Withdrawn");
       await expect(rowB).toContainText("by demo");
       await expect(rowB.getByRole("button", { name: "Withdraw…" })).toHaveCount(0);

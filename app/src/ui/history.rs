@@ -43,8 +43,8 @@ pub fn HistoryPage() -> impl IntoView {
             <h1>"ASAP history"</h1>
             <Filters query/>
             {move || withdrawal.message.get().map(|m| match m {
-                Ok(text) => view! { <p class="notice ok" role="status" id="offer-withdrawn">{text}</p> }.into_any(),
-                Err(text) => view! { <p class="notice error" role="alert" id="offer-withdrawn">{text}</p> }.into_any(),
+                Ok(text) => view! { <p class="notice ok" role="status" id="offer-withdrawn" tabindex="-1">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="notice error" role="alert" id="offer-withdrawn" tabindex="-1">{text}</p> }.into_any(),
             })}
             <Transition fallback=|| view! { <p role="status" class="loading">"Loading ASAP messages…"</p> }>
                 {move || Suspend::new(async move {
@@ -365,11 +365,13 @@ fn WithdrawOfferButton(num: i64, patient: String) -> impl IntoView {
         if let Some(result) = action.value().get() {
             w.message.set(Some(result.map_err(|e| e.message().to_string())));
             w.tick.update(|n| *n += 1);
+            // The row is drawn again: the keyboard goes to what happened.
+            super::focus_when_shown("offer-withdrawn");
         }
     });
     let asking = move || w.confirming.get() == Some(num);
     view! {
-        <button type="button" class="secondary withdraw-offer" disabled=move || action.pending().get()
+        <button type="button" class="secondary withdraw-offer" id=format!("withdraw-offer-{num}") disabled=move || action.pending().get()
             aria-expanded=move || asking().to_string() on:click=move |_| w.confirming.set(Some(num))>
             "Withdraw…"
         </button>
@@ -378,7 +380,8 @@ fn WithdrawOfferButton(num: i64, patient: String) -> impl IntoView {
                 <p>{format!("Withdraw {patient}'s offer? Their link will no longer take the time, and nothing more is sent to them. Others keep theirs.")}</p>
                 <button type="button" class="danger" disabled=move || action.pending().get()
                     on:click=move |_| { w.confirming.set(None); action.dispatch(num); }>"Yes, withdraw it"</button>
-                <button type="button" class="secondary" on:click=move |_| w.confirming.set(None)>"Keep it"</button>
+                <button type="button" class="secondary"
+                    on:click=move |_| { w.confirming.set(None); super::focus_when_shown(format!("withdraw-offer-{num}")); }>"Keep it"</button>
             </div>
         })}
     }

@@ -208,11 +208,12 @@ fn NotFound() -> impl IntoView {
 }
 
 /// Moves the keyboard to an element once the view has drawn it.
-pub(crate) fn focus_when_shown(id: &'static str) {
+pub(crate) fn focus_when_shown(id: impl Into<String>) {
+    let id: String = id.into();
     #[cfg(feature = "hydrate")]
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
-        if let Some(el) = document().get_element_by_id(id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(el) = document().get_element_by_id(&id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = el.focus();
         }
     });

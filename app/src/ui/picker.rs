@@ -772,7 +772,7 @@ fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>, withdrawal
                                         if o.offered_by.is_empty() { String::new() } else { format!(" by {}", o.offered_by) })}</span>
                                     <a href=format!("/history?ScheduleNum={n}")>"Offers"</a>
                                     {open.then(|| view! {
-                                        <button type="button" class="secondary withdraw" disabled=move || withdraw.pending().get()
+                                        <button type="button" class="secondary withdraw" id=format!("withdraw-{n}") disabled=move || withdraw.pending().get()
                                             aria-expanded=move || (confirming.get() == Some(n)).to_string()
                                             on:click=move |_| confirming.set(Some(n))>
                                             "Withdraw…"
@@ -784,7 +784,8 @@ fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>, withdrawal
                                             <p>"Withdraw this opening? Messages not yet sent will not go, and a patient who opens their link is told it is gone. This cannot be undone."</p>
                                             <button type="button" class="danger" disabled=move || withdraw.pending().get()
                                                 on:click=move |_| { confirming.set(None); withdraw.dispatch(n); }>"Yes, withdraw it"</button>
-                                            <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Keep it"</button>
+                                            <button type="button" class="secondary"
+                                                on:click=move |_| { confirming.set(None); focus_when_shown(format!("withdraw-{n}")); }>"Keep it"</button>
                                         </div>
                                     })}
                                 </li>

@@ -119,6 +119,13 @@ async fn a_patient_no_text_can_reach_gets_the_offer_by_email_and_books_it(s: Arc
     // A second round sends nothing again.
     assert_eq!(s.services().send_due_texts().await.unwrap().sent, 0);
     assert_eq!(outbox(&s).await.len(), 1);
+    // The history row carries the email: its status and when it went.
+    let client = s.signed_in("boss").await;
+    let (status, page) = s.server_fn(&client, "history", json!({"query": {"date": "2031-03-17"}})).await;
+    assert_eq!(status, 200, "{page}");
+    let row = page["rows"].as_array().unwrap().iter().find(|r| r["comm"]["PatNum"] == 8001).expect("the offer's row").clone();
+    assert_eq!((row["email_status"].as_str(), row["comm"]["SmsSendStatus"].as_str()), (Some("SendSuccessful"), Some("DoNotSend")), "{row}");
+    assert_ne!(row["email_sent"], "0001-01-01 00:00:00", "{row}");
 
     // The API's JSON is the same shape as a texted offer's: no email field, text status as it is.
     let num = s.scalar("SELECT asapcommnum FROM asapcomm WHERE patnum = 8001").await;

@@ -279,7 +279,7 @@ fn HistoryTable(rows: Vec<HistoryRow>) -> impl IntoView {
                     <tr>
                         <th scope="col">"Patient"</th>
                         <th scope="col">"Status"</th>
-                        <th scope="col">"Text and answer"</th>
+                        <th scope="col">"Messages and answer"</th>
                         <th scope="col">"Clinic"</th>
                         <th scope="col">"Offered for"</th>
                         <th scope="col">"Opening"</th>
@@ -312,6 +312,12 @@ fn timeline(row: &HistoryRow) -> Vec<(&'static str, String)> {
         steps.push((what, when(sent)));
     } else if c.sms_send_status == SmsSendStatus::SendNotAttempted {
         steps.push(("Will send", when(c.date_time_sms_scheduled)));
+    }
+    if let Some(sent) = row.email_sent.known() {
+        let what = if row.email_status == Some(SmsSendStatus::SendFailed) { "Email not delivered" } else { "Emailed" };
+        steps.push((what, when(sent)));
+    } else if row.email_status == Some(SmsSendStatus::SendNotAttempted) {
+        steps.push(("Will email", when(row.email_scheduled)));
     }
     if let Some(at) = row.delivered.known() {
         if c.sms_send_status == SmsSendStatus::SendSuccessful {

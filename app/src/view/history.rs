@@ -121,6 +121,13 @@ pub struct HistoryRow {
     /// Who took this patient's offer back; empty while it stands.
     #[serde(default)]
     pub withdrawn_by: String,
+    /// The offer's email, when it had one: its send status, when it is due and when it went.
+    #[serde(default)]
+    pub email_status: Option<crate::model::SmsSendStatus>,
+    #[serde(default = "OdDateTime::never")]
+    pub email_scheduled: OdDateTime,
+    #[serde(default = "OdDateTime::never")]
+    pub email_sent: OdDateTime,
 }
 
 impl HistoryRow {
@@ -225,6 +232,9 @@ mod tests {
             opening: None,
             offered_by: String::new(),
             withdrawn_by: String::new(),
+            email_status: None,
+            email_scheduled: OdDateTime::never(),
+            email_sent: OdDateTime::never(),
         }
     }
 

@@ -76,6 +76,9 @@ fn history_row(r: &AnyRow) -> Result<HistoryRow, sqlx::Error> {
         opening: OpeningState::from_i64(r.try_get("openingstate")?),
         offered_by: r.try_get("offeredby")?,
         withdrawn_by: r.try_get("withdrawnby")?,
+        email_status: r.try_get::<Option<i64>, _>("emailsendstatus")?.and_then(SmsSendStatus::from_i64),
+        email_scheduled: r.try_get("emailscheduled")?,
+        email_sent: r.try_get("emailsent")?,
     })
 }
 
@@ -84,10 +87,12 @@ pub async fn history_rows(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreR
     let mut sql = filtered(
         &format!(
             "SELECT {ASAPCOMM_COLUMNS}, c.slotstart, c.slotstop, c.datetimeviewed, c.datetimedelivered, c.datetimeresponded, c.withdrawnby, \
-             COALESCE(ao.state, 0) AS openingstate, COALESCE(ao.offeredby, '') AS offeredby, COALESCE(p.lname, '') AS lname, \
+             e.emailsendstatus, COALESCE(e.datetimeemailscheduled, '0001-01-01 00:00:00') AS emailscheduled, \
+             COALESCE(e.datetimeemailsent, '0001-01-01 00:00:00') AS emailsent, COALESCE(ao.state, 0) AS openingstate, COALESCE(ao.offeredby, '') AS offeredby, COALESCE(p.lname, '') AS lname, \
              COALESCE(p.fname, '') AS fname, COALESCE(cl.abbr, '') AS clinicabbr, COALESCE(o.opname, '') AS opname \
              FROM asapcomm c LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN clinic cl ON cl.clinicnum = c.clinicnum \
-             LEFT JOIN operatory o ON o.operatorynum = c.operatorynum LEFT JOIN asapopening ao ON ao.schedulenum = c.schedulenum"
+             LEFT JOIN operatory o ON o.operatorynum = c.operatorynum LEFT JOIN asapopening ao ON ao.schedulenum = c.schedulenum \
+             LEFT JOIN asapemail e ON e.asapcommnum = c.asapcommnum"
         ),
         f,
         true,

@@ -219,20 +219,36 @@ pub fn send_details(plan: &ChannelPlan, wireless_phone: &str, email: &str) -> St
     format!("no message ({})", why.join(", "))
 }
 
-/// What one patient would get under each send mode, for the send panel: the details line and
-/// whether anything reaches them.
+/// What one send mode gives one patient, for the send panel: the details line, and by which
+/// channels a message reaches them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendDetail {
+    pub mode: SendMode,
+    pub line: String,
+    pub by_text: bool,
+    pub by_email: bool,
+}
+
+impl SendDetail {
+    /// Whether any message reaches the patient.
+    pub fn reaches(&self) -> bool {
+        self.by_text || self.by_email
+    }
+}
+
+/// What one patient would get under each send mode.
 pub fn details_for_each_mode(
     prefers: ContactMethod,
     text: &Result<OdDateTime, NotTextable>,
     email: &Result<OdDateTime, NotEmailable>,
     wireless_phone: &str,
     address: &str,
-) -> Vec<(SendMode, String, bool)> {
+) -> Vec<SendDetail> {
     SendMode::ALL
         .into_iter()
         .map(|mode| {
             let plan = plan_channels(mode, prefers, text.clone(), email.clone());
-            (mode, send_details(&plan, wireless_phone, address), plan.reaches())
+            SendDetail { mode, line: send_details(&plan, wireless_phone, address), by_text: plan.texts(), by_email: plan.emails() }
         })
         .collect()
 }
@@ -373,14 +389,15 @@ mod tests {
     fn each_mode_has_its_details_line() {
         let at = dt(NOW);
         let lines = details_for_each_mode(ContactMethod::Email, &Err(NotTextable::NoWirelessPhone), &Ok(at), "", "ann@example.com");
-        let by_mode: Vec<(&str, &str, bool)> = lines.iter().map(|(m, l, r)| (m.key(), l.as_str(), *r)).collect();
+        let by_mode: Vec<(&str, &str, bool, bool, bool)> =
+            lines.iter().map(|d| (d.mode.key(), d.line.as_str(), d.by_text, d.by_email, d.reaches())).collect();
         assert_eq!(
             by_mode,
             vec![
-                ("text", "no message (no mobile number)", false),
-                ("email", "email to a…@example.com", true),
-                ("both", "email to a…@example.com", true),
-                ("preferred", "email to a…@example.com", true),
+                ("text", "no message (no mobile number)", false, false, false),
+                ("email", "email to a…@example.com", false, true, true),
+                ("both", "email to a…@example.com", false, true, true),
+                ("preferred", "email to a…@example.com", false, true, true),
             ]
         );
     }

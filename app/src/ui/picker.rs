@@ -5,7 +5,7 @@
 use super::focus_when_shown;
 use crate::domain::datetext::{day, span_text, when};
 use crate::api::{load_asap_list, load_day, send_offer, withdraw_opening};
-use crate::domain::channels::SendMode;
+use crate::domain::channels::{SendDetail, SendMode};
 use crate::view::day::{
     ASAP_LIST_PAGE_SIZE, AsapListPage, AsapListQuery, Candidate, CandidateKey, DayBoard, DayQuery, ItemKind, OfferMessage, OpColumn,
     OpeningSummary, PickerOffer,
@@ -531,27 +531,27 @@ fn OfferPanel(
     // nobody misses them. Read by the list, the preview and the Send button: worked out once.
     let details = Memo::new(move |_| {
         let mode = send_mode.get();
-        let mut rows: Vec<(Candidate, String, bool)> = chosen()
+        let mut rows: Vec<(Candidate, SendDetail)> = chosen()
             .into_iter()
             .map(|c| {
-                let (line, reaches) = c.details(mode).map(|(l, r)| (l.to_string(), r)).unwrap_or_else(|| ("no message".into(), false));
-                (c, line, reaches)
+                let detail = c.details(mode).cloned().unwrap_or_else(|| SendDetail { mode, line: "no message".into(), by_text: false, by_email: false });
+                (c, detail)
             })
             .collect();
-        rows.sort_by_key(|(_, _, reaches)| *reaches);
+        rows.sort_by_key(|(_, d)| d.reaches());
         rows
     });
-    let reached = move || details.with(|rows| rows.iter().filter(|(_, _, r)| *r).count());
+    let reached = move || details.with(|rows| rows.iter().filter(|(_, d)| d.reaches()).count());
     // Whose message the preview shows: staff pick among those chosen; the first reached otherwise.
     let preview_for: RwSignal<Option<CandidateKey>> = RwSignal::new(None);
     let preview = move || {
         let (_, start, _, _) = pick.opening()?;
-        let people: Vec<(Candidate, String, bool)> = details.get().into_iter().filter(|(_, _, r)| *r).collect();
-        let (c, line, _) = people.iter().find(|(c, _, _)| Some(c.key) == preview_for.get()).or_else(|| people.first())?.clone();
+        let people: Vec<(Candidate, SendDetail)> = details.get().into_iter().filter(|(_, d)| d.reaches()).collect();
+        let (c, detail) = people.iter().find(|(c, _)| Some(c.key) == preview_for.get()).or_else(|| people.first())?.clone();
         let (name, phone, link) = board.with_value(|b| (b.office_name.clone(), b.office_phone.clone(), b.link_example.clone()));
         let fill = |t: &str| fill_patient_tags(&fill_slot_tags(t, start, &name, &phone), &c.f_name, &link);
-        let texted = line.contains("text to").then(|| fill(&text.get()));
-        let emailed = line.contains("email to").then(|| (fill(&subject.get()), fill(&body.get())));
+        let texted = detail.by_text.then(|| fill(&text.get()));
+        let emailed = detail.by_email.then(|| (fill(&subject.get()), fill(&body.get())));
         Some((c.patient.clone(), texted, emailed))
     };
     let problem = move || {
@@ -627,7 +627,7 @@ fn OfferPanel(
                 if rows.is_empty() {
                     return view! { <p class="muted">"No patients chosen yet."</p> }.into_any();
                 }
-                let unreached = rows.iter().filter(|(_, _, reaches)| !reaches).count();
+                let unreached = rows.iter().filter(|(_, d)| !d.reaches()).count();
                 let n = rows.len();
                 view! {
                     // A long list is folded, so the message and Send stay in sight; its summary
@@ -639,7 +639,8 @@ fn OfferPanel(
                             format!("{unreached} will get no message (still offered, and it is recorded)")
                         })}</summary>
                         <ul>
-                            {rows.into_iter().map(|(c, line, reaches)| {
+                            {rows.into_iter().map(|(c, detail)| {
+                                let (line, reaches) = (detail.line.clone(), detail.reaches());
                                 let key = c.key;
                                 view! {
                                     <li class:warn=!reaches>
@@ -888,7 +889,7 @@ fn AsapList(
             Err(e) => problem.set(Some(e.message().to_string())),
         }
     });
-    let reaches = move |c: &Candidate| c.details(pick.send_mode.get()).is_some_and(|(_, r)| r);
+    let reaches = move |c: &Candidate| c.details(pick.send_mode.get()).is_some_and(SendDetail::reaches);
     // One entry per patient, the first in the list's order: a patient with two appointments on
     // the list would otherwise get two messages for one opening.
     let fitting_and_reached = move || {
@@ -1009,7 +1010,7 @@ fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<Candida
     let patient = c.patient.clone();
     let details = c.clone();
     // What the chosen send mode gives this patient, when it gives them nothing.
-    let why = move || details.details(pick.send_mode.get()).filter(|(_, reaches)| !reaches).map(|(line, _)| line.to_string());
+    let why = move || details.details(pick.send_mode.get()).filter(|d| !d.reaches()).map(|d| d.line.clone());
     view! {
         <li class=move || if fits() { "fits" } else { "" } data-patnum=c.pat_num>
             <input type="checkbox" id=id.clone()

@@ -1,7 +1,7 @@
 //! The slot picker: one clinic's day (operatories, free time, openings) and its ASAP list.
 
 use crate::domain::Span;
-use crate::domain::channels::SendMode;
+use crate::domain::channels::{SendDetail, SendMode};
 use crate::model::OpeningState;
 use crate::model::{AsapComm, Clinic, OdDate, OdDateTime, Operatory};
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,7 @@ pub struct Candidate {
     /// a…@example.com", "nothing: no mobile number, no email address"), and whether anything
     /// reaches them.
     #[serde(default)]
-    pub send_details: Vec<(SendMode, String, bool)>,
+    pub send_details: Vec<SendDetail>,
     /// When this appointment or recall was last offered an opening; never if not.
     pub last_offered: OdDateTime,
     /// That last offer in words: when, for which opening, and the answer ("offered Mon 11/30
@@ -64,8 +64,8 @@ pub struct Candidate {
 
 impl Candidate {
     /// What this patient would get under `mode`, and whether it reaches them.
-    pub fn details(&self, mode: SendMode) -> Option<(&str, bool)> {
-        self.send_details.iter().find(|(m, _, _)| *m == mode).map(|(_, line, reaches)| (line.as_str(), *reaches))
+    pub fn details(&self, mode: SendMode) -> Option<&SendDetail> {
+        self.send_details.iter().find(|d| d.mode == mode)
     }
 }
 

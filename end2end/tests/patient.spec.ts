@@ -156,7 +156,7 @@ test.describe("patient's page", () => {
     await expect(a.page.getByRole("heading", { name: "Your appointment is booked" })).toBeVisible();
     await b.page.getByRole("button", { name: BOOK }).click();
     await expect(b.page.getByRole("heading", { name: "This opening was just taken" })).toBeVisible();
-    await expect(b.page.getByText("Your current appointment has not changed.")).toBeVisible();
+    await expect(b.page.getByText("You stay on our list for earlier openings.")).toBeVisible();
     expect(await b.page.content()).not.toContain(offers[0].PatNum.toString());
     await b.page.screenshot({ path: ".tmp/patient-taken.png", fullPage: true });
     const late = await api(page.request, `/asapcomms/${offers[1].AsapCommNum}`);

@@ -101,7 +101,7 @@ for (const width of [1440, 768]) {
       await page.getByRole("button", { name: "Choose none" }).click();
       await expect(page.getByText("No patients chosen yet.")).toBeVisible();
       await expect(page.getByRole("button", { name: "Send offers" })).toBeDisabled();
-      await page.getByRole("button", { name: "Choose all who fit and can be reached" }).click();
+      await page.getByRole("button", { name: "Choose all shown who fit and can be reached" }).click();
       await expect(page.locator(".send-details summary")).toContainText(`${ticked} `);
     });
 

@@ -208,6 +208,8 @@ async fn one_patients_offer_is_withdrawn_and_the_others_keep_theirs(s: Arc<TestS
     let first_link = format!("/asap/{}", s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {first}")).await);
     assert_eq!(accept(&s, &first_link).await, 303);
     assert_eq!(s.text("SELECT aptdatetime FROM appointment WHERE aptnum = 70010").await, "2031-03-17 13:00:00");
+    let page = s.http.get(s.url(&withdrawn_link)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("no longer offering"), "once the opening is filled, a withdrawn offer still reads as withdrawn: {page}");
     let (status, said) = s.server_fn(&client, "withdraw-offer", json!({"asap_comm_num": first})).await;
     assert_eq!(status, 409, "{said}");
     assert!(said.to_string().contains("can no longer be withdrawn: it is \\\"Appointment made\\\" already"), "{said}");

@@ -188,14 +188,21 @@ fn HistoryBody(page: HistoryPage, query: HistoryQuery) -> impl IntoView {
         format!("{} – {}", day(page.first_day), day(page.last_day))
     };
     let t = page.totals.clone();
+    let n = |count: i64, one: &'static str, many: &'static str| view! { <li><span class="n">{count}</span>{if count == 1 { one } else { many }}</li> };
+    // Opened from one opening's "See these offers": say so, and how to see everything again.
+    let one_opening = query.schedule_num.is_some().then(|| {
+        let all = HistoryQuery { schedule_num: None, ..query.clone() };
+        view! { <p class="filtered">"Showing the offers of one opening. "<A href=all.href()>"Show all offers"</A></p> }
+    });
     view! {
-        <p class="range" aria-live="polite">{format!("{range}: {} matching offers", page.matching)}</p>
+        {one_opening}
+        <p class="range" aria-live="polite">{format!("{range}: {} matching {}", page.matching, if page.matching == 1 { "offer" } else { "offers" })}</p>
         <ul class="totals" aria-label="Totals for the range">
-            <li><span class="n">{t.offers}</span>" offers"</li>
-            <li><span class="n">{t.sent}</span>" texts sent"</li>
-            <li><span class="n">{t.filled}</span>" openings filled"</li>
-            <li><span class="n">{t.declined}</span>" declined"</li>
-            <li><span class="n">{t.unable}</span>" unable to send"</li>
+            {n(t.offers, " offer", " offers")}
+            {n(t.sent, " text sent", " texts sent")}
+            {n(t.filled, " opening filled", " openings filled")}
+            {n(t.declined, " declined", " declined")}
+            {n(t.unable, " unable to send", " unable to send")}
         </ul>
         <DayChart days=page.days.clone()/>
         {if page.rows.is_empty() {
@@ -272,6 +279,7 @@ fn DayChart(days: Vec<HistoryDay>) -> impl IntoView {
 #[component]
 fn HistoryTable(rows: Vec<HistoryRow>) -> impl IntoView {
     view! {
+        <p class="scroll-hint table-hint muted">"The table is wider than the screen: scroll it sideways for the Opening, Link ends and Note columns."</p>
         <div class="table-scroll" tabindex="0" role="region" aria-label="ASAP messages">
             <table class="history-table">
                 <caption class="visually-hidden">"ASAP messages, one row per offer"</caption>
@@ -382,8 +390,9 @@ fn WithdrawOfferButton(num: i64, patient: String) -> impl IntoView {
             "Withdraw…"
         </button>
         {move || asking().then(|| view! {
-            <div class="confirm-withdraw" role="group" aria-label=format!("Confirm withdrawing {patient}'s offer")>
-                <p>{format!("Withdraw {patient}'s offer? Their link will no longer take the time, and nothing more is sent to them. Others keep theirs.")}</p>
+            <div class="confirm-withdraw" role="group" aria-label=format!("Confirm withdrawing {patient}'s offer")
+                on:keydown=move |ev| if ev.key() == "Escape" { w.confirming.set(None); super::focus_when_shown(format!("withdraw-offer-{num}")); }>
+                <p>{format!("Withdraw {patient}'s offer? Their link stops booking this time: it will say the time is no longer offered. Nothing more is sent to them, and they are not told unless they open it. Others keep theirs.")}</p>
                 <button type="button" class="danger" disabled=move || action.pending().get()
                     on:click=move |_| { w.confirming.set(None); action.dispatch(num); }>"Yes, withdraw it"</button>
                 <button type="button" class="secondary"

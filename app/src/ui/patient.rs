@@ -121,13 +121,13 @@ pub fn PatientPageBody(page: PatientPage, #[prop(optional)] from: LinkFrom) -> i
         }
         .into_any(),
         PatientPage::Withdrawn { f_name, opening, others } => view! {
-            <p class="lead" role="status">{format!("Sorry, {f_name}: the office is no longer offering the {} opening. Your current appointment has not changed.", long_when(opening.start))}</p>
+            <p class="lead" role="status">{format!("Sorry, {f_name}: the office is no longer offering the {} opening. You stay on our list for earlier openings.", long_when(opening.start))}</p>
             <OtherOpenings others/>
             <CallUs opening/>
         }
         .into_any(),
         PatientPage::Taken { f_name, opening, others } => view! {
-            <p class="lead" role="status">{format!("Sorry, {f_name}: the {} opening was taken just before you answered. Your current appointment has not changed.", long_when(opening.start))}</p>
+            <p class="lead" role="status">{format!("Sorry, {f_name}: the {} opening was taken just before you answered. You stay on our list for earlier openings.", long_when(opening.start))}</p>
             <OtherOpenings others/>
             <CallUs opening/>
         }

@@ -712,7 +712,13 @@ fn OfferPanel(
                         });
                     }
                 }>
-                {move || if send.pending().get() { "Sending…" } else { "Send offers" }}
+                // The count on the button: a send to 36 patients should not look like a send to one.
+                {move || match (send.pending().get(), recipients.with(Vec::len)) {
+                    (true, _) => "Sending…".to_string(),
+                    (false, 0) => "Send offers".to_string(),
+                    (false, 1) => "Send offers to 1 patient".to_string(),
+                    (false, n) => format!("Send offers to {n} patients"),
+                }}
             </button>
             {move || outcome.get().map(|o| match o {
                 Ok((schedule_num, summary, waits)) => view! {
@@ -781,7 +787,8 @@ fn OpeningsToday(board: StoredValue<DayBoard>, reload: RwSignal<u64>, withdrawal
                                     })}
                                     // Withdrawing cannot be undone (patients may already hold the text), so it is asked twice.
                                     {move || (confirming.get() == Some(n)).then(|| view! {
-                                        <div class="confirm-withdraw" role="group" aria-label="Confirm withdrawing this opening">
+                                        <div class="confirm-withdraw" role="group" aria-label="Confirm withdrawing this opening"
+                                            on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(None); focus_when_shown(format!("withdraw-{n}")); }>
                                             <p>"Withdraw this opening? Messages not yet sent will not go, and a patient who opens their link is told it is gone. This cannot be undone."</p>
                                             <button type="button" class="danger" disabled=move || withdraw.pending().get()
                                                 on:click=move |_| { confirming.set(None); withdraw.dispatch(n); }>"Yes, withdraw it"</button>
@@ -949,7 +956,7 @@ fn AsapList(
             {move || fits.get().is_some().then(|| view! {
                 <div class="choose-buttons">
                     <button type="button" class="secondary choose-all" on:click=move |_| recipients.set(fitting_and_reached())>
-                        "Choose all who fit and can be reached"
+                        "Choose all shown who fit and can be reached"
                     </button>
                     <button type="button" class="secondary choose-none" disabled=move || recipients.get().is_empty()
                         on:click=move |_| recipients.set(Vec::new())>"Choose none"</button>

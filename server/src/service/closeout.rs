@@ -103,7 +103,7 @@ impl Services {
         let now = self.clock.now(&prefs);
         let offer = store::answers::offer_by_num(&mut tx, asap_comm_num).await?.ok_or_else(unknown)?;
         may_withdraw_offer(offer.response_status, offer.opening).map_err(|why| ServiceError::Conflict(why.to_string()))?;
-        let note = format!("{} withdrew this offer at {}: the link no longer takes the time.", by.name, time_text(now));
+        let note = format!("{} withdrew this offer at {}: the patient's link no longer books this time.", by.name, time_text(now));
         let done = store::answers::withdraw_offer(&mut tx, asap_comm_num, offer.response_status, &by.name, now, &note).await?;
         if !done {
             return Err(ServiceError::Conflict("The patient answered this offer a moment ago. Read the page again to see how.".into()));

@@ -104,10 +104,8 @@ pub(super) async fn page_after(services: &Services, prefs: &Preferences, offer: 
             PatientPage::Offer { f_name, opening, others }
         }
         ResponseStatus::ChoseDifferentSlot => PatientPage::Moved { f_name, opening },
-        // The opening withdrawn, or this offer alone (an Expired offer of an opening still open).
-        _ if offer.opening == OpeningState::Withdrawn
-            || (offer.response_status == ResponseStatus::Expired && offer.opening == OpeningState::Open) =>
-        {
+        // The opening withdrawn, or this patient's offer of it, whatever became of the opening since.
+        _ if offer.withdrawn || offer.opening == OpeningState::Withdrawn => {
             PatientPage::Withdrawn { f_name, opening, others }
         }
         _ => PatientPage::Taken { f_name, opening, others },

@@ -25,6 +25,8 @@ pub struct PatientOfferRow {
     pub response_status: ResponseStatus,
     pub opening: OpeningState,
     pub f_name: String,
+    /// Staff took this patient's offer back.
+    pub withdrawn: bool,
 }
 
 /// The offer's columns. Its send status is the text's, or the email's when the text did not go
@@ -35,7 +37,7 @@ const OFFER_COLUMNS: &str = "c.asapcommnum, c.shortguid, c.schedulenum, c.patnum
     c.operatorynum, c.slotstart, c.slotstop, c.datetimeexpire, \
     CASE WHEN c.smssendstatus NOT IN (3, 5) AND e.emailsendstatus IN (3, 5) THEN e.emailsendstatus \
     ELSE c.smssendstatus END AS sendstatus, c.responsestatus, \
-    COALESCE(o.state, 4) AS openingstate, COALESCE(p.fname, '') AS fname";
+    COALESCE(o.state, 4) AS openingstate, COALESCE(p.fname, '') AS fname, c.withdrawnby";
 
 const OFFER_FROM: &str = "asapcomm c LEFT JOIN asapopening o ON o.schedulenum = c.schedulenum \
     LEFT JOIN patient p ON p.patnum = c.patnum LEFT JOIN asapemail e ON e.asapcommnum = c.asapcommnum";
@@ -58,6 +60,7 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for PatientOfferRow {
             response_status: r.try_get("responsestatus")?,
             opening: r.try_get("openingstate")?,
             f_name: r.try_get("fname")?,
+            withdrawn: !r.try_get::<String, _>("withdrawnby")?.is_empty(),
         })
     }
 }

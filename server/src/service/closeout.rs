@@ -29,7 +29,7 @@ pub(super) async fn close_opening_in(
         return Ok(false);
     }
     store::book::delete_schedule(tx, schedule_num).await?;
-    store::opening::cancel_queued_texts(tx, schedule_num, ResponseStatus::Failed, closed_opening_note(state)).await?;
+    store::sending::cancel_queued_texts(tx, OffersOf::Opening(schedule_num), ResponseStatus::Failed, closed_opening_note(state)).await?;
     store::sending::cancel_queued_emails(tx, OffersOf::Opening(schedule_num), ResponseStatus::Failed, closed_opening_note(state)).await?;
     let at = time_text(now);
     let note = match state {
@@ -108,6 +108,7 @@ impl Services {
         if !done {
             return Err(ServiceError::Conflict("The patient answered this offer a moment ago. Read the page again to see how.".into()));
         }
+        store::sending::cancel_queued_texts(&mut tx, OffersOf::One(asap_comm_num), ResponseStatus::Expired, &note).await?;
         store::sending::cancel_queued_emails(&mut tx, OffersOf::One(asap_comm_num), ResponseStatus::Expired, &note).await?;
         let when = format!("{} {}", offer.span.start.date(), time_text(offer.span.start));
         let detail = format!("offer {asap_comm_num} to patient {} for the opening at {when}", offer.pat_num);

@@ -132,19 +132,17 @@ pub async fn set_response(
     Ok(q.execute(conn).await?.rows_affected() == 1)
 }
 
-/// Takes one patient's offer back, if it is still `from`: Expired, with the Note saying so, and
-/// its text not sent if it has not started going out. (Its email: `sending::cancel_queued_emails`.)
+/// Takes one patient's offer back, if it is still `from`: Expired, with the Note saying so and who
+/// did it. What is still queued for them: `sending::cancel_queued_texts` and `cancel_queued_emails`.
 pub async fn withdraw_offer(conn: &mut AnyConnection, num: i64, from: ResponseStatus, by: &str, at: OdDateTime, note: &str) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2, note = $3, withdrawnby = $4,          smssendstatus = CASE WHEN smssendstatus = $5 AND datetimesendstarted = $6 THEN $7 ELSE smssendstatus END,          sendleaseuntil = CASE WHEN smssendstatus = $5 AND datetimesendstarted = $6 THEN 0 ELSE sendleaseuntil END          WHERE asapcommnum = $8 AND responsestatus = $9",
+        "UPDATE asapcomm SET responsestatus = $1, datetimeresponded = $2, note = $3, withdrawnby = $4 \
+         WHERE asapcommnum = $5 AND responsestatus = $6",
     )
     .bind(ResponseStatus::Expired)
     .bind(at)
     .bind(note)
     .bind(by)
-    .bind(SmsSendStatus::SendNotAttempted)
-    .bind(OdDateTime::never())
-    .bind(SmsSendStatus::DoNotSend)
     .bind(num)
     .bind(from)
     .execute(conn)

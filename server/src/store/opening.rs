@@ -4,7 +4,7 @@ use super::table::Sql;
 use super::StoreResult;
 use app::domain::Span;
 use app::domain::outcomes::OpeningFacts;
-use app::model::{OdDate, OdDateTime, OpeningState, ResponseStatus, SmsSendStatus};
+use app::model::{OdDate, OdDateTime, OpeningState, ResponseStatus};
 use std::collections::HashMap;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -189,29 +189,6 @@ pub async fn close_opening(conn: &mut AnyConnection, schedule_num: i64, c: &Clos
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Texts of an opening still waiting to go out (and not being handed to the provider right now)
-/// will not be sent: `DoNotSend`, with this status and Note.
-pub async fn cancel_queued_texts(
-    conn: &mut AnyConnection,
-    schedule_num: i64,
-    response: ResponseStatus,
-    note: &str,
-) -> StoreResult<u64> {
-    let done = sqlx::query(
-        "UPDATE asapcomm SET smssendstatus = $1, responsestatus = $2, note = $3, sendleaseuntil = 0 \
-         WHERE schedulenum = $4 AND smssendstatus = $5 AND datetimesendstarted = $6",
-    )
-    .bind(SmsSendStatus::DoNotSend)
-    .bind(response)
-    .bind(note)
-    .bind(schedule_num)
-    .bind(SmsSendStatus::SendNotAttempted)
-    .bind(OdDateTime::never())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 /// Offers of an opening whose text went out and that have no answer yet get a Note saying the

@@ -467,6 +467,24 @@ impl OffersOf {
     }
 }
 
+/// Texts of these offers still waiting to go out (and not being handed to the provider right now)
+/// will not be sent: `DoNotSend`, with this status and Note.
+pub async fn cancel_queued_texts(conn: &mut AnyConnection, offers: OffersOf, response: ResponseStatus, note: &str) -> StoreResult<u64> {
+    let mut sql = Sql::new("UPDATE asapcomm SET smssendstatus = ");
+    sql.bind(SmsSendStatus::DoNotSend)
+        .push(", responsestatus = ")
+        .bind(response)
+        .push(", note = ")
+        .bind(note.to_string())
+        .push(", sendleaseuntil = 0 WHERE ");
+    offers.filter(&mut sql);
+    sql.push(" AND smssendstatus = ")
+        .bind(SmsSendStatus::SendNotAttempted)
+        .push(" AND datetimesendstarted = ")
+        .bind(OdDateTime::never());
+    sql.execute(conn).await
+}
+
 /// Emails of these offers still waiting to go out (and not being handed over right now) will
 /// not be sent. An offer that only an email would have carried takes `response` and the Note,
 /// as a cancelled text's offer does.

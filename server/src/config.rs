@@ -217,6 +217,11 @@ pub struct Settings {
     #[arg(long, env = "ASAP_OPENDENTAL_WRITE_LEASE_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub opendental_write_lease_seconds: u64,
 
+    /// Where to serve Prometheus metrics (`/metrics`), e.g. 127.0.0.1:9464. Off when unset. A
+    /// listener of its own, so the public address never serves them.
+    #[arg(long, env = "ASAP_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Run the sender and the close-out sweep in this process.
     #[arg(long, env = "ASAP_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
     pub workers: bool,

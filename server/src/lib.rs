@@ -15,6 +15,7 @@ pub mod opendental;
 pub mod service;
 pub mod sms;
 pub mod store;
+pub mod telemetry;
 pub mod worker;
 
 use clock::{OfficeClock, SystemClock};
@@ -130,6 +131,8 @@ pub fn office_clock(settings: &Settings, clock: Arc<dyn clock::Clock>) -> Result
 /// A running server: its address and a handle to stop it.
 pub struct App {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `ASAP_METRICS_ADDR` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub services: service::Services,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<(), StartupError>>,
@@ -161,6 +164,10 @@ impl App {
         let router = build_router(&settings, services.clone())?;
         let workers = settings.workers.then(|| worker::Workers::start(services.clone(), stop.subscribe()));
         let feed = worker::Workers::start_feed(services.clone(), stop.subscribe());
+        let metrics_addr = match settings.metrics_addr {
+            Some(at) => Some(serve_metrics(at, services.clone(), stop.subscribe()).await?),
+            None => None,
+        };
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
                 .with_graceful_shutdown(async move {
@@ -169,7 +176,7 @@ impl App {
                 .await
                 .map_err(StartupError::Serve)
         });
-        Ok(App { addr, services, stop, task, workers, feed })
+        Ok(App { addr, metrics_addr, services, stop, task, workers, feed })
     }
 
     /// Stops accepting, lets requests in flight finish, stops the workers, and waits.
@@ -182,6 +189,38 @@ impl App {
         self.feed.join().await;
         served
     }
+}
+
+/// Installs the metrics recorder and serves `/metrics` on its own listener until `stop`. The
+/// recorder keeps histogram samples until a scrape or upkeep folds them, so upkeep runs on a
+/// timer too: memory stays flat when nothing scrapes.
+async fn serve_metrics(at: SocketAddr, services: service::Services, mut stop: watch::Receiver<bool>) -> Result<SocketAddr, StartupError> {
+    let handle = telemetry::install()
+        .ok_or_else(|| StartupError::Config("ASAP_METRICS_ADDR: the metrics recorder could not be installed (see the log)".into()))?;
+    let listener = TcpListener::bind(at).await.map_err(|source| StartupError::Listen { addr: at, source })?;
+    let bound = listener.local_addr().map_err(|source| StartupError::Listen { addr: at, source })?;
+    let upkeep = handle.clone();
+    let mut upkeep_stop = stop.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = upkeep_stop.wait_for(|s| *s) => return,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => upkeep.run_upkeep(),
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let served = axum::serve(listener, http::metrics::router(services, handle))
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
+    tracing::info!(addr = %bound, "metrics on http://{bound}/metrics");
+    Ok(bound)
 }
 
 /// The use cases with the configured SMS provider and wave plan.

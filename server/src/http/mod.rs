@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod error;
 mod events;
 mod health;
+pub mod metrics;
 mod patient;
 mod server_fns;
 pub mod session;
@@ -131,5 +132,7 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
         .layer(axum::middleware::from_fn(server_fns::error_statuses))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::check_session))
         .layer(layers)
+        // Outermost, so what it times and counts is what the client got (sign-in refusals too).
+        .layer(axum::middleware::from_fn(metrics::record_request))
         .with_state(state)
 }

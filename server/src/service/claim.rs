@@ -48,6 +48,20 @@ pub async fn answer(services: &Services, code: &str, answer: PatientAnswer, from
     if !plausible_code(code) {
         return Ok(PatientPage::Ended);
     }
+    let asked = std::time::Instant::now();
+    let page = answer_with_retries(services, code, answer, from).await;
+    if answer == PatientAnswer::Accept {
+        let result = match &page {
+            Ok(PatientPage::Booked { .. }) => "booked",
+            Ok(PatientPage::Taken { .. }) => "taken",
+            _ => "other",
+        };
+        crate::telemetry::claim(result, asked.elapsed());
+    }
+    page
+}
+
+async fn answer_with_retries(services: &Services, code: &str, answer: PatientAnswer, from: LinkFrom) -> ServiceResult<PatientPage> {
     let office_book = recheck(services, code, answer).await?;
     for _ in 0..ATTEMPTS {
         match attempt(services, code, answer, from, office_book.as_ref()).await {
@@ -205,6 +219,7 @@ async fn attempt(
     }
     tx.commit().await?;
     if matches!(outcome, AnswerOutcome::TakeTheSlot) {
+        crate::telemetry::opening_filled();
         // The confirmation is queued: the sender takes it now.
         services.sender_wake.notify_one();
         if services.opendental.is_some() {

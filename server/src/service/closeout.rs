@@ -144,6 +144,7 @@ impl Services {
             }
         }
         self.tidy_counts_and_changes().await?;
+        crate::telemetry::openings_lapsed(report.lapsed);
         if report.lapsed > 0 || report.expired > 0 {
             tracing::info!(lapsed = report.lapsed, expired = report.expired, "openings and offers closed out");
         }

@@ -13,6 +13,7 @@
 //! | `history`, `day`, `outbox`, `overview` | the staff pages' reads |
 //! | `access`, `credentials` | sign-in, sessions, embed tokens, users, API keys, audit |
 //! | `changes` | what changed, pushed to open pages |
+//! | `operating` | the figures the operators' metrics read at each scrape |
 //! | `port` | the pages' port (`app::api::AsapPort`) over the above |
 //!
 //! `Services` carries what they share (store, clock, SMS provider, settings); `claim` and
@@ -28,6 +29,7 @@ mod history;
 mod inbound;
 mod messages;
 mod offer;
+mod operating;
 mod outbox;
 mod overview;
 pub mod patient;

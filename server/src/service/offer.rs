@@ -320,6 +320,7 @@ impl Services {
         tx.commit().await?;
         self.sender_wake.notify_one();
         tracing::info!(schedule_num, offers = created.len(), op = op.operatory_num, joined = joined.is_some(), "opening offered");
+        crate::telemetry::opening_offered(joined.is_none(), op.clinic_num, created.len());
         Ok(created)
     }
 }

@@ -133,6 +133,7 @@ impl Services {
                 let record = SendRecord { send, response, sent_at: OdDateTime::never(), note: &note, provider_message_id: "" };
                 store::sending::record(&mut tx, channel, num, &record).await?;
                 tx.commit().await?;
+                crate::telemetry::message(channel.is_text(), channel.is_confirmation(), "cancelled", due.clinic_num);
                 round.cancelled += 1;
                 return Ok(round);
             }
@@ -212,6 +213,13 @@ impl Services {
             }
         }
         conn.commit().await?;
+        let counted = match (&outcome, round.failed) {
+            (SendOutcome::Delivered { .. } | SendOutcome::Accepted { .. }, _) => "sent",
+            (SendOutcome::Unknown { .. }, _) => "unknown",
+            (SendOutcome::Rejected { .. }, _) | (SendOutcome::NotSent { .. }, 1..) => "failed",
+            (SendOutcome::NotSent { .. }, 0) => "retry",
+        };
+        crate::telemetry::message(channel.is_text(), channel.is_confirmation(), counted, due.clinic_num);
         if !matches!(outcome, SendOutcome::Delivered { .. } | SendOutcome::Accepted { .. }) {
             tracing::warn!(asap_comm_num = num, channel = noun, provider, ?outcome, "message not delivered");
         }

@@ -97,6 +97,8 @@ pub struct Store {
     /// SQLite has one writer at a time. Writers in this process queue here, in order, instead
     /// of polling SQLite's busy handler (which made latency spiky and could time out).
     write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// The SQLite database's file, for its size and the free space beside it.
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// A write transaction; on SQLite it also holds this process's write turn until it ends.
@@ -191,7 +193,8 @@ impl Store {
             }
         };
         backend.migrator().run(&pool).await?;
-        Ok(Store { pool, backend, write_gate: Arc::new(tokio::sync::Mutex::new(())) })
+        let sqlite_file = (backend == Backend::Sqlite).then(|| sqlite_file_of(&url)).flatten();
+        Ok(Store { pool, backend, write_gate: Arc::new(tokio::sync::Mutex::new(())), sqlite_file })
     }
 
     pub fn backend(&self) -> Backend {
@@ -217,14 +220,34 @@ impl Store {
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way.
     pub async fn begin_write(&self) -> StoreResult<WriteTx> {
-        match self.backend {
+        let asked = std::time::Instant::now();
+        let tx = match self.backend {
             Backend::Sqlite => {
                 let turn = self.write_gate.clone().lock_owned().await;
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx { tx, _turn: Some(turn) })
+                WriteTx { tx, _turn: Some(turn) }
             }
-            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _turn: None }),
-        }
+            Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _turn: None },
+        };
+        crate::telemetry::write_wait(asked.elapsed());
+        Ok(tx)
+    }
+
+    /// This process's pool: connections in use, idle, and the most it opens.
+    pub fn pool_figure(&self) -> crate::telemetry::PoolFigure {
+        let size = self.pool.size();
+        let idle = self.pool.num_idle() as u32;
+        crate::telemetry::PoolFigure { in_use: size.saturating_sub(idle), idle, max: self.pool.options().get_max_connections() }
+    }
+
+    /// The SQLite file's size (with its write-ahead log) and its file system's free and total
+    /// space; None on PostgreSQL, whose host watches its own disks.
+    pub fn disk_figure(&self) -> Option<crate::telemetry::DiskFigure> {
+        let file = self.sqlite_file.as_ref()?;
+        let size_of = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let wal = std::path::PathBuf::from(format!("{}-wal", file.display()));
+        let (free_bytes, total_bytes) = file_system_space(file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
+        Some(crate::telemetry::DiskFigure { database_bytes: size_of(file) + size_of(&wal), free_bytes, total_bytes })
     }
 
     /// Serialises writers that change what occupies an operatory's time. SQLite already holds
@@ -290,6 +313,25 @@ const ADVISORY_LOCK_OPERATORY: i32 = 0x0A5A_0001;
 const ADVISORY_LOCK_PATIENT: i32 = 0x0A5A_0002;
 const ADVISORY_LOCK_APPOINTMENT_KEYS: i32 = 0x0A5A_0003;
 const ADVISORY_LOCK_COUNTS: i32 = 0x0A5A_0004;
+
+/// The file of a normalised `sqlite://FILE?…` URL (None for an in-memory database).
+fn sqlite_file_of(url: &str) -> Option<std::path::PathBuf> {
+    let file = url.strip_prefix("sqlite://")?.split('?').next()?;
+    (file != ":memory:" && !file.is_empty()).then(|| std::path::PathBuf::from(file))
+}
+
+/// Free space (for an unprivileged process) and total size of the file system holding `dir`.
+fn file_system_space(dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string and `stat` a valid statvfs to fill.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
+        return None;
+    }
+    let block = stat.f_frsize as u64;
+    Some((stat.f_bavail as u64 * block, stat.f_blocks as u64 * block))
+}
 
 /// Accepts `sqlite://path`, `sqlite:path`, a bare `*.db` path, or `postgres://…`; makes sure a
 /// SQLite file (and its folder) may be created.

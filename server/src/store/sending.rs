@@ -79,6 +79,43 @@ impl Channel {
     pub fn noun(self) -> &'static str {
         if self.is_text() { "text" } else { "email" }
     }
+
+    /// The channel's name in the operators' metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Text => "text",
+            Channel::Email => "email",
+            Channel::ConfirmText => "confirmation_text",
+            Channel::ConfirmEmail => "confirmation_email",
+        }
+    }
+}
+
+/// How many messages are due (at or before `now`) and not yet handed over, and when the oldest of
+/// them was due.
+pub async fn due_figures(conn: &mut AnyConnection, channel: Channel, now: OdDateTime) -> StoreResult<(i64, Option<OdDateTime>)> {
+    let (due, oldest): (i64, Option<OdDateTime>) =
+        sqlx::query_as(&channel.sql("SELECT COUNT(*), MIN({scheduled}) FROM {table} WHERE {status} = $1 AND {scheduled} <= $2"))
+            .bind(SmsSendStatus::SendNotAttempted)
+            .bind(now)
+            .fetch_one(conn)
+            .await?;
+    Ok((due, oldest))
+}
+
+/// Messages handed over since `since` that the provider took without yet reporting them
+/// delivered, per clinic. (One whose hand-over was interrupted stays in that state for good, so
+/// older ones are left out: the figure is about what is happening now.)
+pub async fn awaiting_receipt_by_clinic(conn: &mut AnyConnection, channel: Channel, since: OdDateTime) -> StoreResult<Vec<(i64, i64)>> {
+    let sql = if channel == Channel::Text {
+        channel.sql("SELECT clinicnum, COUNT(*) FROM {table} WHERE {status} = $1 AND {sent} >= $2 GROUP BY clinicnum ORDER BY clinicnum")
+    } else {
+        channel.sql(
+            "SELECT a.clinicnum, COUNT(*) FROM {table} m JOIN asapcomm a ON a.asapcommnum = m.asapcommnum \
+             WHERE m.{status} = $1 AND m.{sent} >= $2 GROUP BY a.clinicnum ORDER BY a.clinicnum",
+        )
+    };
+    Ok(sqlx::query_as(&sql).bind(SmsSendStatus::SentAwaitingReceipt).bind(since).fetch_all(conn).await?)
 }
 
 /// Takes up to `limit` due messages (scheduled at or before `now`, not held by anyone) and holds

@@ -51,6 +51,8 @@ async fn run_sender(services: Services, mut stop: watch::Receiver<bool>) {
         }
         if let Err(e) = services.send_due_texts().await {
             tracing::error!(error = %e, "sending due texts failed; trying again shortly");
+        } else {
+            crate::telemetry::sender_heartbeat(services.clock.unix_now());
         }
         let nap = match services.next_text_due().await {
             Ok(Some(due)) => {
@@ -74,8 +76,10 @@ async fn run_sweeper(services: Services, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        if let Err(e) = services.sweep().await {
-            tracing::error!(error = %e, "closing out openings failed; trying again shortly");
+        let started = std::time::Instant::now();
+        match services.sweep().await {
+            Ok(_) => crate::telemetry::sweep(started.elapsed(), services.clock.unix_now()),
+            Err(e) => tracing::error!(error = %e, "closing out openings failed; trying again shortly"),
         }
         tokio::select! {
             _ = stop.changed() => return,
@@ -100,6 +104,7 @@ async fn run_sync(services: Services, mut stop: watch::Receiver<bool>) {
         match crate::service::sync::pass(&services).await {
             Ok(report) => {
                 failures = 0;
+                crate::telemetry::sync_pass(true, started.elapsed());
                 if report.full || !report.rows.is_empty() || report.closed_openings > 0 {
                     tracing::info!(%report, "Open Dental sync");
                 }
@@ -107,6 +112,7 @@ async fn run_sync(services: Services, mut stop: watch::Receiver<bool>) {
             Err(crate::service::sync::SyncError::Running) => {}
             Err(e) => {
                 failures = failures.saturating_add(1);
+                crate::telemetry::sync_pass(false, started.elapsed());
                 tracing::warn!(error = %e, failures, "Open Dental sync failed; trying again later");
             }
         }

@@ -237,6 +237,11 @@ impl TestServer {
         sqlx::query_scalar::<_, String>(sql).fetch_one(&mut *conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Where `/metrics` is served, when the test set `metrics_addr`.
+    pub fn metrics_url(&self) -> Option<String> {
+        self.app.as_ref().and_then(|a| a.metrics_addr).map(|a| format!("http://{a}/metrics"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -161,3 +161,17 @@ pub async fn sync(services: &Services) -> Result<String, String> {
     }
     Ok(out)
 }
+
+/// `server ready`: GET /readyz on the server's own address (0.0.0.0 asks 127.0.0.1).
+pub async fn ready(addr: std::net::SocketAddr) -> Result<(), String> {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    let url = format!("http://{addr}/readyz");
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
+    let response = client.get(&url).send().await.map_err(|e| format!("{url}: {e}"))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if status.is_success() { Ok(()) } else { Err(format!("{url} answered {status}: {body}")) }
+}

@@ -47,6 +47,14 @@ pub enum Command {
     /// deliver the bookings waiting to be written there. Exits with an error when Open Dental
     /// could not be read or is not set up (ASAP_OPENDENTAL_URL, ASAP_OPENDENTAL_KEY).
     Sync,
+    /// Check the configuration before a start: the database, the public URL, the embed secret,
+    /// frame-ancestors, the SMS provider, the mail server and Open Dental, each reached as the
+    /// server would (nothing is sent). Names every problem with its fix; exits with an error
+    /// when there is one.
+    Doctor,
+    /// Ask the running server whether it is ready (GET /readyz on LEPTOS_SITE_ADDR); exits with
+    /// an error when it is not. For container health checks, which have no curl.
+    Ready,
     /// Copy a live SQLite database to FILE, consistent as of one moment, while the server runs.
     Backup {
         /// Where the copy goes; must not exist yet.

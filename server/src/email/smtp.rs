@@ -45,6 +45,16 @@ impl SmtpProvider {
         Ok(SmtpProvider { transport, from, timeout: TIMEOUT })
     }
 
+    /// Connects, greets and (with credentials in the URL) logs in, then says goodbye: the
+    /// settings work, without sending anything.
+    pub async fn check_connection(&self) -> Result<(), String> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the mail server answered, but not as an SMTP server that is ready".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// How long one hand-over may take before its outcome counts as unknown.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

@@ -46,6 +46,26 @@ impl TwilioProvider {
         Ok(TwilioProvider { settings, http })
     }
 
+    /// Reads the account (Twilio's REST API, "Fetch an Account resource":
+    /// `GET /2010-04-01/Accounts/{AccountSid}.json`): the provider is reachable and takes the SID
+    /// and token, without sending anything.
+    pub async fn check_account(&self) -> Result<(), String> {
+        let url = format!("{}/2010-04-01/Accounts/{}.json", self.settings.base_url.trim_end_matches('/'), self.settings.account_sid);
+        let response = self
+            .http
+            .get(&url)
+            .basic_auth(&self.settings.account_sid, Some(&self.settings.auth_token))
+            .send()
+            .await
+            .map_err(|e| format!("could not reach {}: {}", self.settings.base_url, crate::with_causes(&e)))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            401 | 403 => Err("the provider refused the account SID and auth token".into()),
+            404 => Err(format!("the provider knows no account {}", self.settings.account_sid)),
+            status => Err(format!("the provider answered {status}")),
+        }
+    }
+
     fn messages_url(&self) -> String {
         format!(
             "{}/2010-04-01/Accounts/{}/Messages.json",

@@ -101,6 +101,14 @@ pub struct Store {
     sqlite_file: Option<std::path::PathBuf>,
 }
 
+/// What `Store::migration_state` found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MigrationState {
+    pub applied: usize,
+    pub known: usize,
+    pub unknown_applied: usize,
+}
+
 /// A write transaction; on SQLite it also holds this process's write turn until it ends.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
@@ -155,6 +163,14 @@ fn sqlite_without_memory_statistics() {
 impl Store {
     /// Connects, creating a SQLite file (and its folder) on first use, and applies migrations.
     pub async fn connect(url: &str) -> StoreResult<Store> {
+        let store = Self::connect_unmigrated(url).await?;
+        store.backend.migrator().run(&store.pool).await?;
+        Ok(store)
+    }
+
+    /// Connects without applying migrations: for `server doctor`, which reports on the database
+    /// as it finds it.
+    pub async fn connect_unmigrated(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
         if backend == Backend::Sqlite {
@@ -192,7 +208,6 @@ impl Store {
                     .await?
             }
         };
-        backend.migrator().run(&pool).await?;
         let sqlite_file = (backend == Backend::Sqlite).then(|| sqlite_file_of(&url)).flatten();
         Ok(Store { pool, backend, write_gate: Arc::new(tokio::sync::Mutex::new(())), sqlite_file })
     }
@@ -215,6 +230,42 @@ impl Store {
             return Err(StoreError::Corrupt(format!("{applied} of {known} migrations applied")));
         }
         Ok(())
+    }
+
+    /// One connection attempt, without a pool's retries, so the reason it fails (refused, bad
+    /// password, no such database) comes back as it is.
+    pub async fn try_connect_once(url: &str) -> StoreResult<()> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let (_, url) = normalise_url(url)?;
+        let conn = sqlx::AnyConnection::connect(&url).await?;
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// Migrations applied to this database, how many this build knows, and whether the database
+    /// holds one this build does not know (it was migrated by a newer version).
+    pub async fn migration_state(&self) -> StoreResult<MigrationState> {
+        // A database never migrated has no table yet.
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(&self.pool)
+            .await
+            .unwrap_or_default();
+        let known: Vec<i64> = self.backend.migrator().iter().map(|m| m.version).collect();
+        Ok(MigrationState {
+            applied: applied.len(),
+            known: known.len(),
+            unknown_applied: applied.iter().filter(|v| !known.contains(v)).count(),
+        })
+    }
+
+    /// The database's clock, as Unix seconds (PostgreSQL: the server's; SQLite: this machine's).
+    pub async fn database_unix_time(&self) -> StoreResult<f64> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT CAST((julianday('now') - 2440587.5) * 86400.0 AS REAL)",
+            Backend::Postgres => "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once

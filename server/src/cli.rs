@@ -129,8 +129,26 @@ pub async fn backup(store: &crate::store::Store, file: &std::path::Path) -> Resu
     }
     let target = file.to_str().ok_or_else(|| format!("{} is not a UTF-8 path", file.display()))?;
     let mut conn = store.pool().acquire().await.map_err(|e| e.to_string())?;
-    sqlx::query("VACUUM INTO $1").bind(target).execute(&mut *conn).await.map_err(|e| format!("backup to {target} failed: {e}"))?;
+    // The copy's size as it grows, against the database's (with its log): about how far it is.
+    let progress = crate::progress::Progress::start("backup", "bytes", store.disk_figure().map(|d| d.database_bytes));
+    progress.stage(target);
+    let copy = sqlx::query("VACUUM INTO $1").bind(target).execute(&mut *conn);
+    tokio::pin!(copy);
+    let copied = loop {
+        tokio::select! {
+            done = &mut copy => break done,
+            _ = tokio::time::sleep(std::time::Duration::from_millis(200)) => {
+                progress.set_position(std::fs::metadata(file).map(|m| m.len()).unwrap_or(0));
+            }
+        }
+    };
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    progress.set_position(size);
+    if let Err(e) = copied {
+        progress.finish("failed");
+        return Err(format!("backup to {target} failed: {e}"));
+    }
+    progress.finish("copied");
     Ok(format!("Backed up to {target} ({size} bytes)."))
 }
 
@@ -140,7 +158,10 @@ pub async fn sync(services: &Services) -> Result<String, String> {
     if services.opendental.is_none() {
         return Err("Open Dental is not set up: set ASAP_OPENDENTAL_URL and ASAP_OPENDENTAL_KEY (see the README).".into());
     }
-    let report = crate::service::sync::pass(services).await.map_err(|e| format!("The sync did not finish: {e}"))?;
+    let progress = crate::progress::Progress::start("sync", "rows", None);
+    let report = crate::service::sync::pass_with_progress(services, &progress).await;
+    progress.finish(if report.is_ok() { "read" } else { "stopped" });
+    let report = report.map_err(|e| format!("The sync did not finish: {e}"))?;
     let mut written = crate::service::writeback::WritebackRound::default();
     loop {
         let round = crate::service::writeback::deliver_due(services).await.map_err(|e| e.to_string())?;

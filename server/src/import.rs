@@ -3,6 +3,7 @@
 //! name the table, the row index and the field.
 
 use crate::clock::OfficeClock;
+use crate::progress::Progress;
 use crate::store::table;
 use crate::store::{self, Store, StoreError};
 use crate::store::asapcomm::NewAsapCommRow;
@@ -91,6 +92,24 @@ pub struct ImportData {
     pub asapcomms: Vec<AsapComm>,
 }
 
+impl ImportData {
+    /// Every row in the file, preferences included.
+    pub fn row_count(&self) -> usize {
+        self.preferences.len()
+            + self.clinics.len()
+            + self.providers.len()
+            + self.operatories.len()
+            + self.patients.len()
+            + self.commoptouts.len()
+            + self.definitions.len()
+            + self.recalltypes.len()
+            + self.recalls.len()
+            + self.appointments.len()
+            + self.schedules.len()
+            + self.asapcomms.len()
+    }
+}
+
 /// How many rows of each table were written, and how many ASAP openings the file's bookings closed.
 #[derive(Debug, Default)]
 pub struct ImportSummary {
@@ -114,11 +133,28 @@ impl fmt::Display for ImportSummary {
     }
 }
 
+/// `server import FILE`, with progress at the terminal (or in the log): the rows read from the
+/// file, then the rows written, their rate and the time left.
 pub async fn import_file(store: &Store, clock: &OfficeClock, path: &Path) -> Result<ImportSummary, ImportError> {
+    let reading = std::time::Instant::now();
     let text = std::fs::read_to_string(path)
         .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
     let data = parse(&text)?;
-    import(store, clock, &data).await
+    tracing::info!(
+        "import: read {} rows ({} bytes) from {} in {:.1} s; writing them in one transaction",
+        data.row_count(),
+        text.len(),
+        path.display(),
+        reading.elapsed().as_secs_f64()
+    );
+    drop(text);
+    let progress = Progress::start("import", "rows", Some(data.row_count() as u64));
+    let result = import_with_progress(store, clock, &data, &progress).await;
+    match &result {
+        Ok(_) => progress.finish("written and committed"),
+        Err(_) => progress.finish("stopped; nothing was changed"),
+    }
+    result
 }
 
 /// Reads and type-checks the whole file before anything touches the database.
@@ -205,6 +241,10 @@ fn parse_preferences(value: Option<&Value>) -> Result<Vec<(String, String)>, Imp
 /// Writes everything in one transaction, parents before children, checking each reference.
 /// Openings whose time the file books are closed in the same transaction.
 pub async fn import(store: &Store, clock: &OfficeClock, data: &ImportData) -> Result<ImportSummary, ImportError> {
+    import_with_progress(store, clock, data, &Progress::hidden()).await
+}
+
+pub async fn import_with_progress(store: &Store, clock: &OfficeClock, data: &ImportData, progress: &Progress) -> Result<ImportSummary, ImportError> {
     let mut tx = store.begin_write().await?;
     // The operatories whose time this file may book, locked in key order (as claims lock them),
     // so a patient's claim and an import of the same time cannot both win.
@@ -214,7 +254,7 @@ pub async fn import(store: &Store, clock: &OfficeClock, data: &ImportData) -> Re
     for op in ops {
         store.lock_operatory(&mut tx, op).await?;
     }
-    let mut summary = write_all(&mut tx, data).await?;
+    let mut summary = write_all(&mut tx, data, progress).await?;
     store.sync_identity_counters(&mut tx).await?;
     let prefs = store::office::preferences(&mut tx).await?;
     let now = clock.now(&prefs);
@@ -235,25 +275,33 @@ fn must_exist(found: bool, table: &str, row: usize, field: &str, value: i64, tar
     }
 }
 
-pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<ImportSummary, ImportError> {
+pub async fn write_all(conn: &mut AnyConnection, d: &ImportData, progress: &Progress) -> Result<ImportSummary, ImportError> {
     let mut summary = ImportSummary::default();
 
+    progress.stage("preferences");
     for (name, value) in &d.preferences {
+        progress.advance(1);
         store::office::upsert_preference(conn, name, value).await?;
     }
     summary.rows.insert("preferences", d.preferences.len());
 
+    progress.stage("clinics");
     for c in &d.clinics {
+        progress.advance(1);
         table::upsert(conn, c).await?;
     }
     summary.rows.insert("clinics", d.clinics.len());
 
+    progress.stage("providers");
     for p in &d.providers {
+        progress.advance(1);
         table::upsert(conn, p).await?;
     }
     summary.rows.insert("providers", d.providers.len());
 
+    progress.stage("operatories");
     for (i, o) in d.operatories.iter().enumerate() {
+        progress.advance(1);
         const T: &str = "operatories";
         if o.clinic_num != 0 {
             let ok = table::exists::<app::model::Clinic>(conn, o.clinic_num).await?;
@@ -269,7 +317,9 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
     }
     summary.rows.insert("operatories", d.operatories.len());
 
+    progress.stage("patients");
     for (i, p) in d.patients.iter().enumerate() {
+        progress.advance(1);
         if p.clinic_num != 0 {
             let ok = table::exists::<app::model::Clinic>(conn, p.clinic_num).await?;
             must_exist(ok, "patients", i, "ClinicNum", p.clinic_num, "clinic")?;
@@ -278,24 +328,32 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
     }
     summary.rows.insert("patients", d.patients.len());
 
+    progress.stage("commoptouts");
     for (i, o) in d.commoptouts.iter().enumerate() {
+        progress.advance(1);
         let ok = table::exists::<Patient>(conn, o.pat_num).await?;
         must_exist(ok, "commoptouts", i, "PatNum", o.pat_num, "patient")?;
         table::upsert(conn, o).await?;
     }
     summary.rows.insert("commoptouts", d.commoptouts.len());
 
+    progress.stage("definitions");
     for def in &d.definitions {
+        progress.advance(1);
         table::upsert(conn, def).await?;
     }
     summary.rows.insert("definitions", d.definitions.len());
 
+    progress.stage("recalltypes");
     for t in &d.recalltypes {
+        progress.advance(1);
         table::upsert(conn, t).await?;
     }
     summary.rows.insert("recalltypes", d.recalltypes.len());
 
+    progress.stage("recalls");
     for (i, r) in d.recalls.iter().enumerate() {
+        progress.advance(1);
         const T: &str = "recalls";
         let ok = table::exists::<Patient>(conn, r.pat_num).await?;
         must_exist(ok, T, i, "PatNum", r.pat_num, "patient")?;
@@ -305,7 +363,9 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
     }
     summary.rows.insert("recalls", d.recalls.len());
 
+    progress.stage("appointments");
     for (i, a) in d.appointments.iter().enumerate() {
+        progress.advance(1);
         const T: &str = "appointments";
         let ok = table::exists::<Patient>(conn, a.pat_num).await?;
         must_exist(ok, T, i, "PatNum", a.pat_num, "patient")?;
@@ -326,7 +386,9 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
     }
     summary.rows.insert("appointments", d.appointments.len());
 
+    progress.stage("schedules");
     for (i, s) in d.schedules.iter().enumerate() {
+        progress.advance(1);
         const T: &str = "schedules";
         if s.stop_time <= s.start_time {
             return Err(invalid(T, Some(i), Some("StopTime"), "must be later than StartTime"));
@@ -357,7 +419,9 @@ pub async fn write_all(conn: &mut AnyConnection, d: &ImportData) -> Result<Impor
     }
     summary.rows.insert("schedules", d.schedules.len());
 
+    progress.stage("asapcomms");
     for (i, c) in d.asapcomms.iter().enumerate() {
+        progress.advance(1);
         const T: &str = "asapcomms";
         let ok = table::exists::<Patient>(conn, c.pat_num).await?;
         must_exist(ok, T, i, "PatNum", c.pat_num, "patient")?;

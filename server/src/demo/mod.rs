@@ -38,7 +38,7 @@ pub async fn fill(store: &Store, clock: &OfficeClock, public_url: &str, if_empty
     let office = practice::office(today);
     let clinics: Vec<i64> = office.clinics.iter().map(|c| c.clinic_num).collect();
     let mut tx = store.begin_write().await.map_err(|e| e.to_string())?;
-    let summary = import::write_all(&mut tx, &office).await.map_err(|e| e.to_string())?;
+    let summary = import::write_all(&mut tx, &office, &crate::progress::Progress::hidden()).await.map_err(|e| e.to_string())?;
     store.sync_identity_counters(&mut tx).await.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
 

@@ -27,6 +27,7 @@ use crate::opendental::wire::{
 use crate::opendental::{OdError, OpenDental};
 use crate::store::table::{self, Table};
 use crate::store::{StoreError, WriteTx, book, office, opendental};
+use crate::progress::Progress;
 use app::model::{Appointment, OdDate, OdDateTime, Preferences};
 use app::view::sync::SyncStatus;
 use serde::de::DeserializeOwned;
@@ -134,6 +135,12 @@ pub async fn status(services: &Services) -> Result<SyncStatus, ServiceError> {
 /// One pass: reads, takes in, records how it went. One pass runs at a time across every process
 /// on the database.
 pub async fn pass(services: &Services) -> Result<SyncReport, SyncError> {
+    pass_with_progress(services, &Progress::hidden()).await
+}
+
+/// As `pass`, counting the rows read from Open Dental in `progress` (`server sync`, and the
+/// running server's first pass, which may read a whole office).
+pub async fn pass_with_progress(services: &Services, progress: &Progress) -> Result<SyncReport, SyncError> {
     let od = services.opendental.clone().ok_or(SyncError::NotConfigured)?;
     let begun = Instant::now();
     let started_at = services.clock.unix_now();
@@ -146,7 +153,7 @@ pub async fn pass(services: &Services) -> Result<SyncReport, SyncError> {
             return Err(SyncError::Running);
         }
     }
-    let mut pass = Pass { services, od: &od, report: SyncReport::default(), started_at };
+    let mut pass = Pass { services, od: &od, report: SyncReport::default(), started_at, progress };
     let outcome = pass.run().await;
     let mut report = pass.report;
     report.elapsed = begun.elapsed();
@@ -167,6 +174,7 @@ struct Pass<'a> {
     /// When this pass began (Unix seconds, this server's clock): writes Open Dental heard of
     /// after it may be missing from what this pass reads.
     started_at: i64,
+    progress: &'a Progress,
 }
 
 /// One list read whole.
@@ -479,6 +487,7 @@ impl Pass<'_> {
         let mut offset = 0;
         loop {
             self.heartbeat().await?;
+            self.progress.stage(path);
             let body = self.od.page(path, query, offset).await?;
             self.report.requests += 1;
             if offset == 0 {
@@ -487,6 +496,7 @@ impl Pass<'_> {
             }
             let (rows, bad) = wire::rows::<T>(&body).map_err(|reason| OdError::Unreadable { url: path.to_string(), reason })?;
             let n = rows.len() + bad.len();
+            self.progress.advance(n as u64);
             complete &= bad.is_empty();
             self.report.skipped.extend(bad.into_iter().take(20).map(|b| format!("{path} {b}")));
             all.extend(rows);

@@ -96,12 +96,16 @@ const WRITEBACK_IDLE: Duration = Duration::from_secs(5);
 /// an Open Dental that is down is not pressed, and the first success brings the pace back.
 async fn run_sync(services: Services, mut stop: watch::Receiver<bool>) {
     let mut failures: u32 = 0;
+    // The first pass after a start may read a whole office: it says how far it is in the log.
+    let mut first = true;
     loop {
         if *stop.borrow() {
             return;
         }
         let started = tokio::time::Instant::now();
-        match crate::service::sync::pass(&services).await {
+        let progress = if first { crate::progress::Progress::start_on(false, "first sync pass", "rows", None) } else { crate::progress::Progress::hidden() };
+        first = false;
+        match crate::service::sync::pass_with_progress(&services, &progress).await {
             Ok(report) => {
                 failures = 0;
                 crate::telemetry::sync_pass(true, started.elapsed());

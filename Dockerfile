@@ -12,6 +12,7 @@
 
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
+# The binary is stripped of its symbol tables (68 MB to 36 MB); panics still name file and line.
 # The build tools first, a layer of their own that survives code changes: the WASM target,
 # cargo-leptos, wasm-bindgen and wasm-opt (from npm), exactly as scripts/setup installs them.
 COPY scripts/setup scripts/setup
@@ -24,7 +25,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && cargo leptos build --release --precompress --split \
  && mkdir -p /out \
  && cp target/release/server target/release/hash.txt /out/ \
- && cp -r target/site /out/site
+ && cp -r target/site /out/site \
+ && strip /out/server
 
 FROM debian:bookworm-slim
 # CA certificates for the SMS provider, the mail server and Open Dental over TLS.

@@ -105,9 +105,12 @@ impl Services {
         let filter =
             HistoryFilter { range, response_status, sms_send_status, schedule_num, newest_first: q.newest_first(), cursor: cursor.clone() };
 
-        let (matching, totals, mut days) = store::history::history_counts(&mut conn, &filter).await?;
+        let store::history::HistoryCounts { matching, totals, mut days, matching_by_day } =
+            store::history::history_counts(&mut conn, &filter).await?;
         let page_count = ((matching + HISTORY_PAGE_SIZE - 1) / HISTORY_PAGE_SIZE).max(1);
-        let mut rows = store::history::history_rows(&mut conn, &filter).await?;
+        // A page chosen by number starts at its day, not after every row before it.
+        let read = store::history::jump_to_page(&filter, &matching_by_day);
+        let mut rows = store::history::history_rows(&mut conn, read.as_ref().unwrap_or(&filter)).await?;
         let beyond = rows.len() as i64 > HISTORY_PAGE_SIZE;
         let backwards = cursor.as_ref().is_some_and(|c| !c.forward);
         if beyond {

@@ -143,15 +143,27 @@ pub async fn history_days(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreR
     Ok(rows.into_iter().map(|(day, _, sent, _, accepted, _, _, failed)| HistoryDay { day, sent, accepted, failed }).collect())
 }
 
+/// What the history counts over its range.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryCounts {
+    /// Rows matching every filter.
+    pub matching: i64,
+    /// Totals over the range (the status filters left out).
+    pub totals: HistoryTotals,
+    /// The chart's bars.
+    pub days: Vec<HistoryDay>,
+    /// Rows matching every filter, per day, oldest first; empty when they were counted directly.
+    pub matching_by_day: Vec<(OdDate, i64)>,
+}
+
 /// The counts above the table, from the counts table (no scan of the range), when the filter is
-/// over days and clinics; one opening's few offers are counted directly. Returns (rows matching
-/// every filter, totals over the range, per-day counts).
-pub async fn history_counts(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<(i64, HistoryTotals, Vec<HistoryDay>)> {
+/// over days and clinics; one opening's few offers are counted directly.
+pub async fn history_counts(conn: &mut AnyConnection, f: &HistoryFilter) -> StoreResult<HistoryCounts> {
     if f.schedule_num.is_some() {
         let matching = history_matching(conn, f).await?;
         let totals = history_totals(conn, f).await?;
         let days = history_days(conn, f).await?;
-        return Ok((matching, totals, days));
+        return Ok(HistoryCounts { matching, totals, days, matching_by_day: Vec::new() });
     }
     let first = f.range.start.date();
     let last = f.range.end.date().add_days(-1);
@@ -179,17 +191,19 @@ pub struct StatusCount {
 
 /// The history's counting rules over counted rows: what "sent", "filled", "declined" and the
 /// chart's bars mean, and which rows match the status filters.
-pub fn summarise(days: &[(OdDate, Vec<StatusCount>)], response: Option<i64>, send: Option<i64>) -> (i64, HistoryTotals, Vec<HistoryDay>) {
+pub fn summarise(days: &[(OdDate, Vec<StatusCount>)], response: Option<i64>, send: Option<i64>) -> HistoryCounts {
     let mut matching = 0;
     let mut totals = HistoryTotals::default();
     let mut chart = Vec::new();
+    let mut matching_by_day = Vec::new();
     for (day, counts) in days {
         let mut d = HistoryDay { day: *day, sent: 0, accepted: 0, failed: 0 };
         let mut any = false;
+        let mut matching_today = 0;
         for c in counts.iter().filter(|c| c.n != 0) {
             any = true;
             if response.is_none_or(|r| r == c.response) && send.is_none_or(|s| s == c.send) {
-                matching += c.n;
+                matching_today += c.n;
             }
             totals.offers += c.n;
             if matches!(c.send, 3 | 5) {
@@ -217,8 +231,47 @@ pub fn summarise(days: &[(OdDate, Vec<StatusCount>)], response: Option<i64>, sen
         if any {
             chart.push(d);
         }
+        if matching_today > 0 {
+            matching += matching_today;
+            matching_by_day.push((*day, matching_today));
+        }
     }
-    (matching, totals, chart)
+    HistoryCounts { matching, totals, days: chart, matching_by_day }
+}
+
+/// The day that holds the row `offset` rows into the filtered history (in the page's order) and
+/// how many of that day's matching rows come before it, from the counts per day (oldest first).
+/// None when the offset is past every row.
+pub fn locate_row(matching_by_day: &[(OdDate, i64)], offset: i64, newest_first: bool) -> Option<(OdDate, i64)> {
+    let mut before = 0;
+    let mut visit = |&(day, n): &(OdDate, i64)| {
+        if before + n > offset {
+            return Some((day, offset - before));
+        }
+        before += n;
+        None
+    };
+    if newest_first { matching_by_day.iter().rev().find_map(&mut visit) } else { matching_by_day.iter().find_map(&mut visit) }
+}
+
+/// A page reached by its number, read without skipping every row before it: the range starts
+/// (in the page's order) at the day where the page begins, found from the counts per day, and
+/// the offset counts only that day's rows before the page. Only for a range of whole days
+/// without a cursor or an opening filter (the counts are per day); None leaves the filter as is.
+pub fn jump_to_page(f: &HistoryFilter, matching_by_day: &[(OdDate, i64)]) -> Option<HistoryFilter> {
+    let whole_days = f.range.start == f.range.start.date().start() && f.range.end == f.range.end.date().start();
+    if f.cursor.is_some() || f.schedule_num.is_some() || f.range.offset == 0 || !whole_days || matching_by_day.is_empty() {
+        return None;
+    }
+    let (day, within) = locate_row(matching_by_day, f.range.offset, f.newest_first)?;
+    let mut jumped = f.clone();
+    if f.newest_first {
+        jumped.range.end = f.range.end.min(day.add_days(1).start());
+    } else {
+        jumped.range.start = f.range.start.max(day.start());
+    }
+    jumped.range.offset = within;
+    Some(jumped)
 }
 
 #[cfg(test)]
@@ -234,14 +287,78 @@ mod tests {
             (day("2031-03-17"), vec![c(10, 4, 1), c(11, 3, 1), c(1, 2, 3), c(2, 3, 0)]),
             (day("2031-03-18"), vec![c(2, 3, 0)]),
         ];
-        let (matching, totals, chart) = summarise(&days, None, None);
+        let HistoryCounts { matching, totals, days: chart, matching_by_day } = summarise(&days, None, None);
         assert_eq!(matching, 13);
+        assert_eq!(matching_by_day, vec![(day("2031-03-16"), 8), (day("2031-03-17"), 5)]);
         assert_eq!(totals, HistoryTotals { offers: 13, sent: 7, filled: 1, declined: 2, unable: 2 });
         assert_eq!(chart.len(), 2, "a day whose counts all cancelled out has no bar");
         assert_eq!((chart[0].sent, chart[0].accepted, chart[0].failed), (6, 1, 2));
         assert_eq!((chart[1].sent, chart[1].accepted, chart[1].failed), (1, 0, 1));
-        assert_eq!(summarise(&days, Some(2), None).0, 4);
-        assert_eq!(summarise(&days, Some(2), Some(3)).0, 4);
-        assert_eq!(summarise(&days, None, Some(4)).0, 1);
+        assert_eq!(summarise(&days, Some(2), None).matching, 4);
+        assert_eq!(summarise(&days, Some(2), Some(3)).matching, 4);
+        assert_eq!(summarise(&days, None, Some(4)).matching, 1);
+        assert_eq!(summarise(&days, None, Some(4)).matching_by_day, vec![(day("2031-03-17"), 1)]);
+    }
+
+    fn day(s: &str) -> OdDate {
+        OdDate::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_row_is_found_in_the_day_that_holds_it() {
+        let by_day = [(day("2031-03-01"), 3), (day("2031-03-02"), 5), (day("2031-03-04"), 2)];
+        // Oldest first: rows 0-2 on the 1st, 3-7 on the 2nd, 8-9 on the 4th.
+        assert_eq!(locate_row(&by_day, 0, false), Some((day("2031-03-01"), 0)));
+        assert_eq!(locate_row(&by_day, 3, false), Some((day("2031-03-02"), 0)));
+        assert_eq!(locate_row(&by_day, 7, false), Some((day("2031-03-02"), 4)));
+        assert_eq!(locate_row(&by_day, 9, false), Some((day("2031-03-04"), 1)));
+        assert_eq!(locate_row(&by_day, 10, false), None);
+        // Newest first: rows 0-1 on the 4th, 2-6 on the 2nd, 7-9 on the 1st.
+        assert_eq!(locate_row(&by_day, 1, true), Some((day("2031-03-04"), 1)));
+        assert_eq!(locate_row(&by_day, 2, true), Some((day("2031-03-02"), 0)));
+        assert_eq!(locate_row(&by_day, 9, true), Some((day("2031-03-01"), 2)));
+        assert_eq!(locate_row(&[], 0, true), None);
+    }
+
+    fn filter(newest_first: bool, offset: i64) -> HistoryFilter {
+        HistoryFilter {
+            range: AsapCommRange {
+                start: day("2031-03-01").start(),
+                end: day("2031-03-05").start(),
+                clinic_num: None,
+                clinics: None,
+                offset,
+                limit: 101,
+            },
+            response_status: None,
+            sms_send_status: None,
+            schedule_num: None,
+            newest_first,
+            cursor: None,
+        }
+    }
+
+    #[test]
+    fn a_page_number_reads_from_the_day_it_starts_on() {
+        let by_day = [(day("2031-03-01"), 300), (day("2031-03-02"), 500), (day("2031-03-04"), 200)];
+        // Newest first, page 4 (offset 300): 200 rows on the 4th, then the 100th row of the 2nd.
+        let jumped = jump_to_page(&filter(true, 300), &by_day).expect("jumps");
+        assert_eq!((jumped.range.start, jumped.range.end, jumped.range.offset), (day("2031-03-01").start(), day("2031-03-03").start(), 100));
+        // Oldest first, page 5 (offset 400): the 101st row of the 2nd.
+        let jumped = jump_to_page(&filter(false, 400), &by_day).expect("jumps");
+        assert_eq!((jumped.range.start, jumped.range.end, jumped.range.offset), (day("2031-03-02").start(), day("2031-03-05").start(), 100));
+        // The first page, a cursor, an opening, or a range not of whole days: read as asked.
+        assert!(jump_to_page(&filter(true, 0), &by_day).is_none());
+        let mut with_cursor = filter(true, 300);
+        with_cursor.cursor = Some(HistoryCursor { entry: day("2031-03-02").start(), num: 1, forward: true });
+        assert!(jump_to_page(&with_cursor, &by_day).is_none());
+        let mut one_opening = filter(true, 300);
+        one_opening.schedule_num = Some(7);
+        assert!(jump_to_page(&one_opening, &by_day).is_none());
+        let mut part_day = filter(true, 300);
+        part_day.range.start = part_day.range.start.plus_minutes(30);
+        assert!(jump_to_page(&part_day, &by_day).is_none());
+        // Past the last row: nothing to jump to (the page is empty either way).
+        assert!(jump_to_page(&filter(true, 1000), &by_day).is_none());
     }
 }

@@ -9,11 +9,14 @@
 //! 4. Live updates: CPU per open page per minute while nothing changes (50 listening pages vs none).
 //! 5. The WASM bundle: raw, gzip -9, brotli (the build's precompressed copy).
 //! 6. Navigation-to-hydrated of the slot picker in headless Chromium (cold and warm cache).
+//! 7. Navigation to the first answered click on an office line and a slow one (Chromium with the
+//!    network and CPU throttled through the DevTools protocol): the picker, the history's filter,
+//!    and the picker inside a portal iframe; cold and warm.
 //!
 //! Settings (environment): ASAP_BENCH_ROWS, ASAP_BENCH_REQUESTS (per GET scenario, default
 //! 20000; POST a fifth), ASAP_BENCH_CONCURRENCY (clients, default 16), ASAP_BENCH_DATABASE_URL
 //! (default fresh SQLite files; postgres://… for PostgreSQL, which must be empty), ASAP_BENCH_SKIP
-//! (comma list of: one, many, post, growth, history, live, wasm, hydration), ASAP_BENCH_ROOT (measure
+//! (comma list of: one, many, post, growth, history, live, wasm, hydration, throttled), ASAP_BENCH_ROOT (measure
 //! the bundle and pages of another checkout's release build). The same binary runs on a bigger
 //! machine: `cargo bench -p server --bench api --no-run` prints its path.
 
@@ -286,6 +289,49 @@ async fn main() {
             }
         }
     }
+
+    // 7. The first answered click on a throttled line (CDP: network and CPU), beside the figures
+    // measured on 2026-11-30 before any of this work.
+    if !skipped("throttled") {
+        match DemoServer::start().await {
+            Err(why) => println!("| Throttled first click | not measured: {why} | | |"),
+            Ok(server) => {
+                let cases = [
+                    ("/", "", "Slot picker: click a free time", "0.97 s to the click; network idle 1.03–1.18 s"),
+                    ("/history", "", "ASAP history: change the Status filter", "network idle 1.48–1.53 s"),
+                    ("/", "embed", "Slot picker in a portal iframe: click a free time", "not measured"),
+                ];
+                for (profile, goal_ms, line) in [("office", 600, "10/2 Mbit/s, 40 ms, 4× CPU"), ("slow", 1500, "2 Mbit/s, 150 ms, 6× CPU")] {
+                    for (page, mode, label, before) in cases {
+                        let mut args = vec![server::demo::DEMO_ADMIN, server::demo::DEMO_PASSWORD, BENCH_EMBED_SECRET, page, profile, "5"];
+                        if !mode.is_empty() {
+                            args.push(mode);
+                        }
+                        match server.measure("measure-interaction.mjs", &args).await {
+                            Ok(v) => {
+                                let ms = |run: &str, k: &str| v[run][k].as_u64().unwrap_or(0);
+                                let (cold, warm) = (ms("cold", "clicked"), ms("warm", "clicked"));
+                                row(
+                                    &format!("{label} ({line})"),
+                                    format!(
+                                        "answered {cold} ms cold / {warm} ms warm after navigation (hydrated {} / {} ms, network idle {} / {} ms; warm: median of 4). On 2026-11-30, office line: {before}",
+                                        ms("cold", "hydrated"),
+                                        ms("warm", "hydrated"),
+                                        ms("cold", "idle"),
+                                        ms("warm", "idle")
+                                    ),
+                                    &format!("≤ {:.1} s", goal_ms as f64 / 1000.0),
+                                    cold <= goal_ms && warm <= goal_ms,
+                                );
+                            }
+                            Err(why) => println!("| {label} ({line}) | not measured: {why} | | |"),
+                        }
+                    }
+                }
+                server.stop();
+            }
+        }
+    }
 }
 
 async fn start(url: &str, store: Store) -> server::App {
@@ -414,62 +460,79 @@ fn wasm_sizes() -> Option<WasmSizes> {
     (sizes.main.0 > 0).then_some(sizes)
 }
 
-/// Cold and warm navigation-to-hydrated of one page, on the demo practice, served by the release
-/// server binary (it finds the build's hashed file names beside itself).
-async fn hydration(page: &str) -> Result<(u64, u64, u64), String> {
-    let root = measured_root();
-    let server = root.join("target/release/server");
-    if !std::path::Path::new("/usr/bin/chromium").exists() || !server.exists() {
-        return Err("needs /usr/bin/chromium and the release build (`scripts/run` or `scripts/test` makes it)".into());
-    }
-    let file = std::env::temp_dir().join(format!("asap-bench-{}-demo.db", std::process::id()));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-    let command = |what: &str| {
-        let mut c = std::process::Command::new(&server);
-        c.arg(what)
-            .current_dir(&root)
-            .env("ASAP_DATABASE_URL", format!("sqlite://{}", file.display()))
-            .env("LEPTOS_SITE_ROOT", "target/site")
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("ASAP_RATE_LIMIT", "0")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        c
-    };
-    let cleanup = || remove_sqlite(&file);
-    let demo = command("demo").status().map_err(|e| e.to_string())?;
-    if !demo.success() {
-        cleanup();
-        return Err("`server demo` failed".into());
-    }
-    let mut serving = command("serve").spawn().map_err(|e| e.to_string())?;
-    let url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
+/// The secret the browser measurements' office portal signs embed tokens with.
+const BENCH_EMBED_SECRET: &str = "bench-embed-secret-0123456789abcdef";
+
+/// The release server binary on a fresh demo database, for the browser measurements: it finds
+/// the build's hashed file names beside itself.
+struct DemoServer {
+    child: std::process::Child,
+    url: String,
+    file: std::path::PathBuf,
+}
+
+impl DemoServer {
+    async fn start() -> Result<DemoServer, String> {
+        let root = measured_root();
+        let server = root.join("target/release/server");
+        if !std::path::Path::new("/usr/bin/chromium").exists() || !server.exists() {
+            return Err("needs /usr/bin/chromium and the release build (`scripts/run` or `scripts/test` makes it)".into());
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let file = std::env::temp_dir().join(format!("asap-bench-{}-{}-demo.db", std::process::id(), rand::random::<u32>()));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let command = |what: &str| {
+            let mut c = std::process::Command::new(&server);
+            c.arg(what)
+                .current_dir(&root)
+                .env("ASAP_DATABASE_URL", format!("sqlite://{}", file.display()))
+                .env("LEPTOS_SITE_ROOT", "target/site")
+                .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+                .env("ASAP_RATE_LIMIT", "0")
+                .env("ASAP_EMBED_SECRET", BENCH_EMBED_SECRET)
+                .env("ASAP_FRAME_ANCESTORS", "'self' http://127.0.0.1:*")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            c
+        };
+        let demo = command("demo").status().map_err(|e| e.to_string())?;
+        if !demo.success() {
+            remove_sqlite(&file);
+            return Err("`server demo` failed".into());
+        }
+        let child = command("serve").spawn().map_err(|e| e.to_string())?;
+        let url = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..100 {
+            if client.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(DemoServer { child, url, file })
     }
-    let page = page.to_string();
-    let measured = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node")
-            .arg(workspace_root().join("end2end/measure-hydration.mjs"))
-            .arg(&url)
-            .arg(server::demo::DEMO_ADMIN)
-            .arg(server::demo::DEMO_PASSWORD)
-            .arg(&page)
-            .arg("11")
-            .current_dir(workspace_root())
-            .output()
-    })
-    .await;
-    let _ = serving.kill();
-    let _ = serving.wait();
-    cleanup();
-    let out = measured.map_err(|e| e.to_string())?.map_err(|e| format!("node: {e}"))?;
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|_| format!("measure-hydration.mjs: {}", String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("no output")))?;
+
+    /// Runs one of end2end's measuring scripts against this server; its one line of JSON.
+    async fn measure(&self, script: &str, args: &[&str]) -> Result<serde_json::Value, String> {
+        let mut command = std::process::Command::new("node");
+        command.arg(workspace_root().join("end2end").join(script)).arg(&self.url).args(args).current_dir(workspace_root());
+        let out = tokio::task::spawn_blocking(move || command.output()).await.map_err(|e| e.to_string())?.map_err(|e| format!("node: {e}"))?;
+        serde_json::from_slice(&out.stdout)
+            .map_err(|_| format!("{script}: {}", String::from_utf8_lossy(&out.stderr).lines().find(|l| !l.trim().is_empty()).unwrap_or("no output")))
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        remove_sqlite(&self.file);
+    }
+}
+
+/// Cold and warm navigation-to-hydrated of one page, on the demo practice.
+async fn hydration(page: &str) -> Result<(u64, u64, u64), String> {
+    let server = DemoServer::start().await?;
+    let v = server.measure("measure-hydration.mjs", &[server::demo::DEMO_ADMIN, server::demo::DEMO_PASSWORD, page, "11"]).await;
+    server.stop();
+    let v = v?;
     let field = |k: &str| v[k].as_u64().ok_or_else(|| format!("no {k} in the measurement"));
     Ok((field("cold_ms")?, field("warm_median_ms")?, field("first_load_bytes")?))
 }

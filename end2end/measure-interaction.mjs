@@ -113,6 +113,18 @@ async function once(page) {
   }
   await frame.waitForSelector('html[data-hydrated="true"]', { timeout: 60_000 });
   const hydrated = Date.now() - started;
+  // Where the time went, from the page's own timings (ms from its navigation's start): the HTML
+  // received, the last WebAssembly file received (and the bytes that came over the line).
+  const timing = await frame.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const wasm = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm"));
+    const code = performance.getEntriesByType("resource").filter((e) => /\.(wasm|js)$/.test(e.name));
+    return {
+      html: Math.round(nav ? nav.responseEnd : 0),
+      wasm: Math.round(wasm.length ? Math.max(...wasm.map((e) => e.responseEnd)) : 0),
+      code_bytes: code.reduce((n, e) => n + e.transferSize, 0),
+    };
+  });
   if (path === "/") {
     const cell = frame.locator(".cell.free").first();
     await cell.click();
@@ -127,7 +139,7 @@ async function once(page) {
   const clicked = Date.now() - started;
   await page.waitForLoadState("networkidle");
   const idle = Date.now() - started;
-  return { hydrated, clicked, idle };
+  return { hydrated, clicked, idle, ...timing };
 }
 
 try {
@@ -147,7 +159,7 @@ try {
   console.log(JSON.stringify({
     path: measuredPath,
     cold: results[0],
-    warm: { hydrated: median("hydrated"), clicked: median("clicked"), idle: median("idle") },
+    warm: { hydrated: median("hydrated"), clicked: median("clicked"), idle: median("idle"), html: median("html"), wasm: median("wasm"), code_bytes: median("code_bytes") },
   }));
 } finally {
   portalServer?.close();

@@ -314,11 +314,14 @@ async fn main() {
                                 row(
                                     &format!("{label} ({line})"),
                                     format!(
-                                        "answered {cold} ms cold / {warm} ms warm after navigation (hydrated {} / {} ms, network idle {} / {} ms; warm: median of 4). On 2026-11-30, office line: {before}",
+                                        "answered {cold} ms cold / {warm} ms warm after navigation; cold: HTML at {} ms, WASM at {} ms ({} B of WASM and JS over the line), \
+                                         hydrated at {} ms, network idle {} ms; warm: hydrated {} ms (median of 4). On 2026-11-30, office line: {before}",
+                                        ms("cold", "html"),
+                                        ms("cold", "wasm"),
+                                        ms("cold", "code_bytes"),
                                         ms("cold", "hydrated"),
-                                        ms("warm", "hydrated"),
                                         ms("cold", "idle"),
-                                        ms("warm", "idle")
+                                        ms("warm", "hydrated")
                                     ),
                                     &format!("≤ {:.1} s", goal_ms as f64 / 1000.0),
                                     cold <= goal_ms && warm <= goal_ms,
@@ -517,7 +520,12 @@ impl DemoServer {
         command.arg(workspace_root().join("end2end").join(script)).arg(&self.url).args(args).current_dir(workspace_root());
         let out = tokio::task::spawn_blocking(move || command.output()).await.map_err(|e| e.to_string())?.map_err(|e| format!("node: {e}"))?;
         serde_json::from_slice(&out.stdout)
-            .map_err(|_| format!("{script}: {}", String::from_utf8_lossy(&out.stderr).lines().find(|l| !l.trim().is_empty()).unwrap_or("no output")))
+            .map_err(|_| {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                // Node prints where it stopped first; the error's own line says why.
+                let why = stderr.lines().find(|l| l.contains("Error") || l.contains("Timeout")).or_else(|| stderr.lines().find(|l| !l.trim().is_empty()));
+                format!("{script}: {}", why.unwrap_or("no output").trim())
+            })
     }
 
     fn stop(mut self) {

@@ -122,14 +122,7 @@ async fn a_claim_the_database_refuses_is_a_clean_conflict(s: Arc<TestServer>) {
     book::place(&mut conn, 9999, 1, span("2031-03-17 13:30:00", "2031-03-17 13:40:00")).await.unwrap();
     drop(conn);
 
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = client
-        .post(s.url(&format!("/asap/{code}")))
-        .header("Sec-Fetch-Site", "same-origin")
-        .form(&[("answer", "accept")])
-        .send()
-        .await
-        .unwrap();
+    let r = s.answer_link(&code, "accept").await;
     assert_eq!(r.status().as_u16(), 409, "a refused claim is a conflict, not a 500 and not a booking");
     let text = r.text().await.unwrap();
     assert!(text.contains("open the link again"), "{text}");

@@ -91,13 +91,7 @@ async fn scrape_after_a_send_and_a_claim(db: Db) {
     let round = s.services().send_due_texts().await.unwrap();
     assert_eq!(round.sent, 1, "{round:?}");
     let code = s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {num}")).await;
-    let answered = no_redirects
-        .post(s.url(&format!("/asap/{code}")))
-        .header("Sec-Fetch-Site", "same-origin")
-        .form(&[("answer", "accept")])
-        .send()
-        .await
-        .unwrap();
+    let answered = s.answer_link(&code, "accept").await;
     assert_eq!(answered.status().as_u16(), 303);
     assert_eq!(s.get(&format!("/api/v1/asapcomms/{num}")).await.json::<serde_json::Value>().await.unwrap()["ResponseStatus"], "AcceptedAndMoved");
 

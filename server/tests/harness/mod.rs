@@ -237,6 +237,21 @@ impl TestServer {
         sqlx::query_scalar::<_, String>(sql).fetch_one(&mut *conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// The patient's answer on their link page (`accept`, `decline`, …), as their browser posts
+    /// it; redirects are not followed, so the answer's own status shows.
+    pub async fn answer_link(&self, code: &str, answer: &str) -> reqwest::Response {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .post(self.url(&format!("/asap/{code}")))
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&[("answer", answer)])
+            .send()
+            .await
+            .expect("answer")
+    }
+
     /// Where `/metrics` is served, when the test set `metrics_addr`.
     pub fn metrics_url(&self) -> Option<String> {
         self.app.as_ref().and_then(|a| a.metrics_addr).map(|a| format!("http://{a}/metrics"))

@@ -18,6 +18,7 @@ use crate::domain::template::{check_message, fill_patient_tags, fill_slot_tags, 
 use crate::model::{OdDate, OdDateTime};
 use chrono::Timelike;
 use leptos::prelude::*;
+use leptos::reactive::computed::Selector;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// What one grid cell shows.
@@ -207,6 +208,28 @@ struct Pick {
     increment: i64,
 }
 
+/// A column's run of rows in the day grid; one cell is a run of one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct CellRun {
+    column: usize,
+    first: usize,
+    last: usize,
+}
+
+impl CellRun {
+    fn cell(column: usize, row: usize) -> Option<CellRun> {
+        Some(CellRun { column, first: row, last: row })
+    }
+}
+
+/// Whether the cell `key` (a run of one row) lies in the run `within`.
+fn cell_in_run(key: &Option<CellRun>, within: &Option<CellRun>) -> bool {
+    match (key, within) {
+        (Some(cell), Some(run)) => cell.column == run.column && cell.first >= run.first && cell.last <= run.last,
+        _ => false,
+    }
+}
+
 impl Pick {
     fn cell_free(&self, c: usize, r: usize) -> i64 {
         self.free.with_value(|f| f.get(c).and_then(|col| col.get(r)).copied().unwrap_or(0))
@@ -242,9 +265,14 @@ impl Pick {
         (first..=last).collect()
     }
 
-    fn is_in_opening(&self, c: usize, r: usize) -> bool {
-        let Some((col, start, end, _)) = self.opening() else { return false };
-        col == c && self.rows.with_value(|rs| rs.get(r).is_some_and(|t| *t >= start && *t < end))
+    /// The opening's cells as one column's run of rows: `CellRun { column, first, last }`.
+    fn opening_run(&self) -> Option<CellRun> {
+        let (column, start, end, _) = self.opening()?;
+        self.rows.with_value(|rs| {
+            let first = rs.iter().position(|t| *t >= start)?;
+            let last = rs.iter().rposition(|t| *t < end)?;
+            (first <= last).then_some(CellRun { column, first, last })
+        })
     }
 
     /// A new start: the end follows the free time, and the list preselects again.
@@ -290,6 +318,10 @@ fn Board(
         free: StoredValue::new(views.with_value(|v| v.iter().map(|col| col.iter().map(|c| c.free_minutes).collect()).collect())),
         increment: board.with_value(|b| b.increment),
     };
+    // Each cell follows only its own part of the choice, so a click re-renders the few cells it
+    // changes rather than every cell of the day (several hundred on a busy clinic's grid).
+    let chosen_cell = Selector::new(move || pick.selected.get());
+    let opening_cells = Selector::new_with_fn(move || pick.opening_run(), cell_in_run);
     // Every ASAP-list patient this page has loaded, so a choice outlives the list page it was made on.
     let known: StoredValue<Vec<Candidate>> = StoredValue::new(board.with_value(|b| b.asap_list.candidates.clone()));
     let candidate = move |key: CandidateKey| known.with_value(|all| all.iter().find(|c| c.key == key).cloned());
@@ -387,10 +419,12 @@ fn Board(
                                         let v = views.with_value(|v| v[c][r].clone());
                                         let state = v.state;
                                         let op_num = board.with_value(|b| b.columns[c].op.operatory_num);
+                                        let (chosen, in_opening) = (chosen_cell.clone(), opening_cells.clone());
+                                        let chosen_here = chosen_cell.clone();
                                         let class = move || {
                                             let mut cls = format!("cell {state}");
-                                            if pick.selected.get() == Some((c, r)) { cls.push_str(" selected"); }
-                                            if pick.is_in_opening(c, r) { cls.push_str(" in-opening"); }
+                                            if chosen.selected(&Some((c, r))) { cls.push_str(" selected"); }
+                                            if in_opening.selected(&CellRun::cell(c, r)) { cls.push_str(" in-opening"); }
                                             if let Some(k) = shown_patient.get() {
                                                 if let Some(x) = candidate(k) {
                                                     if fits_opening(x.minutes, pick.cell_free(c, r)) { cls.push_str(" fits"); }
@@ -402,7 +436,7 @@ fn Board(
                                             <div class=class role="gridcell" id=format!("cell-{c}-{r}")
                                                 data-op=op_num data-start=t.to_string() data-free=v.free_minutes
                                                 tabindex=move || if focus.get() == (c, r) { "0" } else { "-1" }
-                                                aria-selected=move || (pick.selected.get() == Some((c, r))).to_string()
+                                                aria-selected=move || chosen_here.selected(&Some((c, r))).to_string()
                                                 aria-label=v.name.clone()
                                                 title=v.name.clone()
                                                 on:focus=move |_| focus.set((c, r))

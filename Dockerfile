@@ -3,12 +3,13 @@
 # with no compiler, running as its own non-root user, the SQLite file on the /data volume.
 #
 #   docker build -t asap .
-#   docker run -d --name asap -p 3000:3000 -v asap-data:/data \
+#   docker run -d --name asap -p 127.0.0.1:3000:3000 -v asap-data:/data \
 #     -e ASAP_PUBLIC_URL=https://asap.your-office.example asap
 #   docker exec -it asap /app/server user add NAME --admin
 #
-# Port 3000 serves the pages and the API; 9464 serves /metrics for Prometheus (publish it only
-# to the monitoring network). See the README's "Deploy" section.
+# Port 3000 serves the pages and the API over plain HTTP (a TLS reverse proxy goes in front);
+# 9464 serves /metrics for Prometheus (publish it only to the monitoring network). See the
+# README's "Deploy" section.
 
 FROM rust:1.95-bookworm AS build
 WORKDIR /src

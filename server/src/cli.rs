@@ -143,12 +143,20 @@ pub async fn backup(store: &crate::store::Store, file: &std::path::Path) -> Resu
         }
     };
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    progress.set_position(size);
     if let Err(e) = copied {
         progress.finish("failed");
         return Err(format!("backup to {target} failed: {e}"));
     }
+    // The copy is compacted, so smaller than the estimate: it is whole now.
+    progress.set_total(size);
+    progress.set_position(size);
     progress.finish("copied");
+    // Patients' data: readable by the owner alone, whatever the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(|e| format!("could not make {target} private: {e}"))?;
+    }
     Ok(format!("Backed up to {target} ({size} bytes)."))
 }
 
@@ -191,7 +199,7 @@ pub async fn ready(addr: std::net::SocketAddr) -> Result<(), String> {
     }
     let url = format!("http://{addr}/readyz");
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
-    let response = client.get(&url).send().await.map_err(|e| format!("{url}: {e}"))?;
+    let response = client.get(&url).send().await.map_err(|e| format!("{url}: {}", crate::with_causes(&e)))?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
     if status.is_success() { Ok(()) } else { Err(format!("{url} answered {status}: {body}")) }

@@ -250,8 +250,10 @@ impl Settings {
     /// The public base URL, without a trailing slash.
     pub fn public_base_url(&self) -> String {
         self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map_or_else(|| format!("http://{}", self.addr), str::to_string)
             .trim_end_matches('/')
             .to_string()
     }

@@ -107,6 +107,12 @@ pub fn public_url(public_url: Option<&str>, addr: SocketAddr) -> Finding {
         Err(e) => return problem(format!("`{url}` is not a URL ({e})"), "write it as https://asap.your-office.example"),
     };
     let host = parsed.host_str().unwrap_or("");
+    if parsed.path().trim_end_matches('/') != "" || parsed.query().is_some() || parsed.fragment().is_some() {
+        return problem(
+            format!("`{url}` has a path or query: patients' links would be {}/asap/CODE", url.trim_end_matches('/')),
+            "give only the scheme and the host (and a port if needed), e.g. https://asap.your-office.example",
+        );
+    }
     match parsed.scheme() {
         "https" => Finding::Ok(format!("{url}")),
         "http" if is_loopback_host(host) => Finding::Note(format!("{url} is plain http on this machine: fine for trying it out, not for patients")),
@@ -193,7 +199,7 @@ pub fn frame_ancestors(value: &str) -> Finding {
 
 fn time_zone(zone: Option<&str>) -> Finding {
     match zone.map(str::trim).filter(|z| !z.is_empty()) {
-        None => Finding::Note("ASAP_TIMEZONE not set: office hours, texting hours and dates are in UTC".into()),
+        None => Finding::Note("ASAP_TIMEZONE not set: UTC, unless the office's TimeZone preference says otherwise (below)".into()),
         Some(name) => match crate::clock::parse_zone(name) {
             Ok(_) => Finding::Ok(name.to_string()),
             Err(e) => problem(e, "set ASAP_TIMEZONE to the office's zone, e.g. America/Chicago"),
@@ -218,14 +224,12 @@ fn waves(size: usize, gaps: &str) -> Finding {
 
 /// The built pages' files: without them every page loads without its scripts and styles.
 fn site_root(root: &str) -> Finding {
-    let pkg = std::path::Path::new(root).join("pkg");
-    if pkg.is_dir() {
-        Finding::Ok(format!("{}", pkg.display()))
-    } else {
-        problem(
-            format!("LEPTOS_SITE_ROOT is {root}, which has no pkg folder: pages would load without their scripts and styles"),
-            "point LEPTOS_SITE_ROOT at the build's site folder (target/site, or /app/site in the container)",
-        )
+    match crate::http::pages_problem(root) {
+        None => Finding::Ok(format!("{}/pkg holds this build's files", root.trim_end_matches('/'))),
+        Some(why) => problem(
+            format!("{why}: pages would load without their scripts and styles"),
+            "install the build's target/release/server with the hash.txt beside it, and point LEPTOS_SITE_ROOT at the same build's target/site (/app/site in the container)",
+        ),
     }
 }
 
@@ -240,11 +244,40 @@ fn metrics_addr(addr: Option<SocketAddr>) -> Finding {
 }
 
 async fn database(settings: &Settings, report: &mut Report) {
-    let fix = "check ASAP_DATABASE_URL, that the database server runs, and the user and password";
+    // Which database: the SQLite file as an absolute path (the usual surprise is a relative path
+    // run from another folder), or PostgreSQL's host and database without the password.
+    let where_ = match crate::store::sqlite_file_in(&settings.database_url) {
+        Some(file) => {
+            let absolute = std::path::absolute(&file).unwrap_or(file);
+            if !absolute.exists() {
+                // Not created here: a command run from the wrong folder must not leave an empty
+                // database behind for the next one to use.
+                report.add(
+                    "database",
+                    Finding::Note(format!(
+                        "there is no database at {} yet; the server creates it when it starts. If the server already \
+                         runs, ASAP_DATABASE_URL here is not the one it uses",
+                        absolute.display()
+                    )),
+                );
+                return;
+            }
+            format!("SQLite {}", absolute.display())
+        }
+        None => match reqwest::Url::parse(settings.database_url.trim()) {
+            Ok(u) => format!("PostgreSQL {}{}", u.host_str().unwrap_or("?"), u.path()),
+            Err(_) => "the database".to_string(),
+        },
+    };
+    let fix = if where_.starts_with("SQLite") {
+        "check ASAP_DATABASE_URL and that this user may read and write the file and its folder"
+    } else {
+        "check ASAP_DATABASE_URL, that the database server runs, and the user and password"
+    };
     match tokio::time::timeout(REACH_WITHIN, Store::try_connect_once(&settings.database_url)).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return report.add("database", problem(format!("could not connect: {}", crate::with_causes(&e)), fix)),
-        Err(_) => return report.add("database", problem("no answer within 10 seconds", fix)),
+        Ok(Err(e)) => return report.add("database", problem(format!("{where_}: could not connect: {}", crate::with_causes(&e)), fix)),
+        Err(_) => return report.add("database", problem(format!("{where_}: no answer within 10 seconds"), fix)),
     }
     let store = match tokio::time::timeout(REACH_WITHIN, Store::connect_unmigrated(&settings.database_url)).await {
         Ok(Ok(store)) => store,
@@ -261,15 +294,19 @@ async fn database(settings: &Settings, report: &mut Report) {
         Ok(m) if m.unknown_applied > 0 => report.add(
             "database",
             problem(
-                format!("migrated by a newer version of this server ({} migrations this build does not know)", m.unknown_applied),
+                format!("{where_} was migrated by a newer version of this server ({} migrations this build does not know)", m.unknown_applied),
                 "run the newer version, or restore a backup made before the upgrade",
             ),
         ),
+        Ok(m) if m.applied == 0 => report.add(
+            "database",
+            Finding::Note(format!("{where_} is reachable and empty: the server sets it up when it starts")),
+        ),
         Ok(m) if m.applied < m.known => report.add(
             "database",
-            Finding::Note(format!("reachable; {} of {} migrations applied, the rest are applied when the server starts", m.applied, m.known)),
+            Finding::Note(format!("{where_} is reachable; {} of {} migrations applied, the rest are applied when the server starts", m.applied, m.known)),
         ),
-        Ok(m) => report.add("database", Finding::Ok(format!("reachable, all {} migrations applied", m.known))),
+        Ok(m) => report.add("database", Finding::Ok(format!("{where_} is reachable, all {} migrations applied", m.known))),
         Err(e) => report.add("database", problem(format!("could not read its migrations: {e}"), "check the database user's rights")),
     }
     if store.backend() == Backend::Postgres {
@@ -293,6 +330,20 @@ async fn database(settings: &Settings, report: &mut Report) {
         }
     }
     if let Ok(mut conn) = store.pool().acquire().await {
+        // The office's own TimeZone preference (an import or Open Dental sets it) wins over
+        // ASAP_TIMEZONE: say which applies.
+        if let Ok(prefs) = crate::store::office::preferences(&mut conn).await {
+            let stored = prefs.time_zone.trim().to_string();
+            if !stored.is_empty() {
+                report.add(
+                    "office time zone",
+                    match crate::clock::parse_zone(&stored) {
+                        Ok(_) => Finding::Ok(format!("{stored}, from the office's TimeZone preference (it applies, not ASAP_TIMEZONE)")),
+                        Err(e) => problem(format!("the office's TimeZone preference: {e}"), "correct it in the import file or in Open Dental"),
+                    },
+                );
+            }
+        }
         if let Ok(0) = crate::store::office::count(&mut conn, "SELECT COUNT(*) FROM staffuser").await {
             report.add("staff users", Finding::Note("none yet: add the first administrator with `server user add NAME --admin`".into()));
         }
@@ -321,8 +372,13 @@ async fn texts(settings: &Settings) -> Finding {
     if !(sid.len() == 34 && sid.starts_with("AC") && sid[2..].chars().all(|c| c.is_ascii_hexdigit())) {
         return problem(format!("ASAP_TWILIO_ACCOUNT_SID `{sid}` is not an account SID"), "copy the Account SID (AC followed by 32 hex digits) from the provider's console");
     }
-    if app::model::WirelessPhone::parse(&settings.twilio_from).is_none() {
-        return problem(format!("ASAP_TWILIO_FROM `{}` is not a phone number", settings.twilio_from), "write the sending number as +15550100");
+    let from = settings.twilio_from.trim();
+    let e164 = from.strip_prefix('+').is_some_and(|d| (8..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()));
+    if !e164 {
+        return problem(
+            format!("ASAP_TWILIO_FROM `{from}` is not in E.164 form, which the provider requires"),
+            "write the sending number with + and the country code, no spaces, e.g. +15550142200",
+        );
     }
     match tokio::time::timeout(REACH_WITHIN, provider.check_account()).await {
         Ok(Ok(())) => Finding::Ok(format!("the provider at {} takes the account and token", settings.twilio_base_url)),
@@ -337,13 +393,29 @@ async fn email(settings: &Settings) -> Finding {
     }
     let smtp = match crate::email::SmtpProvider::new(&settings.smtp_url, &settings.email_from) {
         Ok(s) => s,
-        Err(e) => return problem(e, "see the README's email settings"),
+        Err(e) => {
+            return problem(e, "write smtps://USER:PASS@HOST:465, or smtp://USER:PASS@HOST:587?tls=required (the README's Email section)");
+        }
     };
+    if let Some(why) = smtp_in_the_clear(&settings.smtp_url) {
+        return problem(why, "use smtps://…:465, or add ?tls=required to an smtp:// address (port 587)");
+    }
     match tokio::time::timeout(REACH_WITHIN, smtp.check_connection()).await {
         Ok(Ok(())) => Finding::Ok("the mail server answers and takes the login".into()),
         Ok(Err(e)) => problem(format!("the mail server: {e}"), "check ASAP_SMTP_URL's host, port, TLS mode and login"),
         Err(_) => problem("the mail server did not answer within 10 seconds", "check ASAP_SMTP_URL's host and port, and the firewall"),
     }
+}
+
+/// Why an SMTP address would send the login and the patients' emails unencrypted: smtp:// to
+/// another machine without `tls=required`.
+pub fn smtp_in_the_clear(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url.trim()).ok()?;
+    let host = parsed.host_str().unwrap_or("");
+    let required = parsed.query_pairs().any(|(k, v)| k == "tls" && v == "required");
+    (parsed.scheme() == "smtp" && !required && !is_loopback_host(host)).then(|| {
+        format!("ASAP_SMTP_URL is smtp:// to {host} without tls=required: the login and patients' emails may cross the network unencrypted")
+    })
 }
 
 async fn open_dental(settings: &Settings) -> Finding {
@@ -386,6 +458,17 @@ mod tests {
         assert!(is_problem(&public_url(None, addr("0.0.0.0:3000"))));
         assert!(is_problem(&public_url(Some("asap.example.com"), addr("0.0.0.0:3000"))));
         assert!(is_problem(&public_url(Some("ftp://asap.example.com"), addr("0.0.0.0:3000"))));
+        assert!(matches!(public_url(Some(" https://asap.example.com/ "), addr("0.0.0.0:3000")), Finding::Ok(_)));
+        assert!(is_problem(&public_url(Some("https://asap.example.com/asap"), addr("0.0.0.0:3000"))), "links would be /asap/asap/CODE");
+        assert!(is_problem(&public_url(Some("https://asap.example.com/?x=1"), addr("0.0.0.0:3000"))));
+    }
+
+    #[test]
+    fn smtp_to_another_machine_must_be_encrypted() {
+        assert!(smtp_in_the_clear("smtp://user:pass@mail.example.com:587").is_some());
+        assert!(smtp_in_the_clear("smtp://user:pass@mail.example.com:587?tls=required").is_none());
+        assert!(smtp_in_the_clear("smtps://user:pass@mail.example.com:465").is_none());
+        assert!(smtp_in_the_clear("smtp://127.0.0.1:2525").is_none(), "a relay on this machine");
     }
 
     #[test]

@@ -310,7 +310,10 @@ fn build_router(settings: &Settings, services: service::Services) -> Result<axum
     let shared_limit = services.store.backend() == store::Backend::Postgres;
     let api_keys = ApiKeys::new(&settings.api_keys, settings.rate_limit, shared_limit).map_err(StartupError::Config)?;
     if api_keys.is_empty() {
-        tracing::warn!("no API keys configured (ASAP_API_KEYS): every /api/v1 request will get 401");
+        tracing::info!("no API keys in ASAP_API_KEYS: /api/v1 takes only the keys made with `server apikey add`");
+    }
+    if let Some(why) = http::pages_problem(&settings.site_root) {
+        tracing::error!("the pages' files: {why}; pages will load without their scripts and styles (`server doctor` says how to fix it)");
     }
     let hashes = http::build_hashes();
     let leptos_options = LeptosOptions::builder()

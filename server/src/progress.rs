@@ -86,6 +86,15 @@ impl Progress {
         }
     }
 
+    /// The total, once it is known better than at the start.
+    pub fn set_total(&self, total: u64) {
+        let Some(inner) = &self.inner else { return };
+        inner.total.store(total, Ordering::Relaxed);
+        if let Some(bar) = &inner.bar {
+            bar.set_length(total);
+        }
+    }
+
     pub fn set_position(&self, done: u64) {
         let Some(inner) = &self.inner else { return };
         inner.done.store(done, Ordering::Relaxed);

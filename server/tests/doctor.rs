@@ -57,9 +57,13 @@ async fn doctor(env: &[(&str, String)]) -> Output {
     tokio::time::timeout(std::time::Duration::from_secs(120), run).await.expect("doctor finishes").expect("joined").expect("doctor runs")
 }
 
+/// A built site as a build without hashed names leaves it (the test binary has no hash.txt).
 fn site_root() -> tempdir::Dir {
     let dir = tempdir::Dir::new();
     std::fs::create_dir_all(dir.path.join("pkg")).unwrap();
+    for file in ["asap.js", "asap.wasm", "asap.css"] {
+        std::fs::write(dir.path.join("pkg").join(file), b"").unwrap();
+    }
     dir
 }
 

@@ -21,6 +21,34 @@ pub fn build_hashes() -> Option<HashMap<String, String>> {
     hashes.contains_key("css").then_some(hashes)
 }
 
+/// What is wrong with the built pages' files, if anything: the folder missing, or the files
+/// `hash.txt` (beside this binary) names not in it, as when the binary was copied without its
+/// `hash.txt` or beside an older one. Pages would load without their scripts and styles.
+pub fn pages_problem(site_root: &str) -> Option<String> {
+    let pkg = std::path::Path::new(site_root).join("pkg");
+    if !pkg.is_dir() {
+        return Some(format!("LEPTOS_SITE_ROOT is {site_root}, which has no pkg folder"));
+    }
+    let names: Vec<String> = match build_hashes() {
+        Some(h) => [("js", "js"), ("wasm", "wasm"), ("css", "css")]
+            .iter()
+            .filter_map(|(key, ext)| h.get(*key).map(|hash| format!("asap.{hash}.{ext}")))
+            .collect(),
+        None => vec!["asap.js".into(), "asap.wasm".into(), "asap.css".into()],
+    };
+    let missing: Vec<&String> = names.iter().filter(|n| !pkg.join(n.as_str()).is_file()).collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("hash.txt").display().to_string())).unwrap_or_default();
+    Some(format!(
+        "{} has no {} (the names come from {beside}{})",
+        pkg.display(),
+        missing.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "),
+        if build_hashes().is_none() { ", which is missing" } else { "" }
+    ))
+}
+
 /// The stylesheet's address for this build.
 pub fn stylesheet_href(hashes: Option<&HashMap<String, String>>) -> String {
     match hashes.and_then(|h| h.get("css")) {

@@ -68,7 +68,7 @@ fn page_csp(nonce: &str, frame_ancestors: &str) -> String {
 }
 
 /// Builds the whole application.
-pub use assets::{build_hashes, stylesheet_href};
+pub use assets::{build_hashes, pages_problem, stylesheet_href};
 
 pub fn router(state: AppState, frame_ancestors: &str) -> Router {
     let port: SharedPort = Arc::new(state.services.clone());
@@ -100,8 +100,10 @@ pub fn router(state: AppState, frame_ancestors: &str) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            // The path only: query strings can carry patient link codes and dates.
-            tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+            // The route's template (`/asap/{code}`), never the path or query: both can carry a
+            // patient's link code.
+            let route = request.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |p| p.as_str());
+            tracing::info_span!("request", id = %id, method = %request.method(), route = %route)
         })
         // One line per answered request (status and latency), inside the span that carries its id.
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))

@@ -386,20 +386,35 @@ fn file_system_space(dir: &Path) -> Option<(u64, u64)> {
 
 /// Accepts `sqlite://path`, `sqlite:path`, a bare `*.db` path, or `postgres://…`; makes sure a
 /// SQLite file (and its folder) may be created.
+/// The SQLite file a database URL names, as written (None for PostgreSQL, an in-memory
+/// database, or a URL that is neither); touches nothing.
+pub fn sqlite_file_in(url: &str) -> Option<std::path::PathBuf> {
+    let path = sqlite_part(url.trim())?;
+    let file = path.split('?').next().unwrap_or("");
+    (!file.is_empty() && file != ":memory:").then(|| std::path::PathBuf::from(file))
+}
+
+/// `PATH?QUERY` of a SQLite URL (`sqlite://…`, `sqlite:…` or a bare path).
+fn sqlite_part(url: &str) -> Option<&str> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        None
+    } else if let Some(rest) = url.strip_prefix("sqlite://") {
+        Some(rest)
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        Some(rest)
+    } else if !url.contains("://") && !url.is_empty() {
+        Some(url)
+    } else {
+        None
+    }
+}
+
 fn normalise_url(url: &str) -> StoreResult<(Backend, String)> {
     let url = url.trim();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok((Backend::Postgres, url.to_string()));
     }
-    let path = if let Some(rest) = url.strip_prefix("sqlite://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("sqlite:") {
-        rest
-    } else if !url.contains("://") && !url.is_empty() {
-        url
-    } else {
-        return Err(StoreError::UnsupportedUrl(url.to_string()));
-    };
+    let path = sqlite_part(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
     let (file, query) = match path.split_once('?') {
         Some((file, query)) => (file, Some(query)),
         None => (path, None),

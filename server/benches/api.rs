@@ -9,14 +9,16 @@
 //! 4. Live updates: CPU per open page per minute while nothing changes (50 listening pages vs none).
 //! 5. The WASM bundle: raw, gzip -9, brotli (the build's precompressed copy).
 //! 6. Navigation-to-hydrated of the slot picker in headless Chromium (cold and warm cache).
-//! 7. Navigation to the first answered click on an office line and a slow one (Chromium with the
+//! 7. The WASM and JS each staff page's first load transfers (`firstload`).
+//! 8. Navigation to the first answered click on an office line and a slow one (Chromium with the
 //!    network and CPU throttled through the DevTools protocol): the picker, the history's filter,
-//!    and the picker inside a portal iframe; cold and warm.
+//!    and the picker inside a portal iframe; cold and warm (the iframe's row gives the embed's
+//!    first-load bytes).
 //!
 //! Settings (environment): ASAP_BENCH_ROWS, ASAP_BENCH_REQUESTS (per GET scenario, default
 //! 20000; POST a fifth), ASAP_BENCH_CONCURRENCY (clients, default 16), ASAP_BENCH_DATABASE_URL
 //! (default fresh SQLite files; postgres://… for PostgreSQL, which must be empty), ASAP_BENCH_SKIP
-//! (comma list of: one, many, post, growth, history, live, wasm, hydration, throttled), ASAP_BENCH_ROOT (measure
+//! (comma list of: one, many, post, growth, history, live, wasm, hydration, throttled, firstload), ASAP_BENCH_ROOT (measure
 //! the bundle and pages of another checkout's release build). The same binary runs on a bigger
 //! machine: `cargo bench -p server --bench api --no-run` prints its path.
 
@@ -290,7 +292,35 @@ async fn main() {
         }
     }
 
-    // 7. The first answered click on a throttled line (CDP: network and CPU), beside the figures
+    // 7. What each staff page's first load transfers.
+    if !skipped("firstload") {
+        match DemoServer::start().await {
+            Err(why) => println!("| First load of each staff page | not measured: {why} | | |"),
+            Ok(server) => {
+                let pages = ["/", "/overview", "/history", "/outbox", "/messages", "/users", "/audit"];
+                let mut args = vec![server::demo::DEMO_ADMIN, server::demo::DEMO_PASSWORD];
+                args.extend(pages);
+                match server.measure("measure-first-load.mjs", &args).await {
+                    Ok(v) => {
+                        for page in pages {
+                            let bytes = v[page]["code_bytes"].as_u64().unwrap_or(0);
+                            row(
+                                &format!("First load of {page}: WASM and JS over the line"),
+                                // Chromium offers brotli only over https: on this loopback http they are the gzip copies.
+                                format!("{bytes} B in {} files (gzip over loopback http, headers included, empty cache)", v[page]["files"].as_u64().unwrap_or(0)),
+                                "≤ 200 KB",
+                                bytes <= 200 * 1024,
+                            );
+                        }
+                    }
+                    Err(why) => println!("| First load of each staff page | not measured: {why} | | |"),
+                }
+                server.stop();
+            }
+        }
+    }
+
+    // 8. The first answered click on a throttled line (CDP: network and CPU), beside the figures
     // measured on 2026-11-30 before any of this work.
     if !skipped("throttled") {
         match DemoServer::start().await {

@@ -11,6 +11,8 @@ fake=$!
 trap 'kill $fake 2>/dev/null || true' EXIT
 export ASAP_DATABASE_URL="sqlite://end2end/.tmp/e2e-synced.db"
 export LEPTOS_SITE_ROOT=target/site
+# The log is on standard error, which Playwright shows: warnings and errors only.
+export RUST_LOG="${RUST_LOG:-warn}"
 export LEPTOS_SITE_ADDR=127.0.0.1:3200
 export ASAP_API_KEYS=e2e-developer/e2e-customer
 export ASAP_RATE_LIMIT=0

@@ -6,6 +6,8 @@ mkdir -p end2end/.tmp
 rm -f end2end/.tmp/e2e.db end2end/.tmp/e2e.db-wal end2end/.tmp/e2e.db-shm
 export ASAP_DATABASE_URL="sqlite://end2end/.tmp/e2e.db"
 export LEPTOS_SITE_ROOT=target/site
+# The log is on standard error, which Playwright shows: warnings and errors only.
+export RUST_LOG="${RUST_LOG:-warn}"
 export LEPTOS_SITE_ADDR=127.0.0.1:3100
 export ASAP_API_KEYS=e2e-developer/e2e-customer
 export ASAP_RATE_LIMIT=0

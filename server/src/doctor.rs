@@ -75,7 +75,7 @@ pub async fn examine(settings: &Settings) -> Report {
     report.add("API keys", api_keys(&settings.api_keys));
     report.add("waves", waves(settings.wave_size, &settings.wave_gaps));
     report.add("pages", site_root(&settings.site_root));
-    report.add("metrics", metrics_addr(settings.metrics_addr));
+    report.add("metrics", metrics_addr(settings.metrics_addr, settings.addr));
     database(settings, &mut report).await;
     report.add("texts", texts(settings).await);
     report.add("email", email(settings).await);
@@ -233,9 +233,13 @@ fn site_root(root: &str) -> Finding {
     }
 }
 
-fn metrics_addr(addr: Option<SocketAddr>) -> Finding {
+fn metrics_addr(addr: Option<SocketAddr>, site: SocketAddr) -> Finding {
     match addr {
         None => Finding::Note("ASAP_METRICS_ADDR not set: no /metrics for Prometheus".into()),
+        Some(a) if a.port() == site.port() && a.port() != 0 && (a.ip() == site.ip() || a.ip().is_unspecified() || site.ip().is_unspecified()) => problem(
+            format!("ASAP_METRICS_ADDR {a} is the pages' own address (LEPTOS_SITE_ADDR {site}): the server cannot listen twice there"),
+            "give the metrics a port of their own, e.g. 127.0.0.1:9464",
+        ),
         Some(a) if a.ip().is_loopback() => Finding::Ok(format!("http://{a}/metrics")),
         Some(a) => Finding::Note(format!(
             "http://{a}/metrics listens beyond this machine: keep that port closed to the internet (a container network or firewall)"
@@ -461,6 +465,14 @@ mod tests {
         assert!(matches!(public_url(Some(" https://asap.example.com/ "), addr("0.0.0.0:3000")), Finding::Ok(_)));
         assert!(is_problem(&public_url(Some("https://asap.example.com/asap"), addr("0.0.0.0:3000"))), "links would be /asap/asap/CODE");
         assert!(is_problem(&public_url(Some("https://asap.example.com/?x=1"), addr("0.0.0.0:3000"))));
+    }
+
+    #[test]
+    fn metrics_need_a_port_of_their_own() {
+        assert!(is_problem(&metrics_addr(Some(addr("127.0.0.1:3000")), addr("127.0.0.1:3000"))));
+        assert!(is_problem(&metrics_addr(Some(addr("0.0.0.0:3000")), addr("127.0.0.1:3000"))));
+        assert!(matches!(metrics_addr(Some(addr("127.0.0.1:9464")), addr("127.0.0.1:3000")), Finding::Ok(_)));
+        assert!(matches!(metrics_addr(Some(addr("0.0.0.0:9464")), addr("0.0.0.0:3000")), Finding::Note(_)));
     }
 
     #[test]

@@ -80,10 +80,7 @@ impl Progress {
     pub fn advance(&self, n: u64) {
         let Some(inner) = &self.inner else { return };
         let done = inner.done.fetch_add(n, Ordering::Relaxed) + n;
-        match &inner.bar {
-            Some(bar) => bar.set_position(done),
-            None => inner.plain_line_if_due(done),
-        }
+        inner.show(done);
     }
 
     /// The total, once it is known better than at the start.
@@ -98,10 +95,7 @@ impl Progress {
     pub fn set_position(&self, done: u64) {
         let Some(inner) = &self.inner else { return };
         inner.done.store(done, Ordering::Relaxed);
-        match &inner.bar {
-            Some(bar) => bar.set_position(done),
-            None => inner.plain_line_if_due(done),
-        }
+        inner.show(done);
     }
 
     /// Ends the bar (or the lines) with what was done.
@@ -138,6 +132,14 @@ fn style(label: &str, unit: &'static str, known_total: bool) -> ProgressStyle {
 }
 
 impl Inner {
+    /// The bar moved to `done`, or a plain line when one is due.
+    fn show(&self, done: u64) {
+        match &self.bar {
+            Some(bar) => bar.set_position(done),
+            None => self.plain_line_if_due(done),
+        }
+    }
+
     fn plain_line_if_due(&self, done: u64) {
         let Ok(mut last) = self.last_line.try_lock() else { return };
         if last.elapsed() < PLAIN_EVERY {
@@ -145,15 +147,12 @@ impl Inner {
         }
         *last = Instant::now();
         let stage = self.stage.lock().map(|s| s.clone()).unwrap_or_default();
-        tracing::info!("{}", self.plain_line(&stage, done, self.total.load(Ordering::Relaxed), self.started.elapsed()));
-    }
-
-    /// "import patients: 12000 of 50000 rows (24%), 8500 rows/s, about 4 s left"
-    fn plain_line(&self, stage: &str, done: u64, total: u64, elapsed: Duration) -> String {
-        plain_line(self.label, self.unit, stage, done, total, elapsed)
+        let total = self.total.load(Ordering::Relaxed);
+        tracing::info!("{}", plain_line(self.label, self.unit, &stage, done, total, self.started.elapsed()));
     }
 }
 
+/// "import patients: 12000 of 50000 rows (24%), 8500 rows/s, about 4 s left"
 fn plain_line(label: &str, unit: &str, stage: &str, done: u64, total: u64, elapsed: Duration) -> String {
     let rate = done as f64 / elapsed.as_secs_f64().max(0.001);
     let head = if stage.is_empty() { label.to_string() } else { format!("{label} {stage}") };

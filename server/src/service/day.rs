@@ -400,7 +400,10 @@ impl Services {
             None
         } else {
             let mut conn = self.store.pool().acquire().await?;
-            store::opening::opening_waves(&mut conn, schedule_num).await?.0
+            store::opening::opening(&mut conn, schedule_num)
+                .await?
+                .map(|o| o.first_message)
+                .filter(|at| *at != app::model::OdDateTime::never())
         };
         Ok(OfferOutcome { schedule_num, offers, first_message_at, unreached })
     }

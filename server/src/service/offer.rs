@@ -71,33 +71,12 @@ impl Services {
         if req.targets.is_empty() {
             return Err(ServiceError::bad_request("Choose at least one patient to offer the opening to."));
         }
-        let mut tx = self.store.begin_write().await?;
-        let prefs = store::office::preferences(&mut tx).await?;
-        let now = self.clock.now(&prefs);
-
-        let op = store::office::operatory(&mut tx, req.op)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(format!("Operatory {} does not exist.", req.op)))?;
-        if req.clinics.as_ref().is_some_and(|c| !c.contains(&op.clinic_num)) {
-            return Err(ServiceError::Forbidden(format!(
-                "Operatory {} is in clinic {}, which you do not have access to.",
-                op.operatory_num, op.clinic_num
-            )));
-        }
-        self.store.lock_operatory(&mut tx, op.operatory_num).await?;
-
         let start = OdDateTime::parse(req.date_time_start.trim()).map_err(|_| {
             ServiceError::bad_request(format!(
                 "dateTimeStart is not a valid date and time: '{}'. Use yyyy-MM-dd HH:mm:ss.",
                 req.date_time_start
             ))
         })?;
-        if start < now {
-            return Err(ServiceError::bad_request(format!(
-                "dateTimeStart {start} is in the past (it is now {now} at the office). Choose a later time."
-            )));
-        }
-
         let end = match req.date_time_end.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => Some(OdDateTime::parse(raw).map_err(|_| {
@@ -107,6 +86,38 @@ impl Services {
         if let Some(m) = &req.message {
             check_message(&m.text, &m.email_subject, &m.email_body, req.send_mode.may_email())
                 .map_err(|p| ServiceError::bad_request(p.to_string()))?;
+        }
+
+        // The office's settings, the operatory and the clinic's messages change rarely and are
+        // not what the write guards (the book, the patients' limits and opt-outs are). Reading
+        // them first keeps them out of the write turn, which every writer queues for.
+        let (prefs, op, office, templates) = {
+            let mut conn = self.store.pool().acquire().await?;
+            let prefs = store::office::preferences(&mut conn).await?;
+            let op = store::office::operatory(&mut conn, req.op)
+                .await?
+                .ok_or_else(|| ServiceError::not_found(format!("Operatory {} does not exist.", req.op)))?;
+            if req.clinics.as_ref().is_some_and(|c| !c.contains(&op.clinic_num)) {
+                return Err(ServiceError::Forbidden(format!(
+                    "Operatory {} is in clinic {}, which you do not have access to.",
+                    op.operatory_num, op.clinic_num
+                )));
+            }
+            let office = store::office::identity(&mut conn, op.clinic_num, &prefs).await?;
+            let templates = match &req.message {
+                Some(m) => m.clone(),
+                None => store::templates::for_clinic(&mut conn, op.clinic_num, &prefs).await?.message,
+            };
+            (prefs, op, office, templates)
+        };
+
+        let mut tx = self.store.begin_write().await?;
+        let now = self.clock.now(&prefs);
+        self.store.lock_operatory(&mut tx, op.operatory_num).await?;
+        if start < now {
+            return Err(ServiceError::bad_request(format!(
+                "dateTimeStart {start} is in the past (it is now {now} at the office). Choose a later time."
+            )));
         }
 
         let mut candidates = Vec::with_capacity(req.targets.len());
@@ -141,8 +152,8 @@ impl Services {
         // Texts already queued for the opening come first; new ones continue their waves.
         let (schedule_num, opening_span, queued_before, first_text) = match &joined {
             Some(o) => {
-                let (first, queued) = store::opening::opening_waves(&mut tx, o.schedule_num).await?;
-                (o.schedule_num, o.span, queued.max(0) as usize, first)
+                let first = (o.first_message != OdDateTime::never()).then_some(o.first_message);
+                (o.schedule_num, o.span, o.queued_offers.max(0) as usize, first)
             }
             None => {
                 let schedule_num = store::book::insert_schedule(
@@ -175,12 +186,7 @@ impl Services {
             }
         };
 
-        let office = store::office::identity(&mut tx, op.clinic_num, &prefs).await?;
         let (office_name, office_phone) = (office.name, office.phone);
-        let templates = match &req.message {
-            Some(m) => m.clone(),
-            None => store::templates::for_clinic(&mut tx, op.clinic_num, &prefs).await?.message,
-        };
         let template_text = fill_slot_tags(&templates.text, start, &office_name, &office_phone);
         let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
         let elapsed = self.clock.elapsed(&prefs);
@@ -190,6 +196,9 @@ impl Services {
 
         let mut created = Vec::with_capacity(candidates.len());
         let mut reachable = queued_before;
+        // What these offers add to the opening's waves: how many were queued, the first when.
+        let mut queued_now = 0;
+        let mut first_due_now: Option<OdDateTime> = None;
         for c in &candidates {
             let patient = store::office::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
                 ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
@@ -258,6 +267,14 @@ impl Services {
                 plan.email.map(|r| r.map_err(|why| why.note())),
                 &|at| NotEmailable::TooSoon { send_at: at }.note(),
             );
+            let due = match (&text_queued, &email_queued) {
+                (Queued::At(at, _), _) | (_, Queued::At(at, _)) => Some(*at),
+                _ => None,
+            };
+            if let Some(at) = due {
+                queued_now += 1;
+                first_due_now = Some(first_due_now.map_or(at, |f| f.min(at)));
+            }
             let (sms_send_status, scheduled) = match &text_queued {
                 Queued::At(at, _) => (SmsSendStatus::SendNotAttempted, *at),
                 _ => (SmsSendStatus::DoNotSend, OdDateTime::never()),
@@ -306,6 +323,9 @@ impl Services {
                 }
             }
             created.push(comm);
+        }
+        if let Some(first_due) = first_due_now {
+            store::opening::add_to_waves(&mut tx, schedule_num, first_due, queued_now).await?;
         }
         let detail = format!(
             "opening {schedule_num}: {} {}–{} in {} to {} {}",

@@ -23,10 +23,14 @@ pub struct OpeningRow {
     pub closed_by: String,
     pub winner: i64,
     pub apt_num: i64,
+    /// When its first message was due, as planned when it was first offered (never if none).
+    pub first_message: OdDateTime,
+    /// How many of its offers were queued for a text or an email: where later waves continue.
+    pub queued_offers: i64,
 }
 
 const OPENING_COLUMNS: &str = "o.schedulenum, o.operatorynum, o.clinicnum, o.slotstart, o.slotstop, o.offeredat, \
-    o.offeredby, o.state, o.closedat, o.closedby, o.winner, o.aptnum";
+    o.offeredby, o.state, o.closedat, o.closedby, o.winner, o.aptnum, o.firstmessage, o.queuedoffers";
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for OpeningRow {
     fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
@@ -43,6 +47,8 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for OpeningRow {
             closed_by: r.try_get("closedby")?,
             winner: r.try_get("winner")?,
             apt_num: r.try_get("aptnum")?,
+            first_message: r.try_get("firstmessage")?,
+            queued_offers: r.try_get("queuedoffers")?,
         })
     }
 }
@@ -98,19 +104,21 @@ pub async fn open_opening_starting(
         .await?)
 }
 
-/// When an opening's first message was due, and how many of its offers were queued for a text
-/// or an email: where offers added to it continue.
-pub async fn opening_waves(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<(Option<OdDateTime>, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT MIN(t.at) AS firstmessage, COUNT(t.at) AS reachable FROM \
-         (SELECT CASE WHEN c.datetimesmsscheduled <> $2 THEN c.datetimesmsscheduled \
-                      WHEN e.datetimeemailscheduled <> $2 THEN e.datetimeemailscheduled END AS at \
-          FROM asapcomm c LEFT JOIN asapemail e ON e.asapcommnum = c.asapcommnum WHERE c.schedulenum = $1) t",
+/// Offers just queued join the opening's waves: `queued` more, the first of them due at
+/// `first_due`. The opening's first message only ever moves earlier.
+pub async fn add_to_waves(conn: &mut AnyConnection, schedule_num: i64, first_due: OdDateTime, queued: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE asapopening SET queuedoffers = queuedoffers + $1, \
+         firstmessage = CASE WHEN firstmessage = $2 OR firstmessage > $3 THEN $3 ELSE firstmessage END \
+         WHERE schedulenum = $4",
     )
-    .bind(schedule_num)
+    .bind(queued)
     .bind(OdDateTime::never())
-    .fetch_one(conn)
-    .await?)
+    .bind(first_due)
+    .bind(schedule_num)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Open openings in the operatory whose time overlaps `span`.

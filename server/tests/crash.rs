@@ -41,7 +41,7 @@ async fn killed_mid_load_loses_nothing_answered_and_sends_nothing_twice() {
         let answered = Arc::new(Mutex::new(Answered::default()));
         let day = chrono::NaiveDate::from_ymd_opt(2031, 3, 18).expect("date") + chrono::Duration::days(round as i64 % 40);
         let mut clients = Vec::new();
-        for client in 0..16_u64 {
+        for client in 0..32_u64 {
             let (http, base, answered, store) = (http.clone(), base.clone(), answered.clone(), store.clone());
             let mut rng = StdRng::seed_from_u64(seed * 1000 + round * 100 + client);
             clients.push(tokio::spawn(async move {

@@ -182,7 +182,8 @@ async fn attempt(
             let booked_there = elsewhere.iter().any(|a| {
                 occupies_time(a.apt_status) && !own.contains(&a.apt_num) && Span::starting_at(a.apt_date_time, appointment_minutes(&a.pattern)).overlaps(&chair)
             });
-            !booked_there && first_blocker(&mut tx, op, chair, &own).await?.is_none()
+            let blockout_types = office::blockout_types(&mut tx).await?;
+            !booked_there && first_blocker(&mut tx, op, chair, &own, &blockout_types).await?.is_none()
         }
         _ => false,
     };

@@ -169,13 +169,14 @@ impl Services {
 /// closed as booked by the office, in the same transaction as the change.
 pub async fn close_booked_openings(tx: &mut WriteTx, now: OdDateTime) -> ServiceResult<usize> {
     let mut closed = 0;
+    let blockout_types = store::office::blockout_types(tx).await?;
     for opening in store::opening::all_open_openings(tx).await? {
         let Some(op) = store::office::operatory(tx, opening.operatory_num).await? else {
             close_opening_in(tx, opening.schedule_num, OpeningState::Booked, now, "", 0, 0).await?;
             closed += 1;
             continue;
         };
-        if first_blocker(tx, &op, opening.span, &[]).await?.is_some() {
+        if first_blocker(tx, &op, opening.span, &[], &blockout_types).await?.is_some() {
             close_opening_in(tx, opening.schedule_num, OpeningState::Booked, now, "", 0, 0).await?;
             closed += 1;
         }

@@ -20,7 +20,7 @@ use app::domain::template::{check_message, fill_slot_tags};
 use app::view::day::OfferMessage;
 use app::domain::{SendWindow, Span};
 use app::model::{
-    AsapComm, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
+    AsapComm, Definition, FKeyType, OdDateTime, Operatory, Preferences, Priority, ResponseStatus, SchedType, SmsSendStatus,
 };
 use sqlx::AnyConnection;
 
@@ -91,7 +91,7 @@ impl Services {
         // The office's settings, the operatory and the clinic's messages change rarely and are
         // not what the write guards (the book, the patients' limits and opt-outs are). Reading
         // them first keeps them out of the write turn, which every writer queues for.
-        let (prefs, op, office, templates) = {
+        let (prefs, op, office, templates, blockout_types) = {
             let mut conn = self.store.pool().acquire().await?;
             let prefs = store::office::preferences(&mut conn).await?;
             let op = store::office::operatory(&mut conn, req.op)
@@ -108,7 +108,8 @@ impl Services {
                 Some(m) => m.clone(),
                 None => store::templates::for_clinic(&mut conn, op.clinic_num, &prefs).await?.message,
             };
-            (prefs, op, office, templates)
+            let blockout_types = store::office::blockout_types(&mut conn).await?;
+            (prefs, op, office, templates, blockout_types)
         };
 
         let mut tx = self.store.begin_write().await?;
@@ -136,7 +137,7 @@ impl Services {
         let longest_visit = candidates.iter().map(|c| c.minutes).max().unwrap_or(0);
         let span = opening_span(start, end, longest_visit).map_err(|p| ServiceError::bad_request(p.to_string()))?;
         let own_apts: Vec<i64> = candidates.iter().filter_map(|c| c.apt_num).collect();
-        if let Some(blocker) = first_blocker(&mut tx, &op, span, &own_apts).await? {
+        if let Some(blocker) = first_blocker(&mut tx, &op, span, &own_apts, &blockout_types).await? {
             return Err(ServiceError::Conflict(format!(
                 "{} {}–{} in {} is not free: {blocker}. Choose another time or operatory.",
                 start.date(),
@@ -204,13 +205,14 @@ impl Services {
                 ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
             })?;
             let opt_outs = store::office::opt_outs(&mut tx, c.pat_num).await?;
-            let declined_stop_before = store::asapcomm::declined_stop_before(&mut tx, c.f_key, c.f_key_type).await?;
+            let limits = store::asapcomm::offer_limits(&mut tx, c.pat_num, c.f_key, c.f_key_type, limit_day(now, &window), req.send_mode != SendMode::Text)
+                .await?;
             let facts = TextingFacts {
                 wireless_phone: &patient.wireless_phone,
                 txt_msg_ok: patient.txt_msg_ok,
                 opt_out_sms: opt_outs.opt_out_sms,
-                declined_stop_before,
-                texts_that_day: store::asapcomm::texts_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
+                declined_stop_before: limits.declined_stop_before,
+                texts_that_day: limits.texts_that_day,
                 text_limit: prefs.web_sched_asap_text_limit,
                 slot_start: start,
             };
@@ -222,8 +224,8 @@ impl Services {
                 let facts = EmailFacts {
                     email: &patient.email,
                     opt_out_email: opt_outs.opt_out_email,
-                    declined_stop_before,
-                    emails_that_day: store::asapcomm::emails_on_day(&mut tx, c.pat_num, limit_day(now, &window)).await?,
+                    declined_stop_before: limits.declined_stop_before,
+                    emails_that_day: limits.emails_that_day,
                     limit: prefs.web_sched_asap_text_limit,
                     slot_start: start,
                 };
@@ -461,6 +463,7 @@ pub(super) async fn first_blocker(
     op: &Operatory,
     span: Span,
     own_apts: &[i64],
+    blockout_types: &[Definition],
 ) -> ServiceResult<Option<String>> {
     // Appointments never run longer than a day, so starting the search a day early catches
     // one that began before the opening and is still going.
@@ -481,7 +484,6 @@ pub(super) async fn first_blocker(
             )));
         }
     }
-    let types = store::office::blockout_types(conn).await?;
     // Only blockouts linked to this operatory that day: Web Sched ASAP openings never block,
     // and there can be many of them on a busy day.
     let filter = store::book::ScheduleFilter {
@@ -495,7 +497,7 @@ pub(super) async fn first_blocker(
         limit: i64::MAX,
     };
     for block in store::book::schedules(conn, &filter).await? {
-        let Some(def) = types.iter().find(|d| d.def_num == block.blockout_type) else { continue };
+        let Some(def) = blockout_types.iter().find(|d| d.def_num == block.blockout_type) else { continue };
         if !blocks_scheduling(&def.item_value) {
             continue;
         }

@@ -172,30 +172,45 @@ table!(NewAsapCommRow in "asapcomm" keeping ["shortguid", "wave", "ownopening"] 
     own_opening: "ownopening",
 });
 
-/// ASAP texts already scheduled or sent to a patient for a given day (the daily limit).
-pub async fn texts_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate) -> StoreResult<i64> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM asapcomm WHERE patnum = $1 AND datetimesmsscheduled >= $2 \
-         AND datetimesmsscheduled < $3 AND smssendstatus <> $4",
+/// What limits a new offer to a patient: whether they answered an earlier offer for the same
+/// appointment or recall with "do not contact", and the ASAP texts and emails already scheduled
+/// or sent to them for the limit's day. One statement, since it runs in the write turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OfferLimits {
+    pub declined_stop_before: bool,
+    pub texts_that_day: i64,
+    pub emails_that_day: i64,
+}
+
+/// Emails are counted only when `count_emails` (a text-only send reads nothing of email).
+pub async fn offer_limits(
+    conn: &mut AnyConnection,
+    pat_num: i64,
+    f_key: i64,
+    f_key_type: FKeyType,
+    day: OdDate,
+    count_emails: bool,
+) -> StoreResult<OfferLimits> {
+    let (declined, texts, emails): (i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM (SELECT 1 FROM asapcomm WHERE fkey = $1 AND fkeytype = $2 AND responsestatus = $3 LIMIT 1) d), \
+           (SELECT COUNT(*) FROM asapcomm WHERE patnum = $4 AND datetimesmsscheduled >= $5 \
+              AND datetimesmsscheduled < $6 AND smssendstatus <> $7), \
+           CASE WHEN $8 = 1 THEN (SELECT COUNT(*) FROM asapemail e JOIN asapcomm c ON c.asapcommnum = e.asapcommnum \
+              WHERE c.patnum = $4 AND e.datetimeemailscheduled >= $5 AND e.datetimeemailscheduled < $6 \
+              AND e.emailsendstatus <> $7) ELSE 0 END",
     )
+    .bind(f_key)
+    .bind(f_key_type)
+    .bind(ResponseStatus::DeclinedStopComm)
     .bind(pat_num)
     .bind(day.start())
     .bind(day.add_days(1).start())
     .bind(SmsSendStatus::DoNotSend)
+    .bind(i64::from(count_emails))
     .fetch_one(conn)
     .await?;
-    Ok(n)
-}
-
-/// The patient answered an earlier offer for this appointment or recall with "do not contact".
-pub async fn declined_stop_before(conn: &mut AnyConnection, f_key: i64, f_key_type: FKeyType) -> StoreResult<bool> {
-    let row = sqlx::query("SELECT 1 FROM asapcomm WHERE fkey = $1 AND fkeytype = $2 AND responsestatus = $3 LIMIT 1")
-        .bind(f_key)
-        .bind(f_key_type)
-        .bind(ResponseStatus::DeclinedStopComm)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.is_some())
+    Ok(OfferLimits { declined_stop_before: declined > 0, texts_that_day: texts, emails_that_day: emails })
 }
 
 pub async fn short_guid_exists(conn: &mut AnyConnection, short_guid: &str) -> StoreResult<bool> {
@@ -218,21 +233,6 @@ mod tests {
         assert!(!walk_keys(1, 1_000_000, 100), "imported history scattered over the key range");
         assert!(walk_keys(i64::MIN, i64::MAX, i64::MAX), "no overflow");
     }
-}
-
-/// ASAP emails already scheduled or sent to the patient for `day` (the daily limit, per channel).
-pub async fn emails_on_day(conn: &mut AnyConnection, pat_num: i64, day: OdDate) -> StoreResult<i64> {
-    let (from, to) = (day.start(), day.add_days(1).start());
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM asapemail e JOIN asapcomm c ON c.asapcommnum = e.asapcommnum WHERE c.patnum = $1 \
-         AND e.datetimeemailscheduled >= $2 AND e.datetimeemailscheduled < $3 AND e.emailsendstatus <> $4",
-    )
-    .bind(pat_num)
-    .bind(from)
-    .bind(to)
-    .bind(SmsSendStatus::DoNotSend)
-    .fetch_one(conn)
-    .await?)
 }
 
 /// The email of a new offer: queued for `at`, or recorded as not sent (with the Note why).

@@ -21,12 +21,12 @@ pub mod opening;
 pub mod sending;
 pub mod table;
 pub mod templates;
+pub mod write_turn;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 use std::path::Path;
-use std::sync::Arc;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -60,6 +60,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database holds a value this server cannot read: {0}")]
     Corrupt(String),
+    /// A write shared a commit with others, and that commit failed.
+    #[error("{0}")]
+    NotSaved(String),
 }
 
 impl StoreError {
@@ -95,8 +98,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     /// SQLite has one writer at a time. Writers in this process queue here, in order, instead
-    /// of polling SQLite's busy handler (which made latency spiky and could time out).
-    write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// of polling SQLite's busy handler (which made latency spiky and could time out), and
+    /// writers queued together share a commit.
+    write_turn: write_turn::WriteTurn,
     /// The SQLite database's file, for its size and the free space beside it.
     sqlite_file: Option<std::path::PathBuf>,
 }
@@ -111,26 +115,46 @@ pub struct MigrationState {
 
 /// A write transaction; on SQLite it also holds this process's write turn until it ends.
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Present from the start until `commit` or the drop takes it.
+    tx: Option<Transaction<'static, Any>>,
+    turn: Option<write_turn::TurnHeld>,
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> StoreResult<()> {
-        Ok(self.tx.commit().await?)
+    /// Commits, and returns once the work is in the database: on SQLite possibly together with
+    /// other writers' work, in one commit.
+    pub async fn commit(mut self) -> StoreResult<()> {
+        let Some(tx) = self.tx.take() else { return Ok(()) };
+        match self.turn.take() {
+            Some(turn) => turn.commit(tx).await,
+            None => Ok(tx.commit().await?),
+        }
+    }
+
+    fn transaction(&self) -> &Transaction<'static, Any> {
+        self.tx.as_ref().expect("a write transaction is present until it commits")
+    }
+}
+
+/// Dropped without a commit (an error, or the request went away): its work is undone.
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let (Some(tx), Some(turn)) = (self.tx.take(), self.turn.take()) {
+            turn.abandon(tx);
+        }
     }
 }
 
 impl std::ops::Deref for WriteTx {
     type Target = Transaction<'static, Any>;
     fn deref(&self) -> &Self::Target {
-        &self.tx
+        self.transaction()
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
+        self.tx.as_mut().expect("a write transaction is present until it commits")
     }
 }
 
@@ -209,7 +233,7 @@ impl Store {
             }
         };
         let sqlite_file = (backend == Backend::Sqlite).then(|| sqlite_file_of(&url)).flatten();
-        Ok(Store { pool, backend, write_gate: Arc::new(tokio::sync::Mutex::new(())), sqlite_file })
+        Ok(Store { pool, backend, write_turn: write_turn::WriteTurn::default(), sqlite_file })
     }
 
     pub fn backend(&self) -> Backend {
@@ -274,11 +298,18 @@ impl Store {
         let asked = std::time::Instant::now();
         let tx = match self.backend {
             Backend::Sqlite => {
-                let turn = self.write_gate.clone().lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                WriteTx { tx, _turn: Some(turn) }
+                let (turn, open) = self.write_turn.take().await;
+                let (turn, open) = match open {
+                    Some(tx) => turn.enter(tx).await,
+                    None => (turn, None),
+                };
+                let tx = match open {
+                    Some(tx) => tx,
+                    None => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                };
+                WriteTx { tx: Some(tx), turn: Some(turn) }
             }
-            Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _turn: None },
+            Backend::Postgres => WriteTx { tx: Some(self.pool.begin().await?), turn: None },
         };
         crate::telemetry::write_wait(asked.elapsed());
         Ok(tx)
@@ -330,7 +361,7 @@ impl Store {
             sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, $2)) AS taken")
                 .bind(space)
                 .bind(key as i32)
-                .execute(&mut *tx.tx)
+                .execute(&mut ***tx)
                 .await?;
         }
         Ok(())
@@ -348,7 +379,7 @@ impl Store {
                      (SELECT MAX({column}) AS written FROM {table}) w WHERE written IS NOT NULL AND written >= \
                      COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', '{column}')::regclass), 0)"
                 );
-                sqlx::query(&sql).execute(&mut *tx.tx).await?;
+                sqlx::query(&sql).execute(&mut ***tx).await?;
             }
         }
         Ok(())

@@ -332,7 +332,7 @@ fn build_router(settings: &Settings, services: service::Services) -> Result<axum
         public_url: settings.public_base_url(),
     });
     let https = settings.public_base_url().starts_with("https://");
-    let state = AppState { services, leptos_options, api_keys: Arc::new(api_keys), sms_webhook, https, stylesheet };
+    let state = AppState::new(http::AppSettings { services, leptos_options, api_keys: Arc::new(api_keys), sms_webhook, https, stylesheet });
     Ok(http::router(state, &settings.frame_ancestors))
 }
 

@@ -32,9 +32,26 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-/// Shared by every handler.
+/// Shared by every handler. Every request's extractor takes a copy, so it is one reference
+/// count, not a copy of every setting.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppSettings>);
+
+impl AppState {
+    pub fn new(settings: AppSettings) -> AppState {
+        AppState(Arc::new(settings))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppSettings;
+    fn deref(&self) -> &AppSettings {
+        &self.0
+    }
+}
+
+/// What the handlers share: the services and this server's settings.
+pub struct AppSettings {
     pub services: Services,
     pub leptos_options: LeptosOptions,
     pub api_keys: Arc<ApiKeys>,

@@ -11,6 +11,7 @@ pub mod length;
 pub mod occupancy;
 pub mod offer;
 pub mod outcomes;
+pub mod ranking;
 pub mod send_window;
 pub mod slots;
 mod span;

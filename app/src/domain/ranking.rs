@@ -1,0 +1,252 @@
+//! Who is asked first for an opening: a score for each fitting patient, from the office's own
+//! records, with every input shown in words beside the name.
+//!
+//! Only what staff and the patient could both see and find fair goes in: how they answered
+//! earlier offers, how long they have waited, how often they were asked this week, how well
+//! their visit fits the gap, whether the opening is with their provider, and when they have
+//! accepted before. Nothing about the patient themselves (age, balance, insurance) is an input.
+
+/// What the records say about one patient who fits one opening.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RankFacts {
+    /// Earlier offers they took.
+    pub accepted: u32,
+    /// Earlier offers they turned down.
+    pub declined: u32,
+    /// Earlier offers whose opening passed without an answer from them.
+    pub unanswered: u32,
+    /// Days since their appointment was broken or taken off the book, or since their recall fell
+    /// due; None when the records do not say.
+    pub days_waiting: Option<i64>,
+    /// Offers texted or emailed to them in the last seven days.
+    pub offers_this_week: u32,
+    /// Chair minutes the opening would leave idle around their visit.
+    pub idle_minutes: i64,
+    /// Their appointment is with the provider whose chair time this is.
+    pub same_provider: bool,
+    /// Of the offers they took, how many were on the opening's weekday.
+    pub accepted_same_weekday: u32,
+    /// Of the offers they took, how many were in the opening's part of the day.
+    pub accepted_same_part_of_day: u32,
+}
+
+/// How much each input counts. In one place so the order can be explained and tuned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    /// For a patient who took every earlier offer (the rate is smoothed: one in two with no
+    /// history, so a new patient is neither favoured nor held back).
+    pub answers: f64,
+    /// For the longest wait counted, `wait_cap_days`.
+    pub waiting: f64,
+    pub wait_cap_days: i64,
+    /// Taken off for each offer in the last seven days, up to `asked_cap` offers.
+    pub per_offer_this_week: f64,
+    pub asked_cap: u32,
+    /// Taken off per idle chair minute, up to `idle_cap_minutes`.
+    pub per_idle_minute: f64,
+    pub idle_cap_minutes: i64,
+    pub same_provider: f64,
+    /// For a patient whose every acceptance was on the opening's weekday (and in its part of
+    /// the day): scaled by the share that was.
+    pub same_weekday: f64,
+    pub same_part_of_day: f64,
+}
+
+pub const WEIGHTS: Weights = Weights {
+    answers: 30.0,
+    waiting: 25.0,
+    wait_cap_days: 180,
+    per_offer_this_week: 6.0,
+    asked_cap: 4,
+    per_idle_minute: 0.25,
+    idle_cap_minutes: 60,
+    same_provider: 10.0,
+    same_weekday: 5.0,
+    same_part_of_day: 5.0,
+};
+
+/// A patient's place in the asking order, and why, in words staff can read out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rank {
+    /// Higher is asked earlier.
+    pub points: f64,
+    /// Every input, in words: "accepted 2 of 3 earlier offers", "waiting 41 days", …
+    pub reasons: Vec<String>,
+}
+
+impl Rank {
+    /// The reasons on one line, as the picker shows them.
+    pub fn reason_line(&self) -> String {
+        self.reasons.join(" · ")
+    }
+}
+
+/// Scores one patient for one opening with `w`.
+pub fn rank(facts: &RankFacts, w: &Weights) -> Rank {
+    let mut points = 0.0;
+    let mut reasons = Vec::new();
+
+    let asked = facts.accepted + facts.declined + facts.unanswered;
+    points += w.answers * (f64::from(facts.accepted) + 1.0) / (f64::from(asked) + 2.0);
+    reasons.push(if asked == 0 {
+        "no earlier offers".to_string()
+    } else {
+        let mut words = format!("accepted {} of {} earlier {}", facts.accepted, asked, plural(asked, "offer", "offers"));
+        if facts.unanswered > 0 {
+            words.push_str(&format!(" ({} unanswered)", facts.unanswered));
+        }
+        words
+    });
+
+    match facts.days_waiting {
+        Some(days) if days > 0 => {
+            points += w.waiting * days.min(w.wait_cap_days) as f64 / w.wait_cap_days as f64;
+            reasons.push(format!("waiting {days} {}", plural(days as u32, "day", "days")));
+        }
+        Some(_) => reasons.push("waiting since today".into()),
+        None => reasons.push("wait unknown".into()),
+    }
+
+    if facts.offers_this_week > 0 {
+        points -= w.per_offer_this_week * f64::from(facts.offers_this_week.min(w.asked_cap));
+        reasons.push(format!(
+            "asked {} {} this week",
+            facts.offers_this_week,
+            plural(facts.offers_this_week, "time", "times")
+        ));
+    } else {
+        reasons.push("not asked this week".into());
+    }
+
+    let idle = facts.idle_minutes.max(0);
+    points -= w.per_idle_minute * idle.min(w.idle_cap_minutes) as f64;
+    reasons.push(if idle == 0 { "fills the time exactly".into() } else { format!("leaves {idle} min free") });
+
+    if facts.same_provider {
+        points += w.same_provider;
+        reasons.push("same provider".into());
+    }
+
+    if facts.accepted > 0 {
+        let share = |n: u32| f64::from(n.min(facts.accepted)) / f64::from(facts.accepted);
+        points += w.same_weekday * share(facts.accepted_same_weekday) + w.same_part_of_day * share(facts.accepted_same_part_of_day);
+        if facts.accepted_same_weekday > 0 {
+            reasons.push(format!("took {} on this weekday", facts.accepted_same_weekday));
+        }
+        if facts.accepted_same_part_of_day > 0 {
+            reasons.push(format!("took {} at this time of day", facts.accepted_same_part_of_day));
+        }
+    }
+
+    Rank { points, reasons }
+}
+
+/// Morning, afternoon or evening: when a patient tends to accept is compared by this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PartOfDay {
+    Morning,
+    Afternoon,
+    Evening,
+}
+
+pub fn part_of_day(hour: u32) -> PartOfDay {
+    match hour {
+        0..=11 => PartOfDay::Morning,
+        12..=16 => PartOfDay::Afternoon,
+        _ => PartOfDay::Evening,
+    }
+}
+
+fn plural(n: u32, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points(facts: RankFacts) -> f64 {
+        rank(&facts, &WEIGHTS).points
+    }
+
+    #[test]
+    fn a_new_patient_scores_the_neutral_answer_rate_and_reads_as_new() {
+        let r = rank(&RankFacts { days_waiting: Some(0), ..RankFacts::default() }, &WEIGHTS);
+        // (0 + 1) / (0 + 2) × 30 = 15; nothing else counts.
+        assert_eq!(r.points, 15.0);
+        assert_eq!(r.reason_line(), "no earlier offers · waiting since today · not asked this week · fills the time exactly");
+    }
+
+    #[test]
+    fn hand_checked_patient() {
+        // Accepted 2 of 3 (1 unanswered), waiting 41 days, asked once this week, 30 minutes
+        // idle, same provider, both accepts on this weekday, one in this part of the day.
+        let facts = RankFacts {
+            accepted: 2,
+            declined: 0,
+            unanswered: 1,
+            days_waiting: Some(41),
+            offers_this_week: 1,
+            idle_minutes: 30,
+            same_provider: true,
+            accepted_same_weekday: 2,
+            accepted_same_part_of_day: 1,
+        };
+        let r = rank(&facts, &WEIGHTS);
+        // answers 30 × 3/5 = 18; waiting 25 × 41/180 = 5.694…; asked −6; idle −7.5;
+        // provider +10; weekday 5 × 2/2 = 5; part of day 5 × 1/2 = 2.5.
+        let expected = 18.0 + 25.0 * 41.0 / 180.0 - 6.0 - 7.5 + 10.0 + 5.0 + 2.5;
+        assert!((r.points - expected).abs() < 1e-9, "{} vs {expected}", r.points);
+        assert_eq!(
+            r.reason_line(),
+            "accepted 2 of 3 earlier offers (1 unanswered) · waiting 41 days · asked 1 time this week · \
+             leaves 30 min free · same provider · took 2 on this weekday · took 1 at this time of day"
+        );
+    }
+
+    #[test]
+    fn each_input_moves_the_score_the_fair_way() {
+        let base = RankFacts { accepted: 1, declined: 1, days_waiting: Some(30), idle_minutes: 10, ..RankFacts::default() };
+        assert!(points(RankFacts { accepted: 2, ..base }) > points(base), "more accepts, earlier");
+        assert!(points(RankFacts { declined: 3, ..base }) < points(base), "more declines, later");
+        assert!(points(RankFacts { unanswered: 3, ..base }) < points(base), "never answering, later");
+        assert!(points(RankFacts { days_waiting: Some(90), ..base }) > points(base), "waited longer, earlier");
+        assert!(points(RankFacts { offers_this_week: 2, ..base }) < points(base), "asked often this week, later");
+        assert!(points(RankFacts { idle_minutes: 0, ..base }) > points(base), "a tighter fit, earlier");
+        assert!(points(RankFacts { same_provider: true, ..base }) > points(base));
+        assert!(points(RankFacts { accepted_same_weekday: 1, ..base }) > points(base));
+    }
+
+    #[test]
+    fn caps_keep_one_input_from_swamping_the_rest() {
+        let base = RankFacts { days_waiting: Some(180), ..RankFacts::default() };
+        assert_eq!(points(RankFacts { days_waiting: Some(2000), ..base }), points(base), "waits past the cap count as the cap");
+        let asked = |n| points(RankFacts { offers_this_week: n, ..base });
+        assert_eq!(asked(4), asked(40), "asking past the cap takes off no more");
+        let idle = |m| points(RankFacts { idle_minutes: m, ..base });
+        assert_eq!(idle(60), idle(600));
+        assert_eq!(idle(-5), idle(0), "a negative gap is a caller's slip, not a bonus");
+    }
+
+    #[test]
+    fn pattern_shares_never_exceed_the_accepts() {
+        let facts = RankFacts { accepted: 1, accepted_same_weekday: 5, accepted_same_part_of_day: 5, ..RankFacts::default() };
+        let all = RankFacts { accepted: 1, accepted_same_weekday: 1, accepted_same_part_of_day: 1, ..RankFacts::default() };
+        assert_eq!(points(facts), points(all));
+    }
+
+    #[test]
+    fn unknown_waits_say_so() {
+        let r = rank(&RankFacts::default(), &WEIGHTS);
+        assert!(r.reasons.contains(&"wait unknown".to_string()));
+    }
+
+    #[test]
+    fn parts_of_the_day() {
+        assert_eq!(part_of_day(8), PartOfDay::Morning);
+        assert_eq!(part_of_day(11), PartOfDay::Morning);
+        assert_eq!(part_of_day(12), PartOfDay::Afternoon);
+        assert_eq!(part_of_day(16), PartOfDay::Afternoon);
+        assert_eq!(part_of_day(17), PartOfDay::Evening);
+    }
+}

@@ -315,6 +315,11 @@ impl Store {
         Ok(tx)
     }
 
+    /// Commits made through SQLite's write turn since the start (each may carry several writes).
+    pub fn write_commits(&self) -> usize {
+        self.write_turn.commits()
+    }
+
     /// This process's pool: connections in use, idle, and the most it opens.
     pub fn pool_figure(&self) -> crate::telemetry::PoolFigure {
         let size = self.pool.size();

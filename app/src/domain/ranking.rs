@@ -6,6 +6,73 @@
 //! their visit fits the gap, whether the opening is with their provider, and when they have
 //! accepted before. Nothing about the patient themselves (age, balance, insurance) is an input.
 
+use crate::model::{OdDate, OdDateTime};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+/// One patient's answers on record, the same whatever the opening: the server reads it from the
+/// offers on record, and the picker ranks against the opening staff choose.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerHistory {
+    pub accepted: u32,
+    pub declined: u32,
+    pub unanswered: u32,
+    /// Accepted offers by their opening's weekday, Monday first.
+    pub accepted_by_weekday: [u32; 7],
+    /// Accepted offers by their opening's part of the day: morning, afternoon, evening.
+    pub accepted_by_part_of_day: [u32; 3],
+    /// Offers texted or emailed to them in the last seven days.
+    pub offers_this_week: u32,
+}
+
+impl AnswerHistory {
+    /// Counts one accepted offer for an opening that started at `start`.
+    pub fn add_accepted(&mut self, start: OdDateTime) {
+        self.accepted += 1;
+        let at = start.get();
+        self.accepted_by_weekday[at.weekday().num_days_from_monday() as usize] += 1;
+        self.accepted_by_part_of_day[part_of_day(chrono::Timelike::hour(&at)) as usize] += 1;
+    }
+}
+
+/// One opening as a patient's fit for it is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpeningFit {
+    pub start: OdDateTime,
+    /// The opening's length.
+    pub minutes: i64,
+    /// The provider whose chair time it is; 0 when unknown.
+    pub prov_num: i64,
+}
+
+/// One patient on the list, as the ranking needs them beside their history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    /// Their visit's length.
+    pub visit_minutes: i64,
+    /// Their appointment's provider; 0 for a recall or when unknown.
+    pub prov_num: i64,
+    /// Since when they have waited: the broken or unscheduled appointment's date, the recall's
+    /// due date; None when the records do not say (a scheduled appointment wanting an earlier one).
+    pub since: Option<OdDate>,
+}
+
+/// The inputs of `rank` for one patient and one opening, on `today`.
+pub fn facts_for(history: &AnswerHistory, patient: Waiting, opening: OpeningFit, today: OdDate) -> RankFacts {
+    let at = opening.start.get();
+    RankFacts {
+        accepted: history.accepted,
+        declined: history.declined,
+        unanswered: history.unanswered,
+        days_waiting: patient.since.map(|since| (today.get() - since.get()).num_days().max(0)),
+        offers_this_week: history.offers_this_week,
+        idle_minutes: opening.minutes - patient.visit_minutes,
+        same_provider: opening.prov_num != 0 && opening.prov_num == patient.prov_num,
+        accepted_same_weekday: history.accepted_by_weekday[at.weekday().num_days_from_monday() as usize],
+        accepted_same_part_of_day: history.accepted_by_part_of_day[part_of_day(chrono::Timelike::hour(&at)) as usize],
+    }
+}
+
 /// What the records say about one patient who fits one opening.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RankFacts {
@@ -144,9 +211,9 @@ pub fn rank(facts: &RankFacts, w: &Weights) -> Rank {
 /// Morning, afternoon or evening: when a patient tends to accept is compared by this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PartOfDay {
-    Morning,
-    Afternoon,
-    Evening,
+    Morning = 0,
+    Afternoon = 1,
+    Evening = 2,
 }
 
 pub fn part_of_day(hour: u32) -> PartOfDay {
@@ -239,6 +306,43 @@ mod tests {
     fn unknown_waits_say_so() {
         let r = rank(&RankFacts::default(), &WEIGHTS);
         assert!(r.reasons.contains(&"wait unknown".to_string()));
+    }
+
+    #[test]
+    fn an_opening_is_judged_against_the_patients_history() {
+        let at = |s: &str| OdDateTime::parse(s).unwrap();
+        let mut history = AnswerHistory { declined: 1, unanswered: 1, offers_this_week: 2, ..AnswerHistory::default() };
+        // Two Tuesday mornings and a Thursday afternoon taken before.
+        history.add_accepted(at("2026-11-03 09:00:00"));
+        history.add_accepted(at("2026-11-10 10:30:00"));
+        history.add_accepted(at("2026-11-19 14:00:00"));
+        assert_eq!(history.accepted, 3);
+        let patient = Waiting { visit_minutes: 60, prov_num: 7, since: Some(OdDate::parse("2026-10-21").unwrap()) };
+        // A Tuesday morning, 90 minutes, with their provider.
+        let opening = OpeningFit { start: at("2026-12-01 08:00:00"), minutes: 90, prov_num: 7 };
+        let facts = facts_for(&history, patient, opening, OdDate::parse("2026-12-01").unwrap());
+        assert_eq!(
+            facts,
+            RankFacts {
+                accepted: 3,
+                declined: 1,
+                unanswered: 1,
+                days_waiting: Some(41),
+                offers_this_week: 2,
+                idle_minutes: 30,
+                same_provider: true,
+                accepted_same_weekday: 2,
+                accepted_same_part_of_day: 2,
+            }
+        );
+        // Another provider's Friday evening; a wait that starts later than today counts as none.
+        let opening = OpeningFit { start: at("2026-12-04 17:30:00"), minutes: 60, prov_num: 8 };
+        let later = Waiting { since: Some(OdDate::parse("2026-12-20").unwrap()), ..patient };
+        let facts = facts_for(&history, later, opening, OdDate::parse("2026-12-01").unwrap());
+        assert_eq!((facts.same_provider, facts.accepted_same_weekday, facts.accepted_same_part_of_day), (false, 0, 0));
+        assert_eq!((facts.days_waiting, facts.idle_minutes), (Some(0), 0));
+        let unknown = OpeningFit { prov_num: 0, ..opening };
+        assert!(!facts_for(&history, Waiting { prov_num: 0, ..patient }, unknown, OdDate::parse("2026-12-01").unwrap()).same_provider);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! their visit fits the gap, whether the opening is with their provider, and when they have
 //! accepted before. Nothing about the patient themselves (age, balance, insurance) is an input.
 
-use crate::model::{OdDate, OdDateTime};
+use crate::model::{OdDate, OdDateTime, ResponseStatus};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,41 @@ impl AnswerHistory {
         let at = start.get();
         self.accepted_by_weekday[at.weekday().num_days_from_monday() as usize] += 1;
         self.accepted_by_part_of_day[part_of_day(chrono::Timelike::hour(&at)) as usize] += 1;
+    }
+}
+
+/// How a patient answered one offer, as the ranking counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Accepted,
+    Declined,
+    /// The offer's time passed, or the opening was filled, without a word from them.
+    Unanswered,
+}
+
+/// What one offer on record says of the patient; None when it says nothing: it never reached
+/// them (not sent, failed), it is still open, staff took it back, or the time was gone before
+/// they could have taken it.
+pub fn answer_of(status: ResponseStatus, link_ended: bool, withdrawn_by_staff: bool) -> Option<Answer> {
+    use ResponseStatus::*;
+    match status {
+        AcceptedAndMoved | AcceptedAndNotAvailable => Some(Answer::Accepted),
+        Declined | DeclinedStopComm | ChoseDifferentSlot => Some(Answer::Declined),
+        Expired if withdrawn_by_staff => None,
+        Expired => Some(Answer::Unanswered),
+        PendingRsvp | Viewed if link_ended => Some(Answer::Unanswered),
+        UnableToSend | AwaitingTransmit | PendingRsvp | Viewed | ViewedNotAvailable | Failed => None,
+    }
+}
+
+impl AnswerHistory {
+    /// Counts one offer on record, for an opening that started at `start`.
+    pub fn add(&mut self, answer: Answer, start: OdDateTime) {
+        match answer {
+            Answer::Accepted => self.add_accepted(start),
+            Answer::Declined => self.declined += 1,
+            Answer::Unanswered => self.unanswered += 1,
+        }
     }
 }
 
@@ -343,6 +378,32 @@ mod tests {
         assert_eq!((facts.days_waiting, facts.idle_minutes), (Some(0), 0));
         let unknown = OpeningFit { prov_num: 0, ..opening };
         assert!(!facts_for(&history, Waiting { prov_num: 0, ..patient }, unknown, OdDate::parse("2026-12-01").unwrap()).same_provider);
+    }
+
+    #[test]
+    fn only_answers_the_patient_gave_or_let_pass_count() {
+        use ResponseStatus::*;
+        assert_eq!(answer_of(AcceptedAndMoved, false, false), Some(Answer::Accepted));
+        assert_eq!(answer_of(AcceptedAndNotAvailable, true, false), Some(Answer::Accepted), "said yes, too late: still a yes");
+        assert_eq!(answer_of(Declined, false, false), Some(Answer::Declined));
+        assert_eq!(answer_of(DeclinedStopComm, false, false), Some(Answer::Declined));
+        assert_eq!(answer_of(Expired, true, false), Some(Answer::Unanswered));
+        assert_eq!(answer_of(Expired, true, true), None, "staff took it back");
+        assert_eq!(answer_of(PendingRsvp, true, false), Some(Answer::Unanswered));
+        assert_eq!(answer_of(PendingRsvp, false, false), None, "still open");
+        assert_eq!(answer_of(Viewed, true, false), Some(Answer::Unanswered));
+        assert_eq!(answer_of(ViewedNotAvailable, true, false), None, "it was gone when they looked");
+        for never_reached in [UnableToSend, AwaitingTransmit, Failed] {
+            assert_eq!(answer_of(never_reached, true, false), None);
+        }
+        let mut history = AnswerHistory::default();
+        let at = OdDateTime::parse("2026-11-05 15:00:00").unwrap();
+        for answer in [Answer::Accepted, Answer::Declined, Answer::Unanswered, Answer::Unanswered] {
+            history.add(answer, at);
+        }
+        assert_eq!((history.accepted, history.declined, history.unanswered), (1, 1, 2));
+        assert_eq!(history.accepted_by_weekday[3], 1, "a Thursday");
+        assert_eq!(history.accepted_by_part_of_day[PartOfDay::Afternoon as usize], 1);
     }
 
     #[test]

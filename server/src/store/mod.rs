@@ -126,7 +126,11 @@ impl WriteTx {
     pub async fn commit(mut self) -> StoreResult<()> {
         let Some(tx) = self.tx.take() else { return Ok(()) };
         match self.turn.take() {
-            Some(turn) => turn.commit(tx).await,
+            // On a task of its own: a request that goes away mid-commit must not cut short the
+            // commit, or the wait, of the writers whose work shares its transaction.
+            Some(turn) => tokio::spawn(turn.commit(tx))
+                .await
+                .unwrap_or_else(|e| Err(StoreError::NotSaved(format!("the write was not saved: {e}")))),
             None => Ok(tx.commit().await?),
         }
     }
@@ -298,16 +302,24 @@ impl Store {
         let asked = std::time::Instant::now();
         let tx = match self.backend {
             Backend::Sqlite => {
-                let (turn, open) = self.write_turn.take().await;
-                let (turn, open) = match open {
-                    Some(tx) => turn.enter(tx).await,
-                    None => (turn, None),
-                };
-                let tx = match open {
-                    Some(tx) => tx,
-                    None => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-                };
-                WriteTx { tx: Some(tx), turn: Some(turn) }
+                // On a task of its own, so a request that goes away while it waits, or while it
+                // joins a batch, leaves the batch whole: the task's WriteTx, never handed back,
+                // is dropped and undoes only its own part.
+                let (turn, pool) = (self.write_turn.clone(), self.pool.clone());
+                tokio::spawn(async move {
+                    let (turn, open) = turn.take().await;
+                    let (turn, open) = match open {
+                        Some(tx) => turn.enter(tx).await,
+                        None => (turn, None),
+                    };
+                    let tx = match open {
+                        Some(tx) => tx,
+                        None => pool.begin_with("BEGIN IMMEDIATE").await?,
+                    };
+                    Ok::<WriteTx, StoreError>(WriteTx { tx: Some(tx), turn: Some(turn) })
+                })
+                .await
+                .unwrap_or_else(|e| Err(StoreError::NotSaved(format!("no write turn: {e}"))))?
             }
             Backend::Postgres => WriteTx { tx: Some(self.pool.begin().await?), turn: None },
         };

@@ -53,6 +53,23 @@ impl std::fmt::Debug for BatchSlot {
     }
 }
 
+/// Counts a writer as queued until it has the turn, or until it stops waiting (its request
+/// went away): a count left behind would make every lone writer wait for a successor.
+struct InQueue<'a>(&'a AtomicUsize);
+
+impl<'a> InQueue<'a> {
+    fn join(queued: &'a AtomicUsize) -> Self {
+        queued.fetch_add(1, Ordering::SeqCst);
+        InQueue(queued)
+    }
+}
+
+impl Drop for InQueue<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// This writer's hold on the turn, with the transaction it writes in.
 pub struct TurnHeld {
     slot: OwnedMutexGuard<Option<BatchSlot>>,
@@ -71,9 +88,9 @@ impl WriteTurn {
     /// Waits for the turn. Returns the batch's open transaction, or None when this writer is to
     /// begin one (`begin` below).
     pub async fn take(&self) -> (TurnHeld, Option<Transaction<'static, Any>>) {
-        self.queued.fetch_add(1, Ordering::SeqCst);
+        let in_queue = InQueue::join(&self.queued);
         let mut slot = self.slot.clone().lock_owned().await;
-        self.queued.fetch_sub(1, Ordering::SeqCst);
+        drop(in_queue);
         match slot.take() {
             Some(BatchSlot(batch)) => (
                 TurnHeld { slot, turn: self.clone(), waiting_for_commit: batch.waiting_for_commit, started: batch.started },

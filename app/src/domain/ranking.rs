@@ -6,7 +6,8 @@
 //! their visit fits the gap, whether the opening is with their provider, and when they have
 //! accepted before. Nothing about the patient themselves (age, balance, insurance) is an input.
 
-use crate::model::{OdDate, OdDateTime, ResponseStatus};
+use crate::domain::asap_list::CandidateKind;
+use crate::model::{AptStatus, OdDate, OdDateTime, Operatory, ResponseStatus};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,8 @@ impl AnswerHistory {
     /// Counts one accepted offer for an opening that started at `start`.
     pub fn add_accepted(&mut self, start: OdDateTime) {
         self.accepted += 1;
+        // An offer imported without its opening has no time to learn a pattern from.
+        let Some(start) = start.known() else { return };
         let at = start.get();
         self.accepted_by_weekday[at.weekday().num_days_from_monday() as usize] += 1;
         self.accepted_by_part_of_day[part_of_day(chrono::Timelike::hour(&at)) as usize] += 1;
@@ -68,6 +71,53 @@ impl AnswerHistory {
             Answer::Unanswered => self.unanswered += 1,
         }
     }
+}
+
+/// One offer on record, as the asking order reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OfferOnRecord {
+    pub pat_num: i64,
+    pub response_status: ResponseStatus,
+    pub slot_start: OdDateTime,
+    pub expire: OdDateTime,
+    pub withdrawn_by_staff: bool,
+    /// When its text or its email went; never if neither did.
+    pub messaged_at: OdDateTime,
+}
+
+/// Each patient's answers from their offers on record, as of `now`.
+pub fn histories(offers: &[OfferOnRecord], now: OdDateTime) -> std::collections::HashMap<i64, AnswerHistory> {
+    let week_ago = now.plus_minutes(-7 * 24 * 60);
+    let mut by_patient: std::collections::HashMap<i64, AnswerHistory> = std::collections::HashMap::new();
+    for o in offers {
+        let history = by_patient.entry(o.pat_num).or_default();
+        let ended = crate::domain::answer::link_has_ended(now, o.slot_start, o.expire);
+        if let Some(answer) = answer_of(o.response_status, ended, o.withdrawn_by_staff) {
+            history.add(answer, o.slot_start);
+        }
+        if o.messaged_at.known().is_some_and(|at| at >= week_ago && at <= now) {
+            history.offers_this_week += 1;
+        }
+    }
+    by_patient
+}
+
+/// Since when a patient on the list has waited: a broken or unscheduled appointment since its
+/// time, a recall since it fell due. A scheduled appointment wanting an earlier time, a planned
+/// one, or a date still ahead says nothing of the wait.
+pub fn waiting_since(kind: CandidateKind, original: OdDateTime, today: OdDate) -> Option<OdDate> {
+    match kind {
+        CandidateKind::Appointment(AptStatus::Broken | AptStatus::UnschedList) | CandidateKind::Recall => {
+            original.known().map(OdDateTime::date).filter(|d| *d <= today)
+        }
+        CandidateKind::Appointment(_) => None,
+    }
+}
+
+/// The provider whose chair time an opening in this operatory is: its hygienist in a hygiene
+/// operatory, else its dentist; 0 when none is set.
+pub fn opening_provider(op: &Operatory) -> i64 {
+    if op.is_hygiene.0 { op.prov_hygienist } else { op.prov_dentist }
 }
 
 /// One opening as a patient's fit for it is judged.
@@ -402,8 +452,51 @@ mod tests {
             history.add(answer, at);
         }
         assert_eq!((history.accepted, history.declined, history.unanswered), (1, 1, 2));
+        history.add(Answer::Accepted, OdDateTime::never());
+        assert_eq!(history.accepted, 2);
+        assert_eq!(history.accepted_by_weekday.iter().sum::<u32>(), 1, "no time, no pattern");
         assert_eq!(history.accepted_by_weekday[3], 1, "a Thursday");
         assert_eq!(history.accepted_by_part_of_day[PartOfDay::Afternoon as usize], 1);
+    }
+
+    #[test]
+    fn histories_from_the_offers_on_record() {
+        let at = |s: &str| OdDateTime::parse(s).unwrap();
+        let now = at("2026-12-01 12:00:00");
+        let offer = |pat_num, response_status, slot: &str, messaged: &str| OfferOnRecord {
+            pat_num,
+            response_status,
+            slot_start: at(slot),
+            expire: OdDateTime::never(),
+            withdrawn_by_staff: false,
+            messaged_at: at(messaged),
+        };
+        let offers = [
+            offer(1, ResponseStatus::AcceptedAndMoved, "2026-11-17 09:00:00", "2026-11-16 08:00:00"),
+            offer(1, ResponseStatus::PendingRsvp, "2026-11-20 09:00:00", "2026-11-19 08:00:00"),
+            offer(1, ResponseStatus::PendingRsvp, "2026-12-02 09:00:00", "2026-11-30 08:00:00"),
+            offer(1, ResponseStatus::Declined, "2026-12-03 09:00:00", "2026-11-28 08:00:00"),
+            offer(2, ResponseStatus::AwaitingTransmit, "2026-12-03 09:00:00", "0001-01-01 00:00:00"),
+            OfferOnRecord { withdrawn_by_staff: true, ..offer(2, ResponseStatus::Expired, "2026-11-20 09:00:00", "2026-11-19 08:00:00") },
+        ];
+        let h = histories(&offers, now);
+        let one = &h[&1];
+        assert_eq!((one.accepted, one.declined, one.unanswered, one.offers_this_week), (1, 1, 1, 2), "{one:?}");
+        assert_eq!(one.accepted_by_weekday[1], 1, "a Tuesday");
+        let two = &h[&2];
+        assert_eq!((two.accepted, two.declined, two.unanswered, two.offers_this_week), (0, 0, 0, 0), "nothing reached them, or staff took it back");
+    }
+
+    #[test]
+    fn the_wait_counts_from_what_put_them_on_the_list() {
+        let at = |s: &str| OdDateTime::parse(s).unwrap();
+        let today = OdDate::parse("2026-12-01").unwrap();
+        let broken = CandidateKind::Appointment(AptStatus::Broken);
+        assert_eq!(waiting_since(broken, at("2026-10-21 09:00:00"), today), Some(OdDate::parse("2026-10-21").unwrap()));
+        assert_eq!(waiting_since(CandidateKind::Recall, at("2026-11-01 00:00:00"), today), Some(OdDate::parse("2026-11-01").unwrap()));
+        assert_eq!(waiting_since(CandidateKind::Recall, at("2027-02-01 00:00:00"), today), None, "not due yet");
+        assert_eq!(waiting_since(CandidateKind::Appointment(AptStatus::Scheduled), at("2026-12-20 09:00:00"), today), None);
+        assert_eq!(waiting_since(CandidateKind::Appointment(AptStatus::UnschedList), OdDateTime::never(), today), None);
     }
 
     #[test]

@@ -881,6 +881,11 @@ fn AsapList(
     let page_fits: RwSignal<Option<i64>> = RwSignal::new(None);
     let name = RwSignal::new(String::new());
     let fits = Memo::new(move |_| pick.minutes());
+    // The chosen opening's operatory and start: the list is put in the asking order for it.
+    let opening_at = Memo::new(move |_| {
+        let (column, start, _, _) = pick.opening()?;
+        board.with_value(|b| b.columns.get(column).map(|c| (c.op.operatory_num, start)))
+    });
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
     let load = Action::new(move |q: &AsapListQuery| {
         let q = q.clone();
@@ -891,10 +896,12 @@ fn AsapList(
         name: name.get_untracked().trim().to_string(),
         fits_minutes: fits.get_untracked(),
         offset,
+        opening_op: opening_at.get_untracked().map(|(op, _)| op),
+        opening_start: opening_at.get_untracked().map(|(_, start)| start),
     };
-    // A new name or a new opening length starts the list again from its first page.
-    Effect::new(move |before: Option<(String, Option<i64>)>| {
-        let now = (name.get().trim().to_string(), fits.get());
+    // A new name or a new opening starts the list again from its first page.
+    Effect::new(move |before: Option<(String, Option<i64>, Option<(i64, OdDateTime)>)>| {
+        let now = (name.get().trim().to_string(), fits.get(), opening_at.get());
         if before.as_ref().is_some_and(|b| *b != now) {
             load.dispatch(query(0));
         }
@@ -903,7 +910,8 @@ fn AsapList(
     Effect::new(move |_| {
         let Some((q, result)) = load.value().get() else { return };
         // An answer to a question no longer asked (typing went on) is dropped.
-        if q.name != name.get_untracked().trim() || q.fits_minutes != fits.get_untracked() {
+        let asked_for = q.opening_op.zip(q.opening_start);
+        if q.name != name.get_untracked().trim() || q.fits_minutes != fits.get_untracked() || asked_for != opening_at.get_untracked() {
             return;
         }
         match result {
@@ -1066,6 +1074,7 @@ fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<Candida
                 }/>
             <label for=id class="who">{patient.clone()}</label>
             <span class="meta">{meta}{move || if fits() { " · fits" } else { "" }}</span>
+            {c.rank.clone().map(|why| view! { <span class="rank">{why}</span> })}
             {c.messages_today.clone().map(|t| view! { <span class="today">{t}</span> })}
             {move || why().map(|w| view! { <span class="why">{w}</span> })}
             <button type="button" class="secondary pick-patient"

@@ -60,6 +60,14 @@ pub struct Candidate {
     /// Texts and emails they have had today against the daily limit; None when none.
     #[serde(default)]
     pub messages_today: Option<String>,
+    /// The appointment's provider (ProvNum); 0 for a recall.
+    #[serde(default)]
+    pub prov_num: i64,
+    /// Why they stand where they do in the asking order for the chosen opening, every input in
+    /// words ("accepted 2 of 3 earlier offers · waiting 41 days · …"); None when the list is
+    /// not ranked for an opening.
+    #[serde(default)]
+    pub rank: Option<String>,
 }
 
 impl Candidate {
@@ -187,6 +195,12 @@ pub struct AsapListQuery {
     pub fits_minutes: Option<i64>,
     /// How many matching patients to skip (the ones already shown).
     pub offset: usize,
+    /// The chosen opening's operatory and start: with `fits_minutes`, those who fit are put in
+    /// the asking order for it, each with the reasons.
+    #[serde(default)]
+    pub opening_op: Option<i64>,
+    #[serde(default)]
+    pub opening_start: Option<OdDateTime>,
 }
 
 /// One page of a clinic's ASAP list, in the list's order.
@@ -341,6 +355,8 @@ mod tests {
             last_offered: OdDateTime::never(),
             last_offer: None,
             messages_today: None,
+            prov_num: 0,
+            rank: None,
         }
     }
 

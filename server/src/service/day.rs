@@ -285,11 +285,64 @@ impl Services {
             (base, AsapListPage { candidates, offset: q.offset, matching: total, total })
         } else {
             let mut base = asap_list_in_order(conn, q.clinic, prefs).await?;
-            let page = AsapListPage::select(std::mem::take(&mut base.list), q);
+            let mut list = std::mem::take(&mut base.list);
+            if let (Some(free), Some(op_num), Some(start)) = (q.fits_minutes, q.opening_op, q.opening_start) {
+                self.put_in_asking_order(conn, &base, &mut list, q, free, op_num, start, prefs).await?;
+            }
+            let page = AsapListPage::select(list, q);
             (base, page)
         };
         self.add_texting_facts(conn, &base, prefs, &mut page.candidates).await?;
         Ok(page)
+    }
+
+    /// Those of `list` who match `q` and fit the opening come first, in the asking order for it,
+    /// each with its reasons; the rest keep their places after them.
+    #[allow(clippy::too_many_arguments)]
+    async fn put_in_asking_order(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        base: &AsapListBase,
+        list: &mut [Candidate],
+        q: &AsapListQuery,
+        free: i64,
+        op_num: i64,
+        start: OdDateTime,
+        prefs: &app::model::Preferences,
+    ) -> ServiceResult<()> {
+        use super::asking_order::{Asked, by_rank, ranks};
+        use app::domain::asap_list::name_matches;
+        use app::domain::slots::fits_opening;
+        let op = store::office::operatory(conn, op_num)
+            .await?
+            .filter(|op| op.clinic_num == q.clinic)
+            .ok_or_else(|| ServiceError::bad_request(format!("opening_op: operatory {op_num} is not one of this clinic's.")))?;
+        let opening = app::domain::ranking::OpeningFit { start, minutes: free, prov_num: app::domain::ranking::opening_provider(&op) };
+        let fitting: Vec<usize> =
+            (0..list.len()).filter(|&i| fits_opening(list[i].minutes, free) && name_matches(&list[i].patient, &q.name)).collect();
+        let asked: Vec<Asked> = fitting
+            .iter()
+            .filter_map(|&i| {
+                let c = &list[i];
+                Some(Asked { pat_num: c.pat_num, kind: *base.kinds.get(&c.key)?, original: c.original, minutes: c.minutes, prov_num: c.prov_num })
+            })
+            .collect();
+        if asked.len() != fitting.len() {
+            return Err(store::StoreError::Corrupt("a patient on the ASAP list has no kind".into()).into());
+        }
+        let ranked = ranks(conn, &asked, opening, self.clock.now(prefs)).await?;
+        let mut points: HashMap<CandidateKey, app::domain::ranking::Rank> = HashMap::new();
+        for (&i, r) in fitting.iter().zip(ranked) {
+            list[i].rank = Some(r.reason_line());
+            points.insert(list[i].key, r);
+        }
+        list.sort_by(|a, b| match (points.get(&a.key), points.get(&b.key)) {
+            (Some(x), Some(y)) => by_rank(x, y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        Ok(())
     }
 
     /// Why a text cannot reach each of `candidates` (None when it can) and when each was last
@@ -493,6 +546,8 @@ async fn listed(
                 last_offered: OdDateTime::never(),
                 last_offer: None,
                 messages_today: None,
+                prov_num: provider.map_or(0, |p| p.prov_num),
+                rank: None,
             },
             kind,
         ));

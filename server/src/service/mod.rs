@@ -20,6 +20,7 @@
 //! `patient` take it as an argument, the rest are its methods, each in its use case's file.
 
 mod access;
+mod asking_order;
 mod changes;
 pub mod claim;
 mod closeout;

@@ -61,6 +61,8 @@ struct Candidate {
     /// The ASAP appointment itself never blocks its own new time.
     apt_num: Option<i64>,
     label: String,
+    /// The appointment's provider; 0 for a recall.
+    prov_num: i64,
 }
 
 impl Services {
@@ -194,6 +196,24 @@ impl Services {
 
         let email_subject = fill_slot_tags(&templates.email_subject, start, &office_name, &office_phone);
         let email_body = fill_slot_tags(&templates.email_body, start, &office_name, &office_phone);
+
+        // Waves go out in the asking order for this opening (the list's order breaks ties).
+        if candidates.len() > 1 {
+            use super::asking_order::{Asked, by_rank, ranks};
+            let asked: Vec<Asked> = candidates
+                .iter()
+                .map(|c| Asked { pat_num: c.pat_num, kind: c.kind, original: c.date_time_orig, minutes: c.minutes, prov_num: c.prov_num })
+                .collect();
+            let fit = app::domain::ranking::OpeningFit {
+                start,
+                minutes: opening_span.start.minutes_until(opening_span.end),
+                prov_num: app::domain::ranking::opening_provider(&op),
+            };
+            let ranked = ranks(&mut tx, &asked, fit, now).await?;
+            let mut order: Vec<(Candidate, app::domain::ranking::Rank)> = candidates.into_iter().zip(ranked).collect();
+            order.sort_by(|(_, a), (_, b)| by_rank(a, b));
+            candidates = order.into_iter().map(|(c, _)| c).collect();
+        }
 
         let mut created = Vec::with_capacity(candidates.len());
         let mut reachable = queued_before;
@@ -418,6 +438,7 @@ async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Prefer
                 date_time_orig: apt.apt_date_time,
                 apt_num: Some(num),
                 label: format!("appointment {num}"),
+                prov_num: apt.prov_num,
             })
         }
         OfferTarget::Recall(num) => {
@@ -452,6 +473,7 @@ async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Prefer
                 date_time_orig: recall_orig(recall.date_due),
                 apt_num: None,
                 label: format!("recall {num}"),
+                prov_num: 0,
             })
         }
     }

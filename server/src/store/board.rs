@@ -2,6 +2,7 @@
 
 use super::StoreResult;
 use super::table::{Sql, Table};
+use app::domain::ranking::OfferOnRecord;
 use app::model::{FKeyType, OdDate, OdDateTime, Patient, ResponseStatus, WirelessPhone};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -35,6 +36,30 @@ pub async fn patients_with_phone(conn: &mut AnyConnection, e164: &str) -> StoreR
     let sql = format!("{} WHERE wirelessphone LIKE $1", Patient::statements()[2]);
     let found: Vec<Patient> = sqlx::query_as(&sql).bind(format!("%{last_four}")).fetch_all(conn).await?;
     Ok(found.into_iter().filter(|p| WirelessPhone::parse(&p.wireless_phone).is_some_and(|w| w.e164() == e164)).collect())
+}
+
+/// Every offer on record for these patients, as the asking order reads them.
+pub async fn offers_on_record(conn: &mut AnyConnection, nums: &[i64]) -> StoreResult<Vec<OfferOnRecord>> {
+    let found: Vec<(i64, ResponseStatus, OdDateTime, OdDateTime, String, OdDateTime, Option<OdDateTime>)> = in_chunks(
+        conn,
+        nums,
+        "SELECT c.patnum, c.responsestatus, c.slotstart, c.datetimeexpire, c.withdrawnby, c.datetimesmssent, e.datetimeemailsent \
+         FROM asapcomm c LEFT JOIN asapemail e ON e.asapcommnum = c.asapcommnum WHERE c.patnum",
+        "",
+        |_| {},
+    )
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|(pat_num, response_status, slot_start, expire, withdrawn_by, sms_sent, email_sent)| OfferOnRecord {
+            pat_num,
+            response_status,
+            slot_start,
+            expire,
+            withdrawn_by_staff: !withdrawn_by.is_empty(),
+            messaged_at: sms_sent.max(email_sent.unwrap_or_else(OdDateTime::never)),
+        })
+        .collect())
 }
 
 /// Opt-out flags of the given patients (absent = none).

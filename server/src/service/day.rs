@@ -320,16 +320,14 @@ impl Services {
         let opening = app::domain::ranking::OpeningFit { start, minutes: free, prov_num: app::domain::ranking::opening_provider(&op) };
         let fitting: Vec<usize> =
             (0..list.len()).filter(|&i| fits_opening(list[i].minutes, free) && name_matches(&list[i].patient, &q.name)).collect();
-        let asked: Vec<Asked> = fitting
+        let asked = fitting
             .iter()
-            .filter_map(|&i| {
+            .map(|&i| {
                 let c = &list[i];
-                Some(Asked { pat_num: c.pat_num, kind: *base.kinds.get(&c.key)?, original: c.original, minutes: c.minutes, prov_num: c.prov_num })
+                let kind = *base.kinds.get(&c.key).ok_or_else(|| store::StoreError::Corrupt("a patient on the ASAP list has no kind".into()))?;
+                Ok(Asked { pat_num: c.pat_num, kind, original: c.original, minutes: c.minutes, prov_num: c.prov_num })
             })
-            .collect();
-        if asked.len() != fitting.len() {
-            return Err(store::StoreError::Corrupt("a patient on the ASAP list has no kind".into()).into());
-        }
+            .collect::<Result<Vec<Asked>, store::StoreError>>()?;
         let ranked = ranks(conn, &asked, opening, self.clock.now(prefs)).await?;
         let mut points: HashMap<CandidateKey, app::domain::ranking::Rank> = HashMap::new();
         for (&i, r) in fitting.iter().zip(ranked) {
@@ -453,10 +451,7 @@ impl Services {
             None
         } else {
             let mut conn = self.store.pool().acquire().await?;
-            store::opening::opening(&mut conn, schedule_num)
-                .await?
-                .map(|o| o.first_message)
-                .filter(|at| *at != app::model::OdDateTime::never())
+            store::opening::opening(&mut conn, schedule_num).await?.and_then(|o| o.first_message.known())
         };
         Ok(OfferOutcome { schedule_num, offers, first_message_at, unreached })
     }

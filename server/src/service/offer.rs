@@ -155,8 +155,7 @@ impl Services {
         // Texts already queued for the opening come first; new ones continue their waves.
         let (schedule_num, opening_span, queued_before, first_text) = match &joined {
             Some(o) => {
-                let first = (o.first_message != OdDateTime::never()).then_some(o.first_message);
-                (o.schedule_num, o.span, o.queued_offers.max(0) as usize, first)
+                (o.schedule_num, o.span, o.queued_offers.max(0) as usize, o.first_message.known())
             }
             None => {
                 let schedule_num = store::book::insert_schedule(

@@ -112,7 +112,7 @@ pub async fn check(store: &crate::store::Store, clock: &crate::clock::OfficeCloc
     let settled_before = clock.now(&prefs).plus_minutes(-5);
     let broken = crate::store::invariants::broken(store, settled_before, &[]).await.map_err(|e| e.to_string())?;
     if broken.is_empty() {
-        Ok("All rules hold: no double booking, no stale blockout, no pending offer on a closed or started opening, no text sent twice.".into())
+        Ok("All rules hold: no double booking, one winner per minute of chair time (split openings included), no stale blockout, no pending offer on a closed or started opening, no text sent twice.".into())
     } else {
         Err(format!("{} rule(s) broken:\n{}", broken.len(), broken.join("\n")))
     }

@@ -94,6 +94,14 @@ pub fn fits_opening(minutes: i64, free: i64) -> bool {
     minutes > 0 && minutes <= free
 }
 
+/// What is left of an opening after a claim took `taken` from its start: the time from the end
+/// of the claimed visit to the end of the opening, when there is any. A claim always starts at
+/// the opening's start; one that does not (the book moved under it) leaves nothing to split.
+pub fn rest_of_opening(opening: Span, taken: Span) -> Option<Span> {
+    let rest = Span::new(taken.end, opening.end);
+    (taken.start == opening.start && taken.end > taken.start && !rest.is_empty()).then_some(rest)
+}
+
 /// Why an opening's chosen Start/End cannot be offered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpeningLengthProblem {
@@ -147,6 +155,16 @@ pub fn offers_sent_text(offers: i64) -> String {
 #[cfg(test)]
 mod fit_tests {
     use super::*;
+
+    #[test]
+    fn the_rest_of_an_opening_runs_from_the_claimed_visit_to_its_end() {
+        let opening = Span::new(at("09:00"), at("10:30"));
+        assert_eq!(rest_of_opening(opening, Span::new(at("09:00"), at("10:00"))), Some(Span::new(at("10:00"), at("10:30"))));
+        assert_eq!(rest_of_opening(opening, opening), None, "a visit that fills the opening leaves nothing");
+        assert_eq!(rest_of_opening(opening, Span::new(at("09:00"), at("11:00"))), None, "nor one longer than it");
+        assert_eq!(rest_of_opening(opening, Span::new(at("09:30"), at("10:00"))), None, "a claim not at the start splits nothing");
+        assert_eq!(rest_of_opening(opening, Span::new(at("09:00"), at("09:00"))), None, "a visit of no length takes nothing");
+    }
 
     fn at(hm: &str) -> OdDateTime {
         OdDateTime::parse(&format!("2031-03-17 {hm}:00")).unwrap()

@@ -44,6 +44,7 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
     let subject = RwSignal::new(setup.message.email_subject.clone());
     let body = RwSignal::new(setup.message.email_body.clone());
     let confirm = RwSignal::new(setup.confirm_booking);
+    let split = RwSignal::new(setup.split_openings);
     let save = Action::new(|c: &MessageSetupChange| save_message_setup(c.clone()));
     let reset = Action::new(|n: &i64| reset_message_setup(*n));
     Effect::new(move |_| {
@@ -77,6 +78,7 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
                 clinic_num,
                 message: OfferMessage { text: text.get_untracked(), email_subject: subject.get_untracked(), email_body: body.get_untracked() },
                 confirm_booking: confirm.get_untracked(),
+                split_openings: split.get_untracked(),
             });
         }>
             <div class="field">
@@ -109,6 +111,10 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
             <label class="check">
                 <input type="checkbox" prop:checked=move || confirm.get() on:change=move |ev| confirm.set(event_target_checked(&ev))/>
                 " Send a confirmation after a patient books (by the channel the offer reached them)"
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || split.get() on:change=move |ev| split.set(event_target_checked(&ev))/>
+                " When a patient books only part of an opening, offer the time left to the next patients who fit it"
             </label>
             <details class="tags">
                 <summary>"Tags you can use"</summary>

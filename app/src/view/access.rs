@@ -130,7 +130,9 @@ pub mod actions {
     /// Open Dental refused a booking a claim made here (the appointment was deleted there, say).
     pub const OPEN_DENTAL_REFUSED: &str = "Open Dental refused a booking";
     pub const MESSAGES_CHANGED: &str = "changed ASAP messages";
-    pub const ALL: [&str; 13] = [
+    /// A claim took part of an opening and the rest was offered on, in the claim's transaction.
+    pub const OFFER_REST: &str = "offered the rest of an opening";
+    pub const ALL: [&str; 14] = [
         SIGN_IN,
         SIGN_IN_FAILED,
         SIGN_OUT,
@@ -144,5 +146,6 @@ pub mod actions {
         API_KEY_REVOKED,
         OPEN_DENTAL_REFUSED,
         MESSAGES_CHANGED,
+        OFFER_REST,
     ];
 }

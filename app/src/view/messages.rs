@@ -16,6 +16,9 @@ pub struct MessageSetup {
     pub clinic_num: i64,
     pub message: OfferMessage,
     pub confirm_booking: bool,
+    /// A claim that takes only part of an opening leaves the rest offered to the next patients
+    /// who fit it.
+    pub split_openings: bool,
     /// Where the shown messages come from, in words ("set for this clinic").
     pub source: String,
     /// This level has messages of its own, which can be removed.
@@ -34,4 +37,11 @@ pub struct MessageSetupChange {
     pub clinic_num: i64,
     pub message: OfferMessage,
     pub confirm_booking: bool,
+    /// Absent from an older client: on, as by default.
+    #[serde(default = "on")]
+    pub split_openings: bool,
+}
+
+fn on() -> bool {
+    true
 }

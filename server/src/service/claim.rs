@@ -21,7 +21,7 @@
 //! times, before the patient is told to try again. Exactly one winner per opening therefore
 //! rests on the lock, and where the lock is not enough, on the database.
 
-use super::closeout::close_opening_in;
+use super::closeout::{close_filled_in, close_opening_in};
 use super::offer::first_blocker;
 use super::patient::{page_after, plausible_code};
 use super::{ServiceError, ServiceResult, Services};
@@ -157,6 +157,13 @@ async fn attempt(
     };
     let Some(located) = located else { return Ok(Answered::Ended) };
     let operatory_num = located.operatory_num;
+    // Who the rest of the opening would go to, should this claim take only part of it: read
+    // before the write turn, checked again inside it.
+    let rest_plan = if answer == PatientAnswer::Accept && is_claimable(located.opening, located.response_status, located.send_status) {
+        plan_rest(services, &located).await?
+    } else {
+        None
+    };
     let mut tx = services.store.begin_write().await?;
     services.store.lock_operatory(&mut tx, operatory_num).await?;
     // Open Dental's day is taken into the local copy where this lock covers it; an appointment
@@ -189,9 +196,14 @@ async fn attempt(
     };
 
     let outcome = on_answer(offer.opening, offer.response_status, offer.send_status, answer, time_is_free);
+    let mut rest_offered = None;
     match (outcome, op, &target) {
         (AnswerOutcome::TakeTheSlot, Some(op), Some(target)) => {
             take_the_slot(services, &mut tx, &offer, &op, target, from, now).await?;
+            let taken = target.chair_time(offer.span.start);
+            if let Some(plan) = rest_plan {
+                rest_offered = services.offer_the_rest(&mut tx, &offer, taken, plan, now).await?.map(|p| (p.created.len(), offer.clinic_num));
+            }
         }
         (AnswerOutcome::TakeTheSlot, _, _) => return Err(Failure::Lost("the claim's operatory or appointment is gone")),
         (AnswerOutcome::Taken, _, _) => {
@@ -219,6 +231,9 @@ async fn attempt(
         (AnswerOutcome::AlreadyAnswered(_), _, _) => {}
     }
     tx.commit().await?;
+    if let Some((offers, clinic_num)) = rest_offered {
+        crate::telemetry::opening_offered(true, clinic_num, offers);
+    }
     if matches!(outcome, AnswerOutcome::TakeTheSlot) {
         crate::telemetry::opening_filled();
         // The confirmation is queued: the sender takes it now.
@@ -290,8 +305,16 @@ impl ClaimTarget {
     }
 }
 
+/// The plan for the rest of the opening, from the claim's reads made before its write turn.
+async fn plan_rest(services: &Services, located: &PatientOfferRow) -> Result<Option<super::split::RestPlan>, Failure> {
+    let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
+    let prefs = office::preferences(&mut conn).await?;
+    let Some(target) = claim_target(&mut conn, located, &prefs).await? else { return Ok(None) };
+    Ok(services.plan_rest(&mut conn, located, appointment_minutes(&target.pattern)).await?)
+}
+
 /// None when the appointment or recall is no longer on the ASAP list (the office changed it).
-async fn claim_target(tx: &mut WriteTx, offer: &PatientOfferRow, prefs: &Preferences) -> ServiceResult<Option<ClaimTarget>> {
+async fn claim_target(tx: &mut sqlx::AnyConnection, offer: &PatientOfferRow, prefs: &Preferences) -> ServiceResult<Option<ClaimTarget>> {
     if offer.f_key_type == FKeyType::Recall {
         let Some(recall) = office::recall(tx, offer.f_key).await? else { return Ok(None) };
         if recall.priority != Priority::ASAP || recall.is_disabled.0 {
@@ -365,11 +388,11 @@ async fn take_the_slot(
 
     // This opening closes as filled, and so does any other open one on that time.
     held(
-        close_opening_in(tx, offer.schedule_num, OpeningState::Filled, now, "", offer.asap_comm_num, apt_num).await?,
+        close_filled_in(tx, offer.schedule_num, now, offer.asap_comm_num, apt_num, taken.end).await?,
         "the opening closed while it was claimed",
     )?;
     for other in opening::open_openings_overlapping(tx, op.operatory_num, taken).await? {
-        close_opening_in(tx, other.schedule_num, OpeningState::Filled, now, "", offer.asap_comm_num, apt_num).await?;
+        close_filled_in(tx, other.schedule_num, now, offer.asap_comm_num, apt_num, taken.end).await?;
     }
     // Offers for the same appointment or recall on other openings are answered by this one.
     let sibling_note = format!("The patient took another opening ({} {}).", start.date(), time_text(start));

@@ -24,8 +24,27 @@ pub(super) async fn close_opening_in(
     winner: i64,
     apt_num: i64,
 ) -> ServiceResult<bool> {
-    let closing = store::opening::Closing { state, at: now, by, winner, apt_num };
-    if !store::opening::close_opening(tx, schedule_num, &closing).await? {
+    let closing = store::opening::Closing { state, at: now, by, winner, apt_num, taken_stop: OdDateTime::never() };
+    close_in(tx, schedule_num, &closing).await
+}
+
+/// Closes one opening as filled by `winner`, whose appointment takes the chair until
+/// `taken_stop`. False when it was already closed.
+pub(super) async fn close_filled_in(
+    tx: &mut WriteTx,
+    schedule_num: i64,
+    now: OdDateTime,
+    winner: i64,
+    apt_num: i64,
+    taken_stop: OdDateTime,
+) -> ServiceResult<bool> {
+    let closing = store::opening::Closing { state: OpeningState::Filled, at: now, by: "", winner, apt_num, taken_stop };
+    close_in(tx, schedule_num, &closing).await
+}
+
+async fn close_in(tx: &mut WriteTx, schedule_num: i64, closing: &store::opening::Closing<'_>) -> ServiceResult<bool> {
+    let (state, now, winner) = (closing.state, closing.at, closing.winner);
+    if !store::opening::close_opening(tx, schedule_num, closing).await? {
         return Ok(false);
     }
     store::book::delete_schedule(tx, schedule_num).await?;

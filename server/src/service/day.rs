@@ -296,6 +296,35 @@ impl Services {
         Ok(page)
     }
 
+    /// Those on the clinic's ASAP list who fit `opening` in operatory `op_num` and whom
+    /// `send_mode` can reach, in the asking order for it (the first page of the picker's list
+    /// for that time): who the rest of a split opening goes to.
+    pub(super) async fn fitting_in_asking_order(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        clinic: i64,
+        op_num: i64,
+        opening: app::domain::Span,
+        send_mode: app::domain::channels::SendMode,
+        prefs: &app::model::Preferences,
+    ) -> ServiceResult<Vec<(CandidateKey, i64)>> {
+        let q = AsapListQuery {
+            clinic,
+            name: String::new(),
+            fits_minutes: Some(opening.minutes()),
+            offset: 0,
+            opening_op: Some(op_num),
+            opening_start: Some(opening.start),
+        };
+        let page = self.asap_list_page_from(conn, &q, prefs).await?;
+        Ok(page
+            .candidates
+            .into_iter()
+            .filter(|c| c.rank.is_some() && c.send_details.iter().any(|d| d.mode == send_mode && (d.by_text || d.by_email)))
+            .map(|c| (c.key, c.pat_num))
+            .collect())
+    }
+
     /// Those of `list` who match `q` and fit the opening come first, in the asking order for it,
     /// each with its reasons; the rest keep their places after them.
     #[allow(clippy::too_many_arguments)]

@@ -25,8 +25,13 @@ impl Services {
         check_message(&m.text, &m.email_subject, &m.email_body, true).map_err(|p| ServiceError::bad_request(p.to_string()))?;
         let mut tx = self.store.begin_write().await?;
         let level = self.level_name(&mut tx, change.clinic_num).await?;
-        store::templates::save(&mut tx, change.clinic_num, &change.message, change.confirm_booking).await?;
-        let detail = format!("{level}: confirmation after booking {}", if change.confirm_booking { "on" } else { "off" });
+        store::templates::save(&mut tx, change.clinic_num, &change.message, change.confirm_booking, change.split_openings).await?;
+        let on_off = |on: bool| if on { "on" } else { "off" };
+        let detail = format!(
+            "{level}: confirmation after booking {}, offering the rest of a split opening {}",
+            on_off(change.confirm_booking),
+            on_off(change.split_openings)
+        );
         self.audit_in(&mut tx, &Actor::staff(caller), actions::MESSAGES_CHANGED, &detail, change.clinic_num).await?;
         let setup = self.message_setup_in(&mut tx, change.clinic_num).await?;
         tx.commit().await?;
@@ -82,6 +87,7 @@ impl Services {
             clinic_num,
             message: resolved.message,
             confirm_booking: resolved.confirm_booking,
+            split_openings: resolved.split_openings,
             source: source.into(),
             own,
             office_name: office.name,

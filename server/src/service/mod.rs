@@ -37,6 +37,7 @@ pub mod patient;
 mod port;
 mod reads;
 mod sending;
+mod split;
 pub mod sync;
 pub mod writeback;
 

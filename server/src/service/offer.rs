@@ -6,6 +6,7 @@ use app::view::access::actions;
 use crate::store::table;
 use crate::store;
 use crate::store::asapcomm::NewAsapCommRow;
+use crate::store::WriteTx;
 use app::domain::length::{appointment_minutes, recall_minutes};
 use app::domain::occupancy::{blocks_scheduling, occupies_time};
 use app::domain::asap_list::{CandidateKind, asap_order_key};
@@ -51,12 +52,12 @@ pub struct OfferRequest {
 }
 
 /// What is being moved, resolved from the database.
-struct Candidate {
+pub(super) struct Candidate {
     f_key: i64,
     f_key_type: FKeyType,
     kind: CandidateKind,
-    pat_num: i64,
-    minutes: i64,
+    pub(super) pat_num: i64,
+    pub(super) minutes: i64,
     date_time_orig: OdDateTime,
     /// The ASAP appointment itself never blocks its own new time.
     apt_num: Option<i64>,
@@ -93,26 +94,18 @@ impl Services {
         // The office's settings, the operatory and the clinic's messages change rarely and are
         // not what the write guards (the book, the patients' limits and opt-outs are). Reading
         // them first keeps them out of the write turn, which every writer queues for.
-        let (prefs, op, office, templates, blockout_types) = {
+        let setting = {
             let mut conn = self.store.pool().acquire().await?;
-            let prefs = store::office::preferences(&mut conn).await?;
-            let op = store::office::operatory(&mut conn, req.op)
-                .await?
-                .ok_or_else(|| ServiceError::not_found(format!("Operatory {} does not exist.", req.op)))?;
-            if req.clinics.as_ref().is_some_and(|c| !c.contains(&op.clinic_num)) {
+            let setting = OfferSetting::read(&mut conn, req.op, req.message.as_ref()).await?;
+            if req.clinics.as_ref().is_some_and(|c| !c.contains(&setting.op.clinic_num)) {
                 return Err(ServiceError::Forbidden(format!(
                     "Operatory {} is in clinic {}, which you do not have access to.",
-                    op.operatory_num, op.clinic_num
+                    setting.op.operatory_num, setting.op.clinic_num
                 )));
             }
-            let office = store::office::identity(&mut conn, op.clinic_num, &prefs).await?;
-            let templates = match &req.message {
-                Some(m) => m.clone(),
-                None => store::templates::for_clinic(&mut conn, op.clinic_num, &prefs).await?.message,
-            };
-            let blockout_types = store::office::blockout_types(&mut conn).await?;
-            (prefs, op, office, templates, blockout_types)
+            setting
         };
+        let (prefs, op) = (&setting.prefs, &setting.op);
 
         let mut tx = self.store.begin_write().await?;
         let now = self.clock.now(&prefs);
@@ -125,8 +118,90 @@ impl Services {
 
         let mut candidates = Vec::with_capacity(req.targets.len());
         for target in &req.targets {
-            candidates.push(candidate(&mut tx, *target, &prefs).await?);
+            candidates.push(candidate(&mut tx, *target, prefs).await?);
         }
+        let placing = Placing { start, end, send_mode: req.send_mode, offered_by: &req.by.name, parent: 0 };
+        let Placed { schedule_num, span: opening_span, joined, created } = self.place_offers(&mut tx, &setting, &placing, candidates, now).await?;
+        let detail = format!(
+            "opening {schedule_num}: {} {}–{} in {} to {} {}",
+            start.date(),
+            time_text(opening_span.start),
+            time_text(opening_span.end),
+            op.op_name,
+            created.len(),
+            if created.len() == 1 { "patient" } else { "patients" }
+        );
+        self.audit_in(&mut tx, &req.by, actions::OFFER, &detail, op.clinic_num).await?;
+        tx.commit().await?;
+        self.sender_wake.notify_one();
+        tracing::info!(schedule_num, offers = created.len(), op = op.operatory_num, joined, "opening offered");
+        crate::telemetry::opening_offered(!joined, op.clinic_num, created.len());
+        Ok(created)
+    }
+}
+
+/// What an offer reads before its write turn: the office's settings, the operatory, the clinic's
+/// name and messages, and the blockout types. They change rarely and are not what the write
+/// guards.
+pub(super) struct OfferSetting {
+    pub(super) prefs: Preferences,
+    pub(super) op: Operatory,
+    pub(super) office: app::model::OfficeIdentity,
+    pub(super) templates: OfferMessage,
+    pub(super) blockout_types: Vec<Definition>,
+}
+
+impl OfferSetting {
+    /// `message`: the one staff edited for this send; None for the clinic's templates.
+    pub(super) async fn read(conn: &mut AnyConnection, op_num: i64, message: Option<&OfferMessage>) -> ServiceResult<OfferSetting> {
+        let prefs = store::office::preferences(conn).await?;
+        let op = store::office::operatory(conn, op_num)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("Operatory {op_num} does not exist.")))?;
+        let office = store::office::identity(conn, op.clinic_num, &prefs).await?;
+        let templates = match message {
+            Some(m) => m.clone(),
+            None => store::templates::for_clinic(conn, op.clinic_num, &prefs).await?.message,
+        };
+        let blockout_types = store::office::blockout_types(conn).await?;
+        Ok(OfferSetting { prefs, op, office, templates, blockout_types })
+    }
+}
+
+/// The opening to place, or join, and how.
+pub(super) struct Placing<'a> {
+    pub(super) start: OdDateTime,
+    /// None: as long as the longest visit offered.
+    pub(super) end: Option<OdDateTime>,
+    pub(super) send_mode: SendMode,
+    pub(super) offered_by: &'a str,
+    /// The opening this is the rest of; 0 for none.
+    pub(super) parent: i64,
+}
+
+/// What `place_offers` did.
+pub(super) struct Placed {
+    pub(super) schedule_num: i64,
+    pub(super) span: Span,
+    /// The offers joined an opening already offered for that time.
+    pub(super) joined: bool,
+    pub(super) created: Vec<AsapComm>,
+}
+
+impl Services {
+    /// Places the opening (or joins the one already offered for that start) and one offer per
+    /// candidate, queued in waves in the asking order, in the caller's transaction, which holds
+    /// the operatory's lock. A conflict (the time is not free) is refused before anything is
+    /// written.
+    pub(super) async fn place_offers(
+        &self,
+        tx: &mut WriteTx,
+        setting: &OfferSetting,
+        placing: &Placing<'_>,
+        mut candidates: Vec<Candidate>,
+        now: OdDateTime,
+    ) -> ServiceResult<Placed> {
+        let (prefs, op, start, end) = (&setting.prefs, &setting.op, placing.start, placing.end);
         // The first wave goes to the best-placed patients: ASAP list order.
         candidates.sort_by_key(|c| asap_order_key(c.kind, c.date_time_orig, c.f_key));
         // Always in key order, so two offers to overlapping patients cannot deadlock.
@@ -134,12 +209,12 @@ impl Services {
         patients.sort_unstable();
         patients.dedup();
         for pat_num in patients {
-            self.store.lock_patient(&mut tx, pat_num).await?;
+            self.store.lock_patient(tx, pat_num).await?;
         }
         let longest_visit = candidates.iter().map(|c| c.minutes).max().unwrap_or(0);
         let span = opening_span(start, end, longest_visit).map_err(|p| ServiceError::bad_request(p.to_string()))?;
         let own_apts: Vec<i64> = candidates.iter().filter_map(|c| c.apt_num).collect();
-        if let Some(blocker) = first_blocker(&mut tx, &op, span, &own_apts, &blockout_types).await? {
+        if let Some(blocker) = first_blocker(tx, op, span, &own_apts, &setting.blockout_types).await? {
             return Err(ServiceError::Conflict(format!(
                 "{} {}–{} in {} is not free: {blocker}. Choose another time or operatory.",
                 start.date(),
@@ -149,7 +224,7 @@ impl Services {
             )));
         }
 
-        let joined = store::opening::open_opening_starting(&mut tx, op.operatory_num, start)
+        let joined = store::opening::open_opening_starting(tx, op.operatory_num, start)
             .await?
             .filter(|o| o.span.end >= span.end);
         // Texts already queued for the opening come first; new ones continue their waves.
@@ -159,7 +234,7 @@ impl Services {
             }
             None => {
                 let schedule_num = store::book::insert_schedule(
-                    &mut tx,
+                    tx,
                     &store::book::NewSchedule {
                         sched_date: start.date(),
                         start_time: span.start.time(),
@@ -173,14 +248,16 @@ impl Services {
                 )
                 .await?;
                 store::opening::insert_opening(
-                    &mut tx,
+                    tx,
                     &store::opening::NewOpening {
                         schedule_num,
                         operatory_num: op.operatory_num,
                         clinic_num: op.clinic_num,
                         span,
                         offered_at: now,
-                        offered_by: &req.by.name,
+                        offered_by: placing.offered_by,
+                        parent: placing.parent,
+                        send_mode: placing.send_mode,
                     },
                 )
                 .await?;
@@ -188,13 +265,13 @@ impl Services {
             }
         };
 
-        let (office_name, office_phone) = (office.name, office.phone);
-        let template_text = fill_slot_tags(&templates.text, start, &office_name, &office_phone);
+        let (office_name, office_phone) = (&setting.office.name, &setting.office.phone);
+        let template_text = fill_slot_tags(&setting.templates.text, start, office_name, office_phone);
         let window = SendWindow::new(prefs.automatic_communication_time_start, prefs.automatic_communication_time_end);
-        let elapsed = self.clock.elapsed(&prefs);
+        let elapsed = self.clock.elapsed(prefs);
 
-        let email_subject = fill_slot_tags(&templates.email_subject, start, &office_name, &office_phone);
-        let email_body = fill_slot_tags(&templates.email_body, start, &office_name, &office_phone);
+        let email_subject = fill_slot_tags(&setting.templates.email_subject, start, office_name, office_phone);
+        let email_body = fill_slot_tags(&setting.templates.email_body, start, office_name, office_phone);
 
         // Waves go out in the asking order for this opening (the list's order breaks ties).
         if candidates.len() > 1 {
@@ -206,9 +283,9 @@ impl Services {
             let fit = app::domain::ranking::OpeningFit {
                 start,
                 minutes: opening_span.start.minutes_until(opening_span.end),
-                prov_num: app::domain::ranking::opening_provider(&op),
+                prov_num: app::domain::ranking::opening_provider(op),
             };
-            let ranked = ranks(&mut tx, &asked, fit, now).await?;
+            let ranked = ranks(tx, &asked, fit, now).await?;
             let mut order: Vec<(Candidate, app::domain::ranking::Rank)> = candidates.into_iter().zip(ranked).collect();
             order.sort_by(|(_, a), (_, b)| by_rank(a, b));
             candidates = order.into_iter().map(|(c, _)| c).collect();
@@ -220,11 +297,11 @@ impl Services {
         let mut queued_now = 0;
         let mut first_due_now: Option<OdDateTime> = None;
         for c in &candidates {
-            let patient = store::office::patient(&mut tx, c.pat_num).await?.ok_or_else(|| {
+            let patient = store::office::patient(tx, c.pat_num).await?.ok_or_else(|| {
                 ServiceError::not_found(format!("Patient {} of {} does not exist.", c.pat_num, c.label))
             })?;
-            let opt_outs = store::office::opt_outs(&mut tx, c.pat_num).await?;
-            let limits = store::asapcomm::offer_limits(&mut tx, c.pat_num, c.f_key, c.f_key_type, limit_day(now, &window), req.send_mode != SendMode::Text)
+            let opt_outs = store::office::opt_outs(tx, c.pat_num).await?;
+            let limits = store::asapcomm::offer_limits(tx, c.pat_num, c.f_key, c.f_key_type, limit_day(now, &window), placing.send_mode != SendMode::Text)
                 .await?;
             let facts = TextingFacts {
                 wireless_phone: &patient.wireless_phone,
@@ -237,7 +314,7 @@ impl Services {
             };
             let text = texting_decision(&facts, now, &window);
             // A text-only send (the API's) reads nothing of email.
-            let email = if req.send_mode == SendMode::Text {
+            let email = if placing.send_mode == SendMode::Text {
                 Err(NotEmailable::NoAddress)
             } else {
                 let facts = EmailFacts {
@@ -250,7 +327,7 @@ impl Services {
                 };
                 emailing_decision(&facts, now, &window)
             };
-            let plan = plan_channels(req.send_mode, patient.prefer_contact_method, text, email);
+            let plan = plan_channels(placing.send_mode, patient.prefer_contact_method, text, email);
 
             // The patient's wave, whichever channel reaches them: the first wave goes to the
             // best-placed patients, by text or by email.
@@ -332,37 +409,23 @@ impl Services {
                 wave,
                 own_opening: 1,
             };
-            comm.asap_comm_num = table::insert(&mut tx, &row).await?;
+            comm.asap_comm_num = table::insert(tx, &row).await?;
             match &email_queued {
                 Queued::NotByThisMode => {}
                 Queued::At(at, note) => {
-                    store::asapcomm::insert_email(&mut tx, comm.asap_comm_num, &email_subject, &email_body, SmsSendStatus::SendNotAttempted, *at, note).await?
+                    store::asapcomm::insert_email(tx, comm.asap_comm_num, &email_subject, &email_body, SmsSendStatus::SendNotAttempted, *at, note).await?
                 }
                 Queued::Unable(note) => {
-                    store::asapcomm::insert_email(&mut tx, comm.asap_comm_num, &email_subject, &email_body, SmsSendStatus::DoNotSend, OdDateTime::never(), note)
+                    store::asapcomm::insert_email(tx, comm.asap_comm_num, &email_subject, &email_body, SmsSendStatus::DoNotSend, OdDateTime::never(), note)
                         .await?
                 }
             }
             created.push(comm);
         }
         if let Some(first_due) = first_due_now {
-            store::opening::add_to_waves(&mut tx, schedule_num, first_due, queued_now).await?;
+            store::opening::add_to_waves(tx, schedule_num, first_due, queued_now).await?;
         }
-        let detail = format!(
-            "opening {schedule_num}: {} {}–{} in {} to {} {}",
-            start.date(),
-            time_text(opening_span.start),
-            time_text(opening_span.end),
-            op.op_name,
-            created.len(),
-            if created.len() == 1 { "patient" } else { "patients" }
-        );
-        self.audit_in(&mut tx, &req.by, actions::OFFER, &detail, op.clinic_num).await?;
-        tx.commit().await?;
-        self.sender_wake.notify_one();
-        tracing::info!(schedule_num, offers = created.len(), op = op.operatory_num, joined = joined.is_some(), "opening offered");
-        crate::telemetry::opening_offered(joined.is_none(), op.clinic_num, created.len());
-        Ok(created)
+        Ok(Placed { schedule_num, span: opening_span, joined: joined.is_some(), created })
     }
 }
 
@@ -410,7 +473,7 @@ fn waiting_note_if_outside(at: OdDateTime, now: OdDateTime, window: &SendWindow)
     }
 }
 
-async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Preferences) -> ServiceResult<Candidate> {
+pub(super) async fn candidate(conn: &mut AnyConnection, target: OfferTarget, prefs: &Preferences) -> ServiceResult<Candidate> {
     match target {
         OfferTarget::Appointment(num) => {
             let apt = store::book::appointment(conn, num)

@@ -33,6 +33,7 @@ pub async fn violations(
     let queued = SmsSendStatus::SendNotAttempted.as_i64();
     let moved = ResponseStatus::AcceptedAndMoved.as_i64();
     let settled = settled_before.to_string();
+    let never = OdDateTime::never().to_string();
     let checks: Vec<(&str, String)> = vec![
         // Open Dental's own Web Sched ASAP blockouts (from an import or the sync; no opening here)
         // are its record, kept "indefinitely" as Open Dental keeps them; only blockouts of
@@ -63,6 +64,25 @@ pub async fn violations(
                 "SELECT c.asapcommnum FROM asapcomm c WHERE c.responsestatus = {moved} AND NOT EXISTS \
                  (SELECT 1 FROM asapopening o WHERE o.state = 2 AND o.winner = c.asapcommnum)"
             ),
+        ),
+        // One winner per minute of chair time: a split opening's parts each have their own
+        // winner, and no two winners' chair time overlaps (openings another claim closed share
+        // that claim's winner).
+        (
+            "two winners for the same minutes of chair time",
+            format!(
+                "SELECT a.schedulenum FROM asapopening a JOIN asapopening b ON b.operatorynum = a.operatorynum \
+                 AND b.schedulenum <> a.schedulenum AND b.winner <> a.winner \
+                 WHERE a.state = 2 AND b.state = 2 AND a.takenstop <> '{never}' AND b.takenstop <> '{never}' \
+                 AND a.slotstart < b.takenstop AND b.slotstart < a.takenstop"
+            ),
+        ),
+        (
+            "the rest of an opening that is not the time its parent's claim left",
+            "SELECT c.schedulenum FROM asapopening c WHERE c.parent <> 0 AND NOT EXISTS \
+             (SELECT 1 FROM asapopening p WHERE p.schedulenum = c.parent AND p.state = 2 AND p.operatorynum = c.operatorynum \
+              AND p.takenstop = c.slotstart AND c.slotstop <= p.slotstop)"
+                .into(),
         ),
         // The office may later move or complete the appointment; whose it is never changes.
         (

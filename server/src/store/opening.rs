@@ -4,6 +4,7 @@ use super::table::Sql;
 use super::StoreResult;
 use app::domain::Span;
 use app::domain::outcomes::OpeningFacts;
+use app::domain::channels::SendMode;
 use app::model::{OdDate, OdDateTime, OpeningState, ResponseStatus};
 use std::collections::HashMap;
 use sqlx::AnyConnection;
@@ -27,10 +28,18 @@ pub struct OpeningRow {
     pub first_message: OdDateTime,
     /// How many of its offers were queued for a text or an email: where later waves continue.
     pub queued_offers: i64,
+    /// The opening this is the rest of, after a claim took the first part; 0 when staff or the
+    /// API offered it.
+    pub parent: i64,
+    /// Where the winner's chair time ends (never while open, and for openings filled before it
+    /// was kept).
+    pub taken_stop: OdDateTime,
+    /// How its offers were sent; the rest of it, after a split, goes the same way.
+    pub send_mode: SendMode,
 }
 
 const OPENING_COLUMNS: &str = "o.schedulenum, o.operatorynum, o.clinicnum, o.slotstart, o.slotstop, o.offeredat, \
-    o.offeredby, o.state, o.closedat, o.closedby, o.winner, o.aptnum, o.firstmessage, o.queuedoffers";
+    o.offeredby, o.state, o.closedat, o.closedby, o.winner, o.aptnum, o.firstmessage, o.queuedoffers, o.parent, o.takenstop, o.sendmode";
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for OpeningRow {
     fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
@@ -49,6 +58,9 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for OpeningRow {
             apt_num: r.try_get("aptnum")?,
             first_message: r.try_get("firstmessage")?,
             queued_offers: r.try_get("queuedoffers")?,
+            parent: r.try_get("parent")?,
+            taken_stop: r.try_get("takenstop")?,
+            send_mode: SendMode::from_key(r.try_get::<String, _>("sendmode")?.as_str()).unwrap_or_default(),
         })
     }
 }
@@ -60,12 +72,14 @@ pub struct NewOpening<'a> {
     pub span: Span,
     pub offered_at: OdDateTime,
     pub offered_by: &'a str,
+    pub parent: i64,
+    pub send_mode: SendMode,
 }
 
 pub async fn insert_opening(conn: &mut AnyConnection, o: &NewOpening<'_>) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO asapopening (schedulenum, operatorynum, clinicnum, slotstart, slotstop, offeredat, offeredby, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO asapopening (schedulenum, operatorynum, clinicnum, slotstart, slotstop, offeredat, offeredby, state, parent, sendmode) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(o.schedule_num)
     .bind(o.operatory_num)
@@ -75,6 +89,8 @@ pub async fn insert_opening(conn: &mut AnyConnection, o: &NewOpening<'_>) -> Sto
     .bind(o.offered_at)
     .bind(o.offered_by)
     .bind(OpeningState::Open)
+    .bind(o.parent)
+    .bind(o.send_mode.key())
     .execute(conn)
     .await?;
     Ok(())
@@ -119,6 +135,11 @@ pub async fn add_to_waves(conn: &mut AnyConnection, schedule_num: i64, first_due
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Each offer of the opening: whose it is, and how they answered.
+pub async fn answers_to(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<Vec<(i64, ResponseStatus)>> {
+    Ok(sqlx::query_as("SELECT patnum, responsestatus FROM asapcomm WHERE schedulenum = $1").bind(schedule_num).fetch_all(conn).await?)
 }
 
 /// Open openings in the operatory whose time overlaps `span`.
@@ -179,12 +200,14 @@ pub struct Closing<'a> {
     pub by: &'a str,
     pub winner: i64,
     pub apt_num: i64,
+    /// Filled: where the winner's chair time ends; otherwise never.
+    pub taken_stop: OdDateTime,
 }
 
 /// Closes an opening that is still open; false when it was already closed (someone else won).
 pub async fn close_opening(conn: &mut AnyConnection, schedule_num: i64, c: &Closing<'_>) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE asapopening SET state = $1, closedat = $2, closedby = $3, winner = $4, aptnum = $5 \
+        "UPDATE asapopening SET state = $1, closedat = $2, closedby = $3, winner = $4, aptnum = $5, takenstop = $8 \
          WHERE schedulenum = $6 AND state = $7",
     )
     .bind(c.state)
@@ -194,6 +217,7 @@ pub async fn close_opening(conn: &mut AnyConnection, schedule_num: i64, c: &Clos
     .bind(c.apt_num)
     .bind(schedule_num)
     .bind(OpeningState::Open)
+    .bind(c.taken_stop)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -12,7 +12,9 @@ pub const TEXT: &str = "WebSchedAsapTextTemplate";
 pub const EMAIL_SUBJECT: &str = "WebSchedAsapEmailSubj";
 pub const EMAIL_BODY: &str = "WebSchedAsapEmailTemplate";
 pub const CONFIRM_BOOKING: &str = "AsapConfirmBooking";
-const NAMES: [&str; 4] = [TEXT, EMAIL_SUBJECT, EMAIL_BODY, CONFIRM_BOOKING];
+/// Whether the rest of an opening a claim took only part of is offered on (this server's own).
+pub const SPLIT_OPENINGS: &str = "AsapSplitOpenings";
+const NAMES: [&str; 5] = [TEXT, EMAIL_SUBJECT, EMAIL_BODY, CONFIRM_BOOKING, SPLIT_OPENINGS];
 
 pub use app::view::messages::WHOLE_OFFICE;
 
@@ -21,6 +23,9 @@ pub use app::view::messages::WHOLE_OFFICE;
 pub struct ClinicMessages {
     pub message: OfferMessage,
     pub confirm_booking: bool,
+    /// A claim that takes only part of an opening leaves the rest as a new opening, offered to
+    /// the next patients who fit it. On unless turned off.
+    pub split_openings: bool,
     /// The level the text template came from: the clinic, the whole office here, or neither.
     pub source: Source,
 }
@@ -55,6 +60,7 @@ pub fn resolve(own: &HashMap<String, String>, office: &HashMap<String, String>, 
         .get(CONFIRM_BOOKING)
         .or_else(|| office.get(CONFIRM_BOOKING))
         .map_or(prefs.asap_confirm_booking, |v| v.trim() == "1");
+    let split = own.get(SPLIT_OPENINGS).or_else(|| office.get(SPLIT_OPENINGS)).is_none_or(|v| v.trim() != "0");
     let source = if own.contains_key(TEXT) {
         Source::Clinic
     } else if office.contains_key(TEXT) {
@@ -69,14 +75,22 @@ pub fn resolve(own: &HashMap<String, String>, office: &HashMap<String, String>, 
             email_body: pick(EMAIL_BODY, &prefs.web_sched_asap_email_template),
         },
         confirm_booking: confirm,
+        split_openings: split,
         source,
     }
 }
 
 /// Sets one level's messages, all four values together.
-pub async fn save(conn: &mut AnyConnection, clinic_num: i64, message: &OfferMessage, confirm_booking: bool) -> StoreResult<()> {
-    let confirm = if confirm_booking { "1" } else { "0" };
-    for (name, value) in [(TEXT, message.text.as_str()), (EMAIL_SUBJECT, &message.email_subject), (EMAIL_BODY, &message.email_body), (CONFIRM_BOOKING, confirm)] {
+pub async fn save(conn: &mut AnyConnection, clinic_num: i64, message: &OfferMessage, confirm_booking: bool, split_openings: bool) -> StoreResult<()> {
+    let flag = |on: bool| if on { "1" } else { "0" };
+    let values = [
+        (TEXT, message.text.as_str()),
+        (EMAIL_SUBJECT, &message.email_subject),
+        (EMAIL_BODY, &message.email_body),
+        (CONFIRM_BOOKING, flag(confirm_booking)),
+        (SPLIT_OPENINGS, flag(split_openings)),
+    ];
+    for (name, value) in values {
         sqlx::query(
             "INSERT INTO clinicpref (clinicnum, prefname, valuestring) VALUES ($1, $2, $3) \
              ON CONFLICT (clinicnum, prefname) DO UPDATE SET valuestring = excluded.valuestring",
@@ -119,14 +133,17 @@ mod tests {
         let from_prefs = resolve(&none, &none, &prefs);
         assert_eq!(from_prefs.message.text, prefs.web_sched_asap_text_template);
         assert_eq!((from_prefs.source, from_prefs.confirm_booking), (Source::Preferences, true));
+        assert!(from_prefs.split_openings, "openings are split unless a level turns it off");
 
-        let office = values(&[(TEXT, "Office [AsapURL]"), (CONFIRM_BOOKING, "0")]);
+        let office = values(&[(TEXT, "Office [AsapURL]"), (CONFIRM_BOOKING, "0"), (SPLIT_OPENINGS, "0")]);
         let from_office = resolve(&none, &office, &prefs);
         assert_eq!((from_office.message.text.as_str(), from_office.source, from_office.confirm_booking), ("Office [AsapURL]", Source::WholeOffice, false));
         assert_eq!(from_office.message.email_subject, prefs.web_sched_asap_email_subj, "unset values fall through");
+        assert!(!from_office.split_openings);
 
-        let own = values(&[(TEXT, "Clinic [AsapURL]"), (CONFIRM_BOOKING, "1")]);
+        let own = values(&[(TEXT, "Clinic [AsapURL]"), (CONFIRM_BOOKING, "1"), (SPLIT_OPENINGS, "1")]);
         let from_clinic = resolve(&own, &office, &prefs);
         assert_eq!((from_clinic.message.text.as_str(), from_clinic.source, from_clinic.confirm_booking), ("Clinic [AsapURL]", Source::Clinic, true));
+        assert!(from_clinic.split_openings, "the clinic's own value wins over the office's");
     }
 }

@@ -127,9 +127,9 @@ export async function freshSlot(request: APIRequestContext, minutes: number, cli
   throw new Error(`no fresh opening of ${minutes} minutes in the next 12 weekdays`);
 }
 
-/** The number in a grid cell's "ASAP opening (N offers sent out)", or 0 for a cell without one. */
+/** The number in a grid cell's "ASAP opening (N patients offered)", or 0 for a cell without one. */
 export function offersInCell(label: string | null): number {
-  const m = /ASAP opening \((\d+) offers? sent out\)/.exec(label ?? "");
+  const m = /ASAP opening \((\d+) patients? offered\)/.exec(label ?? "");
   return m ? Number(m[1]) : 0;
 }
 

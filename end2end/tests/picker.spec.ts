@@ -62,7 +62,7 @@ test.describe("slot picker", () => {
     await expect(done).toBeVisible();
     const after = offersBefore + 1;
     await expect(page.locator(`.cell[data-op="${op}"][data-start="${start}"]`))
-      .toHaveAttribute("aria-label", new RegExp(`ASAP opening \\(${after} offers? sent out\\)`));
+      .toHaveAttribute("aria-label", new RegExp(`ASAP opening \\(${after} patients? offered\\)`));
     await done.getByRole("link", { name: "See these offers in the ASAP history" }).click();
     await expect(page).toHaveURL(/\/history\?ScheduleNum=\d+/);
     // The opening's offers: this one, and any made on the same opening before.

@@ -41,9 +41,9 @@ for (const width of [1440, 768, 360]) {
     const rows = page.locator(".asap-list li");
     await expect(rows).toHaveCount(2);
     await expect(rows.nth(0)).toContainText("Rankkeen, Ria");
-    await expect(rows.nth(0).locator(".rank")).toContainText(/^accepted 2 of 2 earlier offers · waiting \d+ days · not asked this week/);
+    await expect(rows.nth(0).locator(".rank")).toContainText(/^No\. 1 · accepted 2 of 2 earlier offers · waiting \d+ days · not asked in the last 7 days/);
     await expect(rows.nth(1)).toContainText("Rankshy, Ria");
-    await expect(rows.nth(1).locator(".rank")).toContainText(/^accepted 0 of 3 earlier offers/);
+    await expect(rows.nth(1).locator(".rank")).toContainText(/^No\. 2 · accepted 0 of 3 earlier offers/);
     await page.screenshot({ path: `.tmp/ranked-list-${width}.png`, fullPage: true });
   });
 }

@@ -15,6 +15,7 @@ on_both_backends!(fixture("example-office.json"), now();
     the_list_for_an_opening_is_in_the_asking_order_with_its_reasons,
     waves_go_out_in_the_asking_order,
     an_opening_in_another_clinics_operatory_is_refused,
+    nobody_is_offered_the_same_opening_twice,
 );
 
 /// Three 60-minute patients waiting since 2031-01-10: Keen took both earlier offers (Monday
@@ -77,16 +78,16 @@ async fn the_list_for_an_opening_is_in_the_asking_order_with_its_reasons(s: Arc<
     assert_eq!(shown.iter().map(|(name, _)| *name).collect::<Vec<_>>(), ["Keen", "New", "Shy"], "{page:#}");
     assert_eq!(
         shown[0].1,
-        "accepted 2 of 2 earlier offers · waiting 66 days · not asked this week · fills the time exactly · same provider · \
-         took 2 on this weekday · took 2 at this time of day"
+        "accepted 2 of 2 earlier offers · waiting 66 days · not asked in the last 7 days · fills the time exactly · same provider · \
+         accepted 2 offers on a Monday · accepted 2 offers in the afternoon"
     );
-    assert_eq!(shown[1].1, "no earlier offers · waiting 66 days · not asked this week · fills the time exactly");
-    assert_eq!(shown[2].1, "accepted 0 of 3 earlier offers · waiting 66 days · asked 1 time this week · fills the time exactly");
+    assert_eq!(shown[1].1, "no earlier offers · waiting 66 days · not asked in the last 7 days · fills the time exactly");
+    assert_eq!(shown[2].1, "accepted 0 of 3 earlier offers · waiting 66 days · asked 1 time in the last 7 days · fills the time exactly");
 
     // A longer opening leaves chair time idle, and says so; the order holds.
     let (_, page) = s.server_fn(&client, "asap-list", json!({"query": {"clinic": 1, "name": "Ranktest", "fits_minutes": 90, "offset": 0,
         "opening_op": 1, "opening_start": "2031-03-17 13:00:00"}})).await;
-    assert!(page["candidates"][0]["rank"].as_str().unwrap_or("").contains("leaves 30 min free"), "{page:#}");
+    assert!(page["candidates"][0]["rank"].as_str().unwrap_or("").contains("leaves 30 min of it unused"), "{page:#}");
 
     // Without an opening the list keeps the ASAP list's order and gives no reasons.
     let (_, page) = s.server_fn(&client, "asap-list", json!({"query": {"clinic": 1, "name": "Ranktest", "fits_minutes": 60, "offset": 0}})).await;
@@ -118,4 +119,44 @@ async fn an_opening_in_another_clinics_operatory_is_refused(s: Arc<TestServer>) 
     let (status, body) = s.server_fn(&client, "asap-list", list_query(3, "2031-03-17 13:00:00")).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("operatory 3 is not one of this clinic's"), "{body}");
+}
+
+async fn nobody_is_offered_the_same_opening_twice(s: Arc<TestServer>) {
+    patients(&s).await;
+    let client = boss(&s).await;
+    let offer = |recipients: Value| {
+        let s = s.clone();
+        let client = client.clone();
+        async move { s.server_fn(&client, "offer", json!({"op": 1, "start": "2031-03-17 13:00:00", "recipients": recipients, "send_mode": "text"})).await }
+    };
+    let (status, first) = offer(json!([{"Appointment": 71010}, {"Appointment": 71030}])).await;
+    assert_eq!(status, 200, "{first}");
+
+    // The list for that time says who has an offer already, and why they are not chosen again.
+    let (_, page) = s.server_fn(&client, "asap-list", list_query(1, "2031-03-17 13:00:00")).await;
+    let flagged: Vec<(&str, Option<&str>)> = page["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| (c["f_name"].as_str().unwrap_or(""), c["offered_this_time"].as_str()))
+        .collect();
+    assert!(flagged.contains(&("Keen", Some("already offered this time: Sending"))), "{flagged:?}");
+    assert!(flagged.contains(&("Shy", None)), "{flagged:?}");
+
+    // Keen and Shy chosen: only Shy is offered, and the panel says why Keen was not.
+    let (status, second) = offer(json!([{"Appointment": 71010}, {"Appointment": 71020}])).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["offers"].as_array().map(Vec::len), Some(1));
+    assert_eq!(second["offers"][0]["PatNum"], 7102);
+    assert_eq!(second["already_offered"], 1);
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM asapcomm WHERE patnum = 7101 AND schedulenum <> 9301").await, 1, "one offer for Keen");
+
+    // Only Keen: refused in words, by the picker (409) and by the API.
+    let (status, body) = offer(json!([{"Appointment": 71010}])).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.to_string().contains("already has an offer for this opening"), "{body}");
+    let r = s.post("/api/v1/asapcomms", r#"{"op": 1, "aptNum": 71010, "dateTimeStart": "2031-03-17 13:00:00"}"#).await;
+    // The API answers a time it cannot book with 400, as Open Dental's reference lists.
+    let status = r.status().as_u16();
+    assert_eq!(status, 400, "{}", r.text().await.unwrap_or_default());
 }

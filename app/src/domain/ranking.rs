@@ -114,6 +114,15 @@ pub fn waiting_since(kind: CandidateKind, original: OdDateTime, today: OdDate) -
     }
 }
 
+/// When a scheduled appointment that wants an earlier time is booked for; None for everyone
+/// else.
+pub fn booked_for(kind: CandidateKind, original: OdDateTime) -> Option<OdDate> {
+    match kind {
+        CandidateKind::Appointment(AptStatus::Scheduled) => original.known().map(OdDateTime::date),
+        _ => None,
+    }
+}
+
 /// The provider whose chair time an opening in this operatory is: its hygienist in a hygiene
 /// operatory, else its dentist; 0 when none is set.
 pub fn opening_provider(op: &Operatory) -> i64 {
@@ -140,6 +149,8 @@ pub struct Waiting {
     /// Since when they have waited: the broken or unscheduled appointment's date, the recall's
     /// due date; None when the records do not say (a scheduled appointment wanting an earlier one).
     pub since: Option<OdDate>,
+    /// A scheduled appointment's date, for one who wants an earlier time (`booked_for`).
+    pub booked_for: Option<OdDate>,
 }
 
 /// The inputs of `rank` for one patient and one opening, on `today`.
@@ -150,11 +161,27 @@ pub fn facts_for(history: &AnswerHistory, patient: Waiting, opening: OpeningFit,
         declined: history.declined,
         unanswered: history.unanswered,
         days_waiting: patient.since.map(|since| (today.get() - since.get()).num_days().max(0)),
+        booked_for: patient.booked_for.map(|d| (d, (d.get() - opening.start.date().get()).num_days())),
         offers_this_week: history.offers_this_week,
         idle_minutes: opening.minutes - patient.visit_minutes,
         same_provider: opening.prov_num != 0 && opening.prov_num == patient.prov_num,
         accepted_same_weekday: history.accepted_by_weekday[at.weekday().num_days_from_monday() as usize],
         accepted_same_part_of_day: history.accepted_by_part_of_day[part_of_day(chrono::Timelike::hour(&at)) as usize],
+        opening_weekday: weekday_name(at.weekday()),
+        opening_part_of_day: part_of_day(chrono::Timelike::hour(&at)).name(),
+    }
+}
+
+fn weekday_name(day: chrono::Weekday) -> &'static str {
+    use chrono::Weekday::*;
+    match day {
+        Mon => "Monday",
+        Tue => "Tuesday",
+        Wed => "Wednesday",
+        Thu => "Thursday",
+        Fri => "Friday",
+        Sat => "Saturday",
+        Sun => "Sunday",
     }
 }
 
@@ -170,6 +197,9 @@ pub struct RankFacts {
     /// Days since their appointment was broken or taken off the book, or since their recall fell
     /// due; None when the records do not say.
     pub days_waiting: Option<i64>,
+    /// A scheduled appointment wanting an earlier time: its date, and how many days after the
+    /// opening it is. Said in words; it does not change the points.
+    pub booked_for: Option<(OdDate, i64)>,
     /// Offers texted or emailed to them in the last seven days.
     pub offers_this_week: u32,
     /// Chair minutes the opening would leave idle around their visit.
@@ -180,6 +210,9 @@ pub struct RankFacts {
     pub accepted_same_weekday: u32,
     /// Of the offers they took, how many were in the opening's part of the day.
     pub accepted_same_part_of_day: u32,
+    /// The opening's weekday ("Wednesday") and part of the day ("morning"), for the words.
+    pub opening_weekday: &'static str,
+    pub opening_part_of_day: &'static str,
 }
 
 /// How much each input counts. In one place so the order can be explained and tuned.
@@ -256,23 +289,29 @@ pub fn rank(facts: &RankFacts, w: &Weights) -> Rank {
             reasons.push(format!("waiting {days} {}", plural(days as u32, "day", "days")));
         }
         Some(_) => reasons.push("waiting since today".into()),
-        None => reasons.push("wait unknown".into()),
+        None => reasons.push(match facts.booked_for {
+            Some((day, later)) if later > 0 => {
+                format!("booked {later} {} later ({})", plural(later as u32, "day", "days"), crate::domain::datetext::short_day(day))
+            }
+            Some((day, _)) => format!("booked for {}", crate::domain::datetext::short_day(day)),
+            None => "no waiting time on record".into(),
+        }),
     }
 
     if facts.offers_this_week > 0 {
         points -= w.per_offer_this_week * f64::from(facts.offers_this_week.min(w.asked_cap));
         reasons.push(format!(
-            "asked {} {} this week",
+            "asked {} {} in the last 7 days",
             facts.offers_this_week,
             plural(facts.offers_this_week, "time", "times")
         ));
     } else {
-        reasons.push("not asked this week".into());
+        reasons.push("not asked in the last 7 days".into());
     }
 
     let idle = facts.idle_minutes.max(0);
     points -= w.per_idle_minute * idle.min(w.idle_cap_minutes) as f64;
-    reasons.push(if idle == 0 { "fills the time exactly".into() } else { format!("leaves {idle} min free") });
+    reasons.push(if idle == 0 { "fills the time exactly".into() } else { format!("leaves {idle} min of it unused") });
 
     if facts.same_provider {
         points += w.same_provider;
@@ -282,11 +321,15 @@ pub fn rank(facts: &RankFacts, w: &Weights) -> Rank {
     if facts.accepted > 0 {
         let share = |n: u32| f64::from(n.min(facts.accepted)) / f64::from(facts.accepted);
         points += w.same_weekday * share(facts.accepted_same_weekday) + w.same_part_of_day * share(facts.accepted_same_part_of_day);
+        let day = if facts.opening_weekday.is_empty() { "this weekday" } else { facts.opening_weekday };
+        let part = if facts.opening_part_of_day.is_empty() { "this time of day" } else { facts.opening_part_of_day };
         if facts.accepted_same_weekday > 0 {
-            reasons.push(format!("took {} on this weekday", facts.accepted_same_weekday));
+            let n = facts.accepted_same_weekday;
+            reasons.push(format!("accepted {n} {} on a {day}", plural(n, "offer", "offers")));
         }
         if facts.accepted_same_part_of_day > 0 {
-            reasons.push(format!("took {} at this time of day", facts.accepted_same_part_of_day));
+            let n = facts.accepted_same_part_of_day;
+            reasons.push(format!("accepted {n} {} in the {part}", plural(n, "offer", "offers")));
         }
     }
 
@@ -299,6 +342,16 @@ pub enum PartOfDay {
     Morning = 0,
     Afternoon = 1,
     Evening = 2,
+}
+
+impl PartOfDay {
+    pub fn name(self) -> &'static str {
+        match self {
+            PartOfDay::Morning => "morning",
+            PartOfDay::Afternoon => "afternoon",
+            PartOfDay::Evening => "evening",
+        }
+    }
 }
 
 pub fn part_of_day(hour: u32) -> PartOfDay {
@@ -326,7 +379,7 @@ mod tests {
         let r = rank(&RankFacts { days_waiting: Some(0), ..RankFacts::default() }, &WEIGHTS);
         // (0 + 1) / (0 + 2) × 30 = 15; nothing else counts.
         assert_eq!(r.points, 15.0);
-        assert_eq!(r.reason_line(), "no earlier offers · waiting since today · not asked this week · fills the time exactly");
+        assert_eq!(r.reason_line(), "no earlier offers · waiting since today · not asked in the last 7 days · fills the time exactly");
     }
 
     #[test]
@@ -343,6 +396,9 @@ mod tests {
             same_provider: true,
             accepted_same_weekday: 2,
             accepted_same_part_of_day: 1,
+            booked_for: None,
+            opening_weekday: "Tuesday",
+            opening_part_of_day: "morning",
         };
         let r = rank(&facts, &WEIGHTS);
         // answers 30 × 3/5 = 18; waiting 25 × 41/180 = 5.694…; asked −6; idle −7.5;
@@ -351,9 +407,27 @@ mod tests {
         assert!((r.points - expected).abs() < 1e-9, "{} vs {expected}", r.points);
         assert_eq!(
             r.reason_line(),
-            "accepted 2 of 3 earlier offers (1 unanswered) · waiting 41 days · asked 1 time this week · \
-             leaves 30 min free · same provider · took 2 on this weekday · took 1 at this time of day"
+            "accepted 2 of 3 earlier offers (1 unanswered) · waiting 41 days · asked 1 time in the last 7 days · \
+             leaves 30 min of it unused · same provider · accepted 2 offers on a Tuesday · accepted 1 offer in the morning"
         );
+    }
+
+    #[test]
+    fn a_booked_patient_reads_by_how_much_sooner_the_opening_is() {
+        let day = OdDate::parse("2026-12-22").unwrap();
+        let base = RankFacts { booked_for: Some((day, 20)), ..RankFacts::default() };
+        assert!(rank(&base, &WEIGHTS).reasons.contains(&"booked 20 days later (Tue 12/22)".to_string()));
+        let same_day = RankFacts { booked_for: Some((day, 0)), ..RankFacts::default() };
+        assert!(rank(&same_day, &WEIGHTS).reasons.contains(&"booked for Tue 12/22".to_string()));
+        assert_eq!(points(base), points(RankFacts::default()), "words only: the booking does not change the points");
+        let planned = rank(&RankFacts::default(), &WEIGHTS);
+        assert!(planned.reasons.contains(&"no waiting time on record".to_string()));
+        let opening = OpeningFit { start: OdDateTime::parse("2026-12-02 10:20:00").unwrap(), minutes: 60, prov_num: 0 };
+        let booked = Waiting { visit_minutes: 60, prov_num: 0, since: None, booked_for: Some(day) };
+        let facts = facts_for(&AnswerHistory::default(), booked, opening, OdDate::parse("2026-12-01").unwrap());
+        assert_eq!(facts.booked_for, Some((day, 20)));
+        assert_eq!(booked_for(CandidateKind::Appointment(AptStatus::Scheduled), OdDateTime::parse("2026-12-22 09:00:00").unwrap()), Some(day));
+        assert_eq!(booked_for(CandidateKind::Appointment(AptStatus::UnschedList), OdDateTime::parse("2026-12-22 09:00:00").unwrap()), None);
     }
 
     #[test]
@@ -390,7 +464,7 @@ mod tests {
     #[test]
     fn unknown_waits_say_so() {
         let r = rank(&RankFacts::default(), &WEIGHTS);
-        assert!(r.reasons.contains(&"wait unknown".to_string()));
+        assert!(r.reasons.contains(&"no waiting time on record".to_string()));
     }
 
     #[test]
@@ -402,7 +476,7 @@ mod tests {
         history.add_accepted(at("2026-11-10 10:30:00"));
         history.add_accepted(at("2026-11-19 14:00:00"));
         assert_eq!(history.accepted, 3);
-        let patient = Waiting { visit_minutes: 60, prov_num: 7, since: Some(OdDate::parse("2026-10-21").unwrap()) };
+        let patient = Waiting { visit_minutes: 60, prov_num: 7, since: Some(OdDate::parse("2026-10-21").unwrap()), booked_for: None };
         // A Tuesday morning, 90 minutes, with their provider.
         let opening = OpeningFit { start: at("2026-12-01 08:00:00"), minutes: 90, prov_num: 7 };
         let facts = facts_for(&history, patient, opening, OdDate::parse("2026-12-01").unwrap());
@@ -418,6 +492,9 @@ mod tests {
                 same_provider: true,
                 accepted_same_weekday: 2,
                 accepted_same_part_of_day: 2,
+                booked_for: None,
+                opening_weekday: "Tuesday",
+                opening_part_of_day: "morning",
             }
         );
         // Another provider's Friday evening; a wait that starts later than today counts as none.

@@ -147,9 +147,10 @@ pub fn opening_span(start: OdDateTime, end: Option<OdDateTime>, longest_visit: i
     Ok(span)
 }
 
-/// "1 offer sent out", "3 offers sent out": how an opening reads in the grid.
-pub fn offers_sent_text(offers: i64) -> String {
-    format!("{offers} {} sent out", if offers == 1 { "offer" } else { "offers" })
+/// "1 patient offered", "3 patients offered": how an opening reads in the grid. Their messages
+/// may still wait for a wave or the messaging hours, so it does not say "sent".
+pub fn offers_made_text(offers: i64) -> String {
+    format!("{offers} {} offered", if offers == 1 { "patient" } else { "patients" })
 }
 
 #[cfg(test)]
@@ -210,8 +211,8 @@ mod fit_tests {
 
     #[test]
     fn offer_counts_read_in_words() {
-        assert_eq!(offers_sent_text(1), "1 offer sent out");
-        assert_eq!(offers_sent_text(7), "7 offers sent out");
+        assert_eq!(offers_made_text(1), "1 patient offered");
+        assert_eq!(offers_made_text(7), "7 patients offered");
     }
 }
 

@@ -93,9 +93,27 @@ pub fn may_withdraw_offer(response: ResponseStatus, opening: OpeningState) -> Re
     Ok(())
 }
 
+/// An offer for an opening that keeps the same appointment or recall from being offered that
+/// opening again: one still waiting for the patient (a second would text them twice about one
+/// time) or one they turned down. One that never reached them, or that staff took back, does not.
+pub fn rules_out_another_offer(s: ResponseStatus) -> bool {
+    is_pending(s) || matches!(s, ResponseStatus::Declined | ResponseStatus::DeclinedStopComm)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_opening_is_offered_once_to_each_appointment_unless_the_offer_never_reached() {
+        use ResponseStatus::*;
+        for blocks in [AwaitingTransmit, PendingRsvp, Viewed, Declined, DeclinedStopComm] {
+            assert!(rules_out_another_offer(blocks), "{blocks:?}");
+        }
+        for again in [UnableToSend, Failed, Expired] {
+            assert!(!rules_out_another_offer(again), "{again:?}: may be offered again");
+        }
+    }
 
     #[test]
     fn only_an_unanswered_offer_of_an_open_opening_can_be_withdrawn() {

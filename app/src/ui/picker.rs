@@ -12,7 +12,7 @@ use crate::view::day::{
 };
 use crate::model::OpeningState;
 use crate::domain::Span;
-use crate::domain::slots::{fits_opening, free_minutes_at, offers_sent_text};
+use crate::domain::slots::{fits_opening, free_minutes_at, offers_made_text};
 use crate::domain::datetext::time_text;
 use crate::domain::template::{check_message, fill_patient_tags, fill_slot_tags, segment_note};
 use crate::model::{OdDate, OdDateTime};
@@ -60,7 +60,7 @@ fn cell_view(col: &OpColumn, t: OdDateTime, increment: i64, board_date: OdDate) 
     if let Some(o) = first(ItemKind::Opening) {
         // Openings offered separately over the same time read as one: what the office sent out there.
         let offers: i64 = col.items.iter().filter(|i| i.kind == ItemKind::Opening && i.span.overlaps(&cell)).map(|i| i.offers).sum();
-        let detail = offers_sent_text(offers);
+        let detail = offers_made_text(offers);
         return CellView {
             state: "opening",
             text: label_if_starts(&o.span, &format!("ASAP · {detail}")),
@@ -668,7 +668,7 @@ fn OfferPanel(
                     // still says how many get nothing.
                     <details class="send-details" open={n <= SEND_DETAILS_OPEN_UP_TO}>
                         <summary>{format!("Send details: {n} {} chosen, {}", if n == 1 { "patient" } else { "patients" }, if unreached == 0 {
-                            "each gets a message".to_string()
+                            "each can be reached: one message at a time, in the asking order, until someone books".to_string()
                         } else {
                             format!("{unreached} will get no message (still offered, and it is recorded)")
                         })}</summary>
@@ -865,8 +865,9 @@ fn opening_status(o: &OpeningSummary) -> String {
 }
 
 /// The clinic's ASAP list, a page at a time: narrowed to those who fit once a time is chosen,
-/// and to a name when staff type one. Picking a time preselects those who fit and whom the send
-/// mode reaches; those it cannot reach are listed last.
+/// and to a name when staff type one. Picking a time puts the list in the asking order for it
+/// and preselects those who fit, whom the send mode reaches, and who were not offered that time
+/// already; the others stay in their places, each saying why it is not chosen.
 #[component]
 fn AsapList(
     board: StoredValue<DayBoard>,
@@ -947,7 +948,9 @@ fn AsapList(
             let mut patients = std::collections::HashSet::new();
             p.candidates
                 .iter()
-                .filter(|c| minutes.is_some_and(|m| fits_opening(c.minutes, m)) && reaches(c) && patients.insert(c.pat_num))
+                .filter(|c| {
+                    minutes.is_some_and(|m| fits_opening(c.minutes, m)) && reaches(c) && c.offered_this_time.is_none() && patients.insert(c.pat_num)
+                })
                 .map(|c| c.key)
                 .collect::<Vec<_>>()
         })
@@ -979,11 +982,22 @@ fn AsapList(
             }
         })
     };
-    // The list in its order, those this send mode cannot reach last.
+    // The list in the server's order (the asking order once a time is chosen), each ranked row
+    // with its place in it. The order does not move with the send mode or the next page.
     let ordered = move || {
-        let mut list = page.with(|p| p.candidates.clone());
-        list.sort_by_key(|c| !reaches(c));
-        list
+        let mut place = 0;
+        page.with(|p| {
+            p.candidates
+                .iter()
+                .map(|c| {
+                    let n = c.rank.is_some().then(|| {
+                        place += 1;
+                        place
+                    });
+                    (n, c.clone())
+                })
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <section class="card" aria-labelledby="asap-title">
@@ -995,13 +1009,18 @@ fn AsapList(
                     on:input=move |ev| name.set(event_target_value(&ev))/>
             </div>
             <p class="muted asap-count" aria-live="polite">{summary}</p>
+            {move || opening_at.get().is_some().then(|| view! {
+                <p class="muted asap-order-note">
+                    "Those who fit come first, numbered in the order they would be asked: one message at a time, \
+                     a few minutes apart, until someone books. The line under each name gives every reason for the place."
+                </p>
+            })}
             {move || fits.get().is_some().then(|| view! {
                 <div class="choose-buttons">
                     <button type="button" class="secondary choose-all" on:click=move |_| recipients.set(fitting_and_reached())>
                         "Choose all shown who fit and can be reached"
                     </button>
-                    <button type="button" class="secondary choose-none" disabled=move || recipients.get().is_empty()
-                        on:click=move |_| recipients.set(Vec::new())>"Choose none"</button>
+                    <button type="button" class="secondary choose-none" on:click=move |_| recipients.set(Vec::new())>"Choose none"</button>
                 </div>
             })}
             {move || problem.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
@@ -1015,8 +1034,8 @@ fn AsapList(
             } else {
                 view! {
                     <ul class="asap-list">
-                        <For each=ordered key=|c| c.key let:c>
-                            <CandidateRow c pick shown_patient/>
+                        <For each=ordered key=|(n, c)| (c.key, *n) let:row>
+                            <CandidateRow c=row.1 place=row.0 pick shown_patient/>
                         </For>
                     </ul>
                 }.into_any()
@@ -1035,10 +1054,12 @@ fn AsapList(
 }
 
 #[component]
-fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<CandidateKey>>) -> impl IntoView {
+fn CandidateRow(c: Candidate, place: Option<usize>, pick: Pick, shown_patient: RwSignal<Option<CandidateKey>>) -> impl IntoView {
     let key = c.key;
     let minutes = c.minutes;
     let recipients = pick.recipients;
+    let offered_already = c.offered_this_time.clone();
+    let may_choose = offered_already.is_none();
     let fits = move || pick.minutes().is_some_and(|m| fits_opening(minutes, m));
     let id = match key {
         CandidateKey::Appointment(n) => format!("cand-apt-{n}"),
@@ -1063,7 +1084,7 @@ fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<Candida
     view! {
         <li class=move || if fits() { "fits" } else { "" } data-patnum=c.pat_num>
             <input type="checkbox" id=id.clone()
-                disabled=move || !fits()
+                disabled=move || !fits() || !may_choose
                 prop:checked=move || recipients.get().contains(&key)
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
@@ -1074,7 +1095,15 @@ fn CandidateRow(c: Candidate, pick: Pick, shown_patient: RwSignal<Option<Candida
                 }/>
             <label for=id class="who">{patient.clone()}</label>
             <span class="meta">{meta}{move || if fits() { " · fits" } else { "" }}</span>
-            {c.rank.clone().map(|why| view! { <span class="rank">{why}</span> })}
+            {c.rank.clone().map(|why| view! {
+                <span class="rank">
+                    {place.map(|n| view! { <span class="place">{format!("No. {n}")}</span>" · " })}
+                    {why.split(" · ").enumerate().map(|(i, r)| view! {
+                        {(i > 0).then_some(" · ")}<span class="reason">{r.to_string()}</span>
+                    }).collect_view()}
+                </span>
+            })}
+            {offered_already.map(|w| view! { <span class="why">{w}</span> })}
             {c.messages_today.clone().map(|t| view! { <span class="today">{t}</span> })}
             {move || why().map(|w| view! { <span class="why">{w}</span> })}
             <button type="button" class="secondary pick-patient"

@@ -68,6 +68,10 @@ pub struct Candidate {
     /// not ranked for an opening.
     #[serde(default)]
     pub rank: Option<String>,
+    /// The chosen opening was offered to this appointment or recall already, and the offer
+    /// stands (waiting for an answer, or turned down): its answer in words. Not offered again.
+    #[serde(default)]
+    pub offered_this_time: Option<String>,
 }
 
 impl Candidate {
@@ -250,6 +254,10 @@ pub struct OfferOutcome {
     /// How many of these offers no message will reach (still offered, and recorded).
     #[serde(default)]
     pub unreached: usize,
+    /// How many of those chosen already had an offer for this opening, and were not offered it
+    /// again.
+    #[serde(default)]
+    pub already_offered: usize,
 }
 
 impl OfferOutcome {
@@ -285,6 +293,11 @@ impl OfferOutcome {
             ));
         } else if self.unreached > 0 {
             text.push_str(" None of them can be reached this way; the history says why.");
+        }
+        match self.already_offered {
+            0 => {}
+            1 => text.push_str(" 1 chosen patient already had an offer for this time and was not offered it again."),
+            k => text.push_str(&format!(" {k} chosen patients already had an offer for this time and were not offered it again.")),
         }
         (text, waits)
     }
@@ -324,6 +337,7 @@ mod tests {
             offers: vec![offer_at("2031-03-17 21:30:00", AwaitingTransmit), offer_at("2031-03-17 21:30:00", UnableToSend)],
             first_message_at: Some(t("2031-03-18 08:00:00")),
             unreached: 1,
+            already_offered: 0,
         };
         let (text, waits) = late.summary();
         assert!(waits);
@@ -337,6 +351,8 @@ mod tests {
         let nobody = OfferOutcome { first_message_at: None, unreached: 2, ..late };
         assert!(nobody.summary().1);
         assert!(nobody.summary().0.ends_with("None of them can be reached this way; the history says why."), "{}", nobody.summary().0);
+        let again = OfferOutcome { already_offered: 2, ..now };
+        assert!(again.summary().0.ends_with("2 chosen patients already had an offer for this time and were not offered it again."));
     }
 
     fn candidate(n: i64, patient: &str, minutes: i64) -> Candidate {
@@ -357,6 +373,7 @@ mod tests {
             messages_today: None,
             prov_num: 0,
             rank: None,
+            offered_this_time: None,
         }
     }
 

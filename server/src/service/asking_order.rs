@@ -3,7 +3,7 @@
 
 use crate::store;
 use app::domain::asap_list::CandidateKind;
-use app::domain::ranking::{OpeningFit, Rank, WEIGHTS, Waiting, facts_for, histories, rank, waiting_since};
+use app::domain::ranking::{OpeningFit, Rank, WEIGHTS, Waiting, booked_for, facts_for, histories, rank, waiting_since};
 use app::model::OdDateTime;
 use sqlx::AnyConnection;
 
@@ -29,7 +29,12 @@ pub async fn ranks(conn: &mut AnyConnection, asked: &[Asked], opening: OpeningFi
         .iter()
         .map(|a| {
             let history = on_record.get(&a.pat_num).cloned().unwrap_or_default();
-            let waiting = Waiting { visit_minutes: a.minutes, prov_num: a.prov_num, since: waiting_since(a.kind, a.original, today) };
+            let waiting = Waiting {
+                visit_minutes: a.minutes,
+                prov_num: a.prov_num,
+                since: waiting_since(a.kind, a.original, today),
+                booked_for: booked_for(a.kind, a.original),
+            };
             rank(&facts_for(&history, waiting, opening, today), &WEIGHTS)
         })
         .collect())

@@ -136,7 +136,7 @@ impl Services {
                     kind: ItemKind::Opening,
                     span,
                     label: "ASAP opening".into(),
-                    detail: app::domain::slots::offers_sent_text(offers),
+                    detail: app::domain::slots::offers_made_text(offers),
                     offers,
                 }
             } else {
@@ -358,6 +358,17 @@ impl Services {
             })
             .collect::<Result<Vec<Asked>, store::StoreError>>()?;
         let ranked = ranks(conn, &asked, opening, self.clock.now(prefs)).await?;
+        if let Some(open) = store::opening::open_opening_starting(conn, op_num, start).await? {
+            let offered = store::opening::offered_to(conn, open.schedule_num).await?;
+            for &i in &fitting {
+                let c = &mut list[i];
+                let f_key_type = base.f_key_types.get(&c.key).copied();
+                c.offered_this_time = offered
+                    .iter()
+                    .find(|(k, t, r)| *k == key_num(c.key) && Some(*t) == f_key_type && app::domain::status::rules_out_another_offer(*r))
+                    .map(|(_, _, r)| format!("already offered this time: {}", r.label()));
+            }
+        }
         let mut points: HashMap<CandidateKey, app::domain::ranking::Rank> = HashMap::new();
         for (&i, r) in fitting.iter().zip(ranked) {
             list[i].rank = Some(r.reason_line());
@@ -453,7 +464,10 @@ impl Services {
 
     /// The slot picker's Send: the same offer as `POST /asapcomms`, to several patients at once.
     pub async fn offer_from_picker(&self, offer: PickerOffer, caller: &app::view::access::Caller) -> ServiceResult<OfferOutcome> {
-        let PickerOffer { op, start, end, recipients, send_mode, message } = offer;
+        let PickerOffer { op, start, end, mut recipients, send_mode, message } = offer;
+        let mut seen = std::collections::HashSet::new();
+        recipients.retain(|k| seen.insert(*k));
+        let chosen = recipients.len();
         let targets = recipients
             .into_iter()
             .map(|k| match k {
@@ -482,7 +496,8 @@ impl Services {
             let mut conn = self.store.pool().acquire().await?;
             store::opening::opening(&mut conn, schedule_num).await?.and_then(|o| o.first_message.known())
         };
-        Ok(OfferOutcome { schedule_num, offers, first_message_at, unreached })
+        let already_offered = chosen.saturating_sub(offers.len());
+        Ok(OfferOutcome { schedule_num, offers, first_message_at, unreached, already_offered })
     }
 }
 
@@ -572,6 +587,7 @@ async fn listed(
                 messages_today: None,
                 prov_num: provider.map_or(0, |p| p.prov_num),
                 rank: None,
+                offered_this_time: None,
             },
             kind,
         ));

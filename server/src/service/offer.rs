@@ -17,6 +17,7 @@ use app::domain::offer::{
 use app::domain::waves::{PlannedSend, plan_send, waiting_note};
 use app::domain::datetext::time_text;
 use app::domain::slots::opening_span;
+use app::domain::status::rules_out_another_offer;
 use app::domain::template::{check_message, fill_slot_tags};
 use app::view::day::OfferMessage;
 use app::domain::{SendWindow, Span};
@@ -108,7 +109,7 @@ impl Services {
         let (prefs, op) = (&setting.prefs, &setting.op);
 
         let mut tx = self.store.begin_write().await?;
-        let now = self.clock.now(&prefs);
+        let now = self.clock.now(prefs);
         self.store.lock_operatory(&mut tx, op.operatory_num).await?;
         if start < now {
             return Err(ServiceError::bad_request(format!(
@@ -204,6 +205,7 @@ impl Services {
         let (prefs, op, start, end) = (&setting.prefs, &setting.op, placing.start, placing.end);
         // The first wave goes to the best-placed patients: ASAP list order.
         candidates.sort_by_key(|c| asap_order_key(c.kind, c.date_time_orig, c.f_key));
+        candidates.dedup_by(|a, b| a.f_key == b.f_key && a.f_key_type == b.f_key_type);
         // Always in key order, so two offers to overlapping patients cannot deadlock.
         let mut patients: Vec<i64> = candidates.iter().map(|c| c.pat_num).collect();
         patients.sort_unstable();
@@ -227,6 +229,22 @@ impl Services {
         let joined = store::opening::open_opening_starting(tx, op.operatory_num, start)
             .await?
             .filter(|o| o.span.end >= span.end);
+        // An appointment or recall already offered this opening (and not turned down or left
+        // unreached) is not offered it again: that would text the patient twice about one time.
+        if let Some(o) = &joined {
+            let offered = store::opening::offered_to(tx, o.schedule_num).await?;
+            let chosen = candidates.len();
+            candidates.retain(|c| !offered.iter().any(|(k, t, r)| *k == c.f_key && *t == c.f_key_type && rules_out_another_offer(*r)));
+            if candidates.is_empty() {
+                let who = if chosen == 1 { "This patient already has" } else { "Everyone chosen already has" };
+                return Err(ServiceError::Conflict(format!(
+                    "{who} an offer for this opening ({} {} in {}), waiting for an answer or turned down; nobody is offered it twice.",
+                    start.date(),
+                    time_text(start),
+                    op.op_name
+                )));
+            }
+        }
         // Texts already queued for the opening come first; new ones continue their waves.
         let (schedule_num, opening_span, queued_before, first_text) = match &joined {
             Some(o) => {

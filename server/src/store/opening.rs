@@ -5,7 +5,7 @@ use super::StoreResult;
 use app::domain::Span;
 use app::domain::outcomes::OpeningFacts;
 use app::domain::channels::SendMode;
-use app::model::{OdDate, OdDateTime, OpeningState, ResponseStatus};
+use app::model::{FKeyType, OdDate, OdDateTime, OpeningState, ResponseStatus};
 use std::collections::HashMap;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -140,6 +140,14 @@ pub async fn add_to_waves(conn: &mut AnyConnection, schedule_num: i64, first_due
 /// Each offer of the opening: whose it is, and how they answered.
 pub async fn answers_to(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<Vec<(i64, ResponseStatus)>> {
     Ok(sqlx::query_as("SELECT patnum, responsestatus FROM asapcomm WHERE schedulenum = $1").bind(schedule_num).fetch_all(conn).await?)
+}
+
+/// The appointments and recalls the opening was offered to, each with its offer's answer.
+pub async fn offered_to(conn: &mut AnyConnection, schedule_num: i64) -> StoreResult<Vec<(i64, FKeyType, ResponseStatus)>> {
+    Ok(sqlx::query_as("SELECT fkey, fkeytype, responsestatus FROM asapcomm WHERE schedulenum = $1")
+        .bind(schedule_num)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Open openings in the operatory whose time overlaps `span`.

@@ -90,6 +90,8 @@ sms_tests!(
     callbacks_without_the_right_signature_change_nothing,
     refusals_failures_and_unreachable_providers_are_recorded_as_such,
     stop_start_and_help_from_the_patient,
+    yes_books_the_waiting_offer_and_a_number_chooses_among_three,
+    reply_claims_racing_web_claims_leave_one_winner,
 );
 
 async fn run<F, Fut>(db: Db, body: F)
@@ -113,8 +115,10 @@ where
 
 async fn offer(s: &TestServer, target: &str, start: &str) -> i64 {
     let r = s.post("/api/v1/asapcomms", &format!(r#"{{"op": 1, {target}, "dateTimeStart": "{start}"}}"#)).await;
-    assert_eq!(r.status().as_u16(), 201);
-    r.json::<Value>().await.unwrap()["AsapCommNum"].as_i64().unwrap()
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 201, "{target} at {start}: {body}");
+    serde_json::from_str::<Value>(&body).unwrap()["AsapCommNum"].as_i64().unwrap()
 }
 
 async fn comm(s: &TestServer, num: i64) -> Value {
@@ -254,4 +258,104 @@ async fn stop_start_and_help_from_the_patient(s: Arc<TestServer>, _: Arc<Fake>, 
     // Anything else gets no reply and changes nothing.
     let other = callback(&s, "/sms/twilio/inbound", &[("From", "+15552010199"), ("Body", "see you then")], None).await;
     assert_eq!(other.text().await.unwrap(), r#"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#);
+}
+
+/// What the server texts back to an inbound text from `from`.
+async fn reply(s: &TestServer, from: &str, body: &str) -> String {
+    let r = callback(s, "/sms/twilio/inbound", &[("From", from), ("Body", body), ("To", "+15550142200")], None).await;
+    assert_eq!(r.status().as_u16(), 200);
+    r.text().await.unwrap()
+}
+
+async fn yes_books_the_waiting_offer_and_a_number_chooses_among_three(s: Arc<TestServer>, _: Arc<Fake>, _: String) {
+    let lan = "+15552010101";
+    // STOP and HELP keep priority: with an offer waiting, they still only stop or help.
+    let first = offer(&s, r#""aptNum": 1001"#, "2031-03-18 13:00:00").await;
+    s.services().send_due_texts().await.unwrap();
+    assert!(reply(&s, lan, "help").await.contains("Reply YES to book one"));
+    reply(&s, lan, "STOP").await;
+    assert_eq!(s.scalar("SELECT optoutsms FROM commoptout WHERE patnum = 101").await, 1, "opted out of texts");
+    reply(&s, lan, "START").await;
+    assert_eq!(comm(&s, first).await["ResponseStatus"], "PendingRsvp", "neither books anything");
+
+    // Three openings wait for Lan's answer (two texted today, one tomorrow morning, within the
+    // office's two texts a day): YES lists them, most recently texted first.
+    let second = offer(&s, r#""aptNum": 1001"#, "2031-03-18 15:30:00").await;
+    s.services().send_due_texts().await.unwrap();
+    s.clock.set(chicago("2031-03-18 08:00:00"));
+    let third = offer(&s, r#""aptNum": 1001"#, "2031-03-18 10:00:00").await;
+    s.services().send_due_texts().await.unwrap();
+    let list = reply(&s, lan, " yes ").await;
+    assert!(list.contains("3 openings are waiting for you at Maple Grove Dental - North. Reply 1 for"), "{list}");
+    for num in [first, second, third] {
+        assert_eq!(comm(&s, num).await["ResponseStatus"], "PendingRsvp", "a list books nothing");
+    }
+    let listed: Vec<i64> = {
+        let mut conn = s.store.pool().acquire().await.unwrap();
+        sqlx::query_scalar("SELECT asapcommnum FROM replylist ORDER BY position").fetch_all(&mut *conn).await.unwrap()
+    };
+    assert_eq!(listed, [third, second, first]);
+    assert_eq!(reply(&s, lan, "7").await, twiml("Please reply with a number from 1 to 3, or tap the link in the text."));
+
+    // "2" books the second on the list, exactly as its link would.
+    let booked = reply(&s, lan, "2").await;
+    assert!(booked.contains("You&apos;re booked:") || booked.contains("You're booked:"), "{booked}");
+    let chosen = comm(&s, listed[1]).await;
+    assert_eq!(chosen["ResponseStatus"], "AcceptedAndMoved");
+    assert!(chosen["Note"].as_str().unwrap_or("").ends_with("Booked by a text reply."), "{chosen}");
+    for other in [listed[0], listed[2]] {
+        assert_eq!(comm(&s, other).await["ResponseStatus"], "ChoseDifferentSlot");
+    }
+    // Nothing waits now: YES says so.
+    assert!(reply(&s, lan, "Y").await.contains("no opening is waiting for your answer now"));
+
+}
+
+/// The TwiML a reply comes back in.
+fn twiml(text: &str) -> String {
+    format!(r#"<?xml version="1.0" encoding="UTF-8"?><Response><Message>{text}</Message></Response>"#)
+}
+
+/// Twenty patients offered one opening; half answer YES by text and half tap their link, all at once.
+async fn reply_claims_racing_web_claims_leave_one_winner(s: Arc<TestServer>, _: Arc<Fake>, _: String) {
+    let apts = s.asap_patients(20).await;
+    let mut offers = Vec::new();
+    for apt in &apts {
+        offers.push(offer(&s, &format!(r#""aptNum": {apt}"#), "2031-03-17 13:00:00").await);
+    }
+    for at in ["2031-03-17 09:00:00", "2031-03-17 10:00:00"] {
+        s.clock.set(chicago(at));
+        s.services().send_due_texts().await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for (i, num) in offers.iter().enumerate() {
+        let s = s.clone();
+        let num = *num;
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                let phone = format!("+1555{:03}{:04}", 400 + i / 100, 1000 + i);
+                Some(reply(&s, &phone, "YES").await)
+            } else {
+                let code = s.text(&format!("SELECT shortguid FROM asapcomm WHERE asapcommnum = {num}")).await;
+                let status = s.answer_link(&code, "accept").await.status().as_u16();
+                assert!(status == 303 || status == 409, "{status}");
+                None
+            }
+        }));
+    }
+    let mut replies = Vec::new();
+    for t in tasks {
+        if let Some(r) = t.await.unwrap() {
+            replies.push(r);
+        }
+    }
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM asapcomm WHERE responsestatus = 5").await, 1, "one winner");
+    let booked_by_reply = replies.iter().filter(|r| r.contains("booked:")).count();
+    let winner_replied = s.scalar("SELECT COUNT(*) FROM asapcomm WHERE responsestatus = 5 AND note LIKE '%text reply.'").await;
+    assert_eq!(booked_by_reply as i64, winner_replied, "a reply says booked exactly when its claim won: {replies:#?}");
+    for r in &replies {
+        assert!(r.contains("booked:") || r.contains("just taken") || r.contains("no opening is waiting"), "{r}");
+    }
+    let broken = s.violations("2031-03-17 09:00:00", &[]).await;
+    assert!(broken.is_empty(), "{broken:#?}");
 }

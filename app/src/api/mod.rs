@@ -19,7 +19,7 @@ pub use access::{AddUser, ChangeUser, ListUsers, LoadAudit, LoadMe, add_user, ch
 pub use day::{LoadAsapList, LoadDay, SendOffer, WithdrawOpening, load_asap_list, load_day, send_offer, withdraw_opening};
 pub use history::{LoadHistory, WithdrawOffer, load_history, withdraw_offer};
 pub use messages::{LoadMessageSetup, ResetMessageSetup, SaveMessageSetup, load_message_setup, reset_message_setup, save_message_setup};
-pub use outbox::{LoadOutbox, load_outbox};
+pub use outbox::{LoadOutbox, ReplyAsPatient, load_outbox, reply_as_patient};
 pub use overview::{LoadClinics, LoadOfficeOverview, load_clinics, load_office_overview};
 pub use sync::{LoadSyncStatus, load_sync_status};
 

@@ -24,6 +24,9 @@ pub trait AsapPort: Send + Sync + 'static {
     /// Takes back one patient's offer; says what was done.
     async fn withdraw_offer(&self, caller: &Caller, asap_comm_num: i64) -> Result<String, AppError>;
     async fn outbox(&self, caller: &Caller, before: Option<i64>) -> Result<OutboxPage, AppError>;
+    /// Texts `body` back to the outbox text `message_num` as its patient would; the server's
+    /// answer, in words.
+    async fn outbox_reply(&self, caller: &Caller, message_num: i64, body: String) -> Result<String, AppError>;
     async fn users(&self, caller: &Caller) -> Result<Vec<StaffUser>, AppError>;
     async fn add_user(&self, caller: &Caller, user: NewStaffUser) -> Result<StaffUser, AppError>;
     async fn change_user(&self, caller: &Caller, user_num: i64, change: UserChange) -> Result<StaffUser, AppError>;

@@ -12,6 +12,9 @@ pub enum LinkFrom {
     #[default]
     Text,
     Email,
+    /// No link: the patient texted back YES (or a number). The reply to that text says the
+    /// result, so no confirmation is queued besides it.
+    Reply,
 }
 
 impl LinkFrom {
@@ -26,7 +29,7 @@ impl LinkFrom {
     /// What the link carries after its path.
     pub fn query(self) -> &'static str {
         match self {
-            LinkFrom::Text => "",
+            LinkFrom::Text | LinkFrom::Reply => "",
             LinkFrom::Email => "?via=email",
         }
     }
@@ -37,6 +40,7 @@ impl LinkFrom {
 /// the offer reached them by, so the booking is never left unconfirmed.
 pub fn confirmation_channels(reached_by_text: bool, reached_by_email: bool, from: LinkFrom) -> (bool, bool) {
     match from {
+        LinkFrom::Reply => (false, false),
         LinkFrom::Text if reached_by_text => (true, false),
         LinkFrom::Email if reached_by_email => (false, true),
         _ => (reached_by_text, reached_by_email),
@@ -154,6 +158,7 @@ mod tests {
         for ((text, email, from), want) in cases {
             assert_eq!(confirmation_channels(text, email, from), want, "{text} {email} {from:?}");
         }
+        assert_eq!(confirmation_channels(true, true, LinkFrom::Reply), (false, false), "the reply to their YES says it");
         assert_eq!(LinkFrom::parse(Some(" Email ")), Email);
         assert_eq!(LinkFrom::parse(Some("sms")), Text);
         assert_eq!(LinkFrom::parse(None), Text);

@@ -12,6 +12,7 @@ pub mod occupancy;
 pub mod offer;
 pub mod outcomes;
 pub mod ranking;
+pub mod reply;
 pub mod send_window;
 pub mod slots;
 mod span;

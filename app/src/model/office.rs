@@ -339,7 +339,10 @@ pub struct Preferences {
 }
 
 impl Preferences {
-    pub const DEFAULT_TEMPLATE: &'static str = "[NameF], an appointment opening has become available on [Date] at [Time] at [OfficeName]. Visit [AsapURL] to reserve it.";
+    /// Open Dental's default ends "Visit [AsapURL] to reserve it."; patients here can also book
+    /// by replying, and the default says so.
+    pub const DEFAULT_TEMPLATE: &'static str =
+        "[NameF], an appointment opening has become available on [Date] at [Time] at [OfficeName]. Reply YES to book, or tap [AsapURL]";
     pub const DEFAULT_EMAIL_SUBJECT: &'static str = "An earlier appointment at [OfficeName]";
     pub const DEFAULT_EMAIL_TEMPLATE: &'static str = "Dear [NameF],\n\nAn appointment opening has become available on [Date] at [Time] at [OfficeName]. You asked to hear about earlier times.\n\nVisit [AsapURL] to reserve it; the first patient to answer gets it. Questions? Call us at [OfficePhone].";
 

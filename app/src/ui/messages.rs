@@ -102,6 +102,11 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
                 let (note, long) = segment_note(&fill(&text.get()));
                 view! { <p class="muted segments" class:warn=long>{format!("With a name and link filled in: {note}")}</p> }
             }}
+            {move || (!text.get().to_uppercase().contains("YES")).then(|| view! {
+                <p class="muted reply-hint">
+                    "Patients can also book by texting back YES. To tell them, end the text with \u{201c}Reply YES to book, or tap [AsapURL]\u{201d}."
+                </p>
+            })}
             <label for="setup-subject">"Email subject"</label>
             <input id="setup-subject" type="text" maxlength="200" prop:value=move || subject.get()
                 on:input=move |ev| subject.set(event_target_value(&ev))/>

@@ -3,7 +3,7 @@
 
 use crate::domain::datetext::when;
 use crate::domain::template::phone_text;
-use crate::api::load_outbox;
+use crate::api::{load_outbox, reply_as_patient};
 use crate::view::outbox::OutboxPage;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -24,7 +24,7 @@ pub fn OutboxPage() -> impl IntoView {
     view! {
         <section class="page outbox">
             <h1>"Outbox"</h1>
-            <p class="muted">"Texts and emails the server sent while it uses the local outbox instead of an SMS provider or a mail server, newest first. Open a link to see the offer as the patient does."</p>
+            <p class="muted">"Texts and emails the server sent while it uses the local outbox instead of an SMS provider or a mail server, newest first. Open a link to see the offer as the patient does, or reply to a text as the patient would (YES books it)."</p>
             <Transition fallback=|| view! { <p role="status" class="loading">"Loading messages…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -48,17 +48,23 @@ fn Messages(page: OutboxPage) -> impl IntoView {
         return view! { <p class="empty" role="status">{why}</p> }.into_any();
     }
     let older = page.older;
+    let may_reply = page.provider == "outbox";
     view! {
         <ol class="messages" aria-label="Messages, newest first">
             {page.messages.into_iter().map(|m| {
                 let channel = if m.email_subject.is_some() { "email" } else { "text" };
                 // A text goes to a number, shown as the office writes numbers; an email to its address.
                 let to = if m.email_subject.is_some() { m.to_phone.clone() } else { phone_text(m.to_phone.trim_start_matches("+1")) };
+                let what = if m.from_patient { "Reply from" } else if m.email_subject.is_some() { "Email to" } else { "Text to" };
+                // An offer's text can be answered here as the patient would from their phone.
+                let answerable = may_reply && m.email_subject.is_none() && !m.from_patient && !m.link.is_empty();
+                let message_num = m.message_num;
                 view! {
-                    <li class="message-card" class:email=m.email_subject.is_some() data-asapcommnum=m.asap_comm_num data-channel=channel>
+                    <li class="message-card" class:email=m.email_subject.is_some() class:from-patient=m.from_patient
+                        data-asapcommnum=m.asap_comm_num data-channel=channel>
                         <p class="meta">
                             <strong>{if m.patient.is_empty() { to.clone() } else { m.patient.clone() }}</strong>
-                            {format!(" · {} to {} · {}", if m.email_subject.is_some() { "Email" } else { "Text" }, to, when(m.sent_at))}
+                            {format!(" · {what} {} · {}", to, when(m.sent_at))}
                             {(!m.clinic.is_empty()).then(|| format!(" · {}", m.clinic))}
                         </p>
                         {m.email_subject.clone().map(|subject| view! { <p class="subject"><strong>{subject}</strong></p> })}
@@ -69,6 +75,7 @@ fn Messages(page: OutboxPage) -> impl IntoView {
                                 text.into_any()
                             }).collect_view()}
                         </p>
+                        {answerable.then(|| view! { <ReplyForm message_num/> })}
                     </li>
                 }
             }).collect_view()}
@@ -76,6 +83,30 @@ fn Messages(page: OutboxPage) -> impl IntoView {
         {older.map(|n| view! { <nav class="pager" aria-label="Pages"><A href=format!("/outbox?before={n}")>"Older messages →"</A></nav> })}
     }
     .into_any()
+}
+
+/// Texting back as the patient: YES books the offer, a number picks from a list, STOP and HELP
+/// do what they do from a phone.
+#[component]
+fn ReplyForm(message_num: i64) -> impl IntoView {
+    let body = RwSignal::new(String::new());
+    let send = Action::new(move |text: &String| reply_as_patient(message_num, text.clone()));
+    let id = format!("reply-{message_num}");
+    view! {
+        <form class="reply-form" on:submit=move |ev| {
+            ev.prevent_default();
+            send.dispatch(body.get_untracked());
+        }>
+            <label for=id.clone()>"Reply as the patient"</label>
+            <input id=id type="text" maxlength="160" placeholder="YES" autocomplete="off"
+                prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))/>
+            <button type="submit" class="secondary" disabled=move || send.pending().get() || body.get().trim().is_empty()>"Send reply"</button>
+            {move || send.value().get().map(|r| match r {
+                Ok(t) => view! { <p class="notice ok" role="status">{t}</p> }.into_any(),
+                Err(e) => view! { <p class="notice error" role="alert">{e.message().to_string()}</p> }.into_any(),
+            })}
+        </form>
+    }
 }
 
 /// The body cut into plain text and web addresses (true), so every link in a message (the offer,

@@ -21,6 +21,9 @@ pub struct OutboxMessage {
     /// A text's body, or an email's plain-text part.
     pub body: String,
     pub link: String,
+    /// A text the patient sent back (tried from this page), not one sent to them.
+    #[serde(default)]
+    pub from_patient: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

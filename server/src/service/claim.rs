@@ -379,7 +379,8 @@ async fn take_the_slot(
         super::writeback::queue_claim(tx, services, offer, op, target, apt_num, start).await?;
     }
 
-    let note = format!("Appointment made for {} in {}.", app::domain::datetext::when(start), op.op_name);
+    let by_reply = if from == LinkFrom::Reply { " Booked by a text reply." } else { "" };
+    let note = format!("Appointment made for {} in {}.{by_reply}", app::domain::datetext::when(start), op.op_name);
     let changed =
         answers::set_response(tx, offer.asap_comm_num, offer.response_status, ResponseStatus::AcceptedAndMoved, now, Some(&note))
             .await?;

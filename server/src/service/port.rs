@@ -55,6 +55,10 @@ impl AsapPort for Services {
         Ok(Services::outbox(self, before, caller.clinics.as_deref()).await?)
     }
 
+    async fn outbox_reply(&self, caller: &Caller, message_num: i64, body: String) -> Result<String, AppError> {
+        Ok(Services::outbox_reply(self, message_num, &body, caller.clinics.as_deref()).await?)
+    }
+
     async fn users(&self, caller: &Caller) -> Result<Vec<StaffUser>, AppError> {
         Ok(Services::users(self, caller).await?)
     }

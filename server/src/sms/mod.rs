@@ -50,10 +50,15 @@ pub trait SmsProvider: Send + Sync + 'static {
 pub enum Keyword {
     /// STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT: no more texts.
     Stop,
-    /// START, UNSTOP, YES: texts again.
+    /// START, UNSTOP: texts again.
     Start,
     /// HELP, INFO: who is texting and how to reach them.
     Help,
+    /// YES, Y: books the offer waiting for this number's answer (or, with none waiting, texts
+    /// again, as carriers read YES).
+    Yes,
+    /// 1 to 9: a choice from the numbered list texted (1 alone is also a yes).
+    Number(u32),
 }
 
 /// The keyword a whole message is, ignoring case, spaces and trailing punctuation.
@@ -67,8 +72,10 @@ pub fn keyword(body: &str) -> Option<Keyword> {
         .to_ascii_uppercase();
     match word.as_str() {
         "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" => Some(Keyword::Stop),
-        "START" | "UNSTOP" | "YES" => Some(Keyword::Start),
+        "START" | "UNSTOP" => Some(Keyword::Start),
         "HELP" | "INFO" => Some(Keyword::Help),
+        "YES" | "Y" => Some(Keyword::Yes),
+        digit if digit.len() == 1 => digit.parse::<u32>().ok().filter(|n| (1..=9).contains(n)).map(Keyword::Number),
         _ => None,
     }
 }
@@ -87,5 +94,12 @@ mod tests {
         assert_eq!(keyword("help?"), Some(Keyword::Help));
         assert_eq!(keyword("please stop texting me"), None);
         assert_eq!(keyword(""), None);
+        assert_eq!(keyword(" yes! "), Some(Keyword::Yes));
+        assert_eq!(keyword("y"), Some(Keyword::Yes));
+        assert_eq!(keyword(" 1 "), Some(Keyword::Number(1)));
+        assert_eq!(keyword("3."), Some(Keyword::Number(3)));
+        assert_eq!(keyword("0"), None);
+        assert_eq!(keyword("10"), None);
+        assert_eq!(keyword("yes please"), None, "only a whole-message yes books");
     }
 }

@@ -104,6 +104,44 @@ pub async fn open_offers_of_patient(
         .await?)
 }
 
+/// Offers of these patients a text reply can take: on open openings that have not started, whose
+/// text went out and that they have not answered; the most recently texted first.
+pub async fn offers_waiting_by_text(conn: &mut AnyConnection, pat_nums: &[i64], now: OdDateTime) -> StoreResult<Vec<PatientOfferRow>> {
+    if pat_nums.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = super::table::Sql::new(format!("SELECT {OFFER_COLUMNS} FROM {OFFER_FROM} WHERE o.state = "));
+    sql.bind(OpeningState::Open).push(" AND c.slotstart > ").bind(now);
+    sql.push(" AND c.responsestatus IN (").bind(ResponseStatus::PendingRsvp).push(", ").bind(ResponseStatus::Viewed);
+    sql.push(") AND c.smssendstatus IN (").bind(SmsSendStatus::SendSuccessful).push(", ").bind(SmsSendStatus::SentAwaitingReceipt);
+    sql.push(") AND c.patnum IN (").bind_list(pat_nums).push(") ORDER BY c.datetimesmssent DESC, c.asapcommnum DESC");
+    sql.fetch_all(conn).await
+}
+
+/// The numbered list last texted to `phone` since `since`, in its order.
+pub async fn reply_list(conn: &mut AnyConnection, phone: &str, since: OdDateTime) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT asapcommnum FROM replylist WHERE phone = $1 AND sentat >= $2 ORDER BY position")
+        .bind(phone)
+        .bind(since)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Keeps the numbered list texted to `phone`, in place of the one before.
+pub async fn remember_reply_list(conn: &mut AnyConnection, phone: &str, listed: &[i64], at: OdDateTime) -> StoreResult<()> {
+    sqlx::query("DELETE FROM replylist WHERE phone = $1").bind(phone).execute(&mut *conn).await?;
+    for (i, num) in listed.iter().enumerate() {
+        sqlx::query("INSERT INTO replylist (phone, position, asapcommnum, sentat) VALUES ($1, $2, $3, $4)")
+            .bind(phone)
+            .bind(i as i64 + 1)
+            .bind(*num)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Records the patient's answer (or that they opened the link). Only moves from `from`, so two
 /// answers racing each other cannot both be recorded.
 pub async fn set_response(

@@ -620,6 +620,10 @@ impl OutboxRow {
     pub const EMAIL: i64 = 1;
     pub const CONFIRMATION_TEXT: i64 = 2;
     pub const CONFIRMATION_EMAIL: i64 = 3;
+    /// A text the patient sent back, tried from the outbox page.
+    pub const FROM_PATIENT: i64 = 4;
+    /// The server's answer to a text the patient sent back.
+    pub const ANSWER_TEXT: i64 = 5;
 
     pub fn is_email(&self) -> bool {
         matches!(self.channel, OutboxRow::EMAIL | OutboxRow::CONFIRMATION_EMAIL)
@@ -634,6 +638,11 @@ table!(readable OutboxRow in "outboxmessage" {
 
 pub async fn insert_outbox_message(conn: &mut AnyConnection, m: &OutboxRow) -> StoreResult<i64> {
     super::table::insert(conn, m).await
+}
+
+pub async fn outbox_message(conn: &mut AnyConnection, message_num: i64) -> StoreResult<Option<OutboxRow>> {
+    let sql = format!("{} WHERE messagenum = $1", OutboxRow::statements()[2]);
+    Ok(sqlx::query_as(&sql).bind(message_num).fetch_optional(conn).await?)
 }
 
 /// The newest outbox messages, optionally only some clinics', newest first.

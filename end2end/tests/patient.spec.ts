@@ -226,4 +226,21 @@ test.describe("patient's page", () => {
     await p.page.screenshot({ path: ".tmp/patient-ended.png", fullPage: true });
     await p.context.close();
   });
+
+  test("a patient books by texting back YES, tried from the outbox", async ({ page }) => {
+    const { offers } = await offerOpening(page.request, 1);
+    await linkFor(page, offers[0].AsapCommNum);
+    const card = page.locator(`.message-card[data-channel="text"][data-asapcommnum="${offers[0].AsapCommNum}"]`);
+    await expect(card.locator(".bubble")).toContainText("Reply YES to book, or tap");
+    await card.getByLabel("Reply as the patient").fill("yes");
+    await card.getByRole("button", { name: "Send reply" }).click();
+    await expect(card.getByRole("status")).toContainText("The server texted back: You're booked:");
+    const offer = await api(page.request, `/asapcomms/${offers[0].AsapCommNum}`);
+    expect(offer.ResponseStatus).toBe("AcceptedAndMoved");
+    expect(offer.Note).toContain("Booked by a text reply.");
+    // The reply and the answer are kept in the outbox, as a phone would show them.
+    await page.reload();
+    await expect(page.locator(".message-card.from-patient").first()).toContainText("yes");
+    await page.screenshot({ path: ".tmp/outbox-reply.png", fullPage: false });
+  });
 });

@@ -70,6 +70,7 @@ on_both!(
     open_dentals_own_asap_blockouts_keep_the_rules,
     what_open_dental_deleted_goes_here_only_once_it_says_so,
     a_claim_for_an_appointment_no_longer_on_the_list_leaves_the_opening_open,
+    a_patient_asking_for_earlier_openings_is_written_back,
 );
 
 async fn pass(s: &TestServer) -> sync::SyncReport {
@@ -461,4 +462,29 @@ async fn a_claim_for_an_appointment_no_longer_on_the_list_leaves_the_opening_ope
     assert!(page.contains("This opening was just taken"), "{page}");
     assert_eq!(s.scalar(&format!("SELECT responsestatus FROM asapcomm WHERE asapcommnum = {num}")).await, 6);
     assert_eq!(s.scalar(&format!("SELECT state FROM asapopening WHERE schedulenum = {schedule}")).await, 1, "its time is still free for others");
+}
+
+/// After booking, Lan asks from her page to hear of earlier openings for her April cleaning:
+/// it goes on the ASAP list here and, once, in Open Dental.
+async fn a_patient_asking_for_earlier_openings_is_written_back(s: Arc<TestServer>, fake: FakeOpenDental) {
+    fake.put("appointments", 5001, json!({"AptNum": 5001, "PatNum": 101, "AptStatus": "Scheduled", "Pattern": "XXXXXX", "Op": 2,
+        "ProvNum": 1, "AptDateTime": "2031-04-02 10:00:00", "ClinicNum": 1, "Priority": "Normal"}));
+    pass(&s).await;
+    let (_, _, link) = offered_and_sent(&s, r#""aptNum": 1001"#, 1, "2031-03-17 13:00:00").await;
+    let (status, page) = accept(&s, &link).await;
+    assert_eq!(status, 303);
+    assert!(page.contains("Tell me about earlier openings for this visit"), "{page}");
+    deliver(&s).await;
+    fake.forget_seen();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = client.post(s.url(&format!("{link}/earlier"))).header("Sec-Fetch-Site", "same-origin").form(&[("apt", "5001")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(s.scalar("SELECT priority FROM appointment WHERE aptnum = 5001").await, app::model::Priority::ASAP.as_i64());
+    assert_eq!(deliver(&s).await.delivered, 1);
+    let writes = fake.writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!((writes[0].method.as_str(), writes[0].path.as_str()), ("PUT", "/appointments/5001"));
+    assert_eq!(serde_json::from_str::<Value>(&writes[0].body).unwrap(), json!({"Priority": "ASAP"}));
+    assert_eq!(fake.row("appointments", 5001).unwrap()["Priority"], json!("ASAP"));
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM auditevent WHERE action = 'patient asked for earlier openings'").await, 1);
 }

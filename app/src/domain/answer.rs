@@ -126,6 +126,16 @@ pub fn link_has_ended(now: OdDateTime, slot_start: OdDateTime, expire: OdDateTim
     now >= slot_start || (expire.known().is_some() && now >= expire)
 }
 
+/// Whether a patient may ask, from their offer page, to hear of earlier openings for this
+/// appointment of theirs: one booked (Scheduled) and still ahead. Broken, unscheduled and planned
+/// ones are the office's to put on the list; past ones are done.
+pub fn may_ask_for_earlier(status: crate::model::AptStatus, start: OdDateTime, now: OdDateTime) -> bool {
+    status == crate::model::AptStatus::Scheduled && start > now
+}
+
+/// At most this many later visits on the page: enough for any family's book, short on a phone.
+pub const LATER_VISITS_SHOWN: i64 = 3;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +211,17 @@ mod tests {
         assert!(link_has_ended(t("2031-03-17 09:00:00"), slot, t("2031-03-17 09:00:00")));
         assert_eq!(PatientAnswer::parse("stop"), Some(PatientAnswer::StopOffers));
         assert_eq!(PatientAnswer::parse("maybe"), None);
+    }
+
+    #[test]
+    fn only_a_booked_visit_still_ahead_can_be_put_on_the_list_by_the_patient() {
+        use crate::model::AptStatus;
+        let now = OdDateTime::parse("2031-03-17 09:00:00").unwrap();
+        let later = OdDateTime::parse("2031-04-02 10:00:00").unwrap();
+        assert!(may_ask_for_earlier(AptStatus::Scheduled, later, now));
+        assert!(!may_ask_for_earlier(AptStatus::Scheduled, OdDateTime::parse("2031-03-16 10:00:00").unwrap(), now), "past");
+        for other in [AptStatus::UnschedList, AptStatus::Broken, AptStatus::Planned, AptStatus::Complete] {
+            assert!(!may_ask_for_earlier(other, later, now), "{other:?}");
+        }
     }
 }

@@ -126,6 +126,37 @@ pub fn decide_send(text: &DueText<'_>, now: OdDateTime, window: &SendWindow, ela
     SendDecision::SendNow
 }
 
+/// The "gap gone" notice: once an opening is filled, a patient who was texted about it and has
+/// not answered is told, once, that it was taken and that they stay on the list. It is an ASAP
+/// text like the offer: it goes only inside the texting hours and counts toward the daily limit,
+/// and one that cannot go the same day is dropped (by tomorrow it would be news to nobody).
+pub fn decide_notice(to: &DueTo<'_>, sent_today: i64, limit: i64, now: OdDateTime, window: &SendWindow) -> SendDecision {
+    let cancel = |note: String| SendDecision::Cancel { send: SmsSendStatus::DoNotSend, response: ResponseStatus::Failed, note };
+    if let Some(note) = to.unreachable() {
+        return cancel(note);
+    }
+    if sent_today >= limit {
+        return cancel(format!("Not sending: the patient has had the limit of {limit} ASAP texts today."));
+    }
+    let send_at = window.next_allowed(now);
+    if send_at <= now {
+        SendDecision::SendNow
+    } else if send_at.date() == now.date() {
+        SendDecision::Wait { until: send_at, note: format!("Waiting for the texting hours: will go at {}.", time_text(send_at)) }
+    } else {
+        cancel("Not sending: the texting hours are over for today, and tomorrow the news is stale.".into())
+    }
+}
+
+/// The notice's words: short, and nothing to answer.
+pub fn gap_gone_text(office_name: &str, start: OdDateTime) -> String {
+    format!(
+        "{office_name}: the {} {} opening we texted you about has been taken. You stay on our list for the next one; no need to reply.",
+        short_day(start.date()),
+        time_text(start)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +285,23 @@ mod tests {
         let now = dt("2031-03-09 01:50:00");
         assert_eq!(decide_send(&text, now, &off, &WallMinutes), SendDecision::SendNow);
         assert!(matches!(decide_send(&text, now, &off, &SpringForward), SendDecision::Cancel { .. }));
+    }
+
+    #[test]
+    fn the_gap_gone_notice_goes_once_in_hours_within_the_limit() {
+        use crate::model::OdTime;
+        let t = |s: &str| OdDateTime::parse(s).unwrap();
+        let window = SendWindow::new(OdTime::parse("08:00:00").unwrap(), OdTime::parse("21:00:00").unwrap());
+        let to = DueTo::Text { wireless_phone: "5035550100", txt_msg_ok: TxtMsgOk::Yes, opt_out_sms: 0 };
+        assert_eq!(decide_notice(&to, 1, 2, t("2031-03-17 10:00:00"), &window), SendDecision::SendNow);
+        assert!(matches!(decide_notice(&to, 2, 2, t("2031-03-17 10:00:00"), &window), SendDecision::Cancel { .. }), "the daily limit");
+        assert!(matches!(decide_notice(&to, 0, 2, t("2031-03-17 07:30:00"), &window), SendDecision::Wait { until, .. } if until == t("2031-03-17 08:00:00")));
+        assert!(matches!(decide_notice(&to, 0, 2, t("2031-03-17 21:30:00"), &window), SendDecision::Cancel { .. }), "not the next day");
+        let opted_out = DueTo::Text { wireless_phone: "5035550100", txt_msg_ok: TxtMsgOk::Yes, opt_out_sms: 1 };
+        assert!(matches!(decide_notice(&opted_out, 0, 2, t("2031-03-17 10:00:00"), &window), SendDecision::Cancel { .. }));
+        assert_eq!(
+            gap_gone_text("Northside Dental", t("2031-03-17 14:00:00")),
+            "Northside Dental: the Mon 03/17 2:00 PM opening we texted you about has been taken. You stay on our list for the next one; no need to reply."
+        );
     }
 }

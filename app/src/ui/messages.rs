@@ -45,6 +45,7 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
     let body = RwSignal::new(setup.message.email_body.clone());
     let confirm = RwSignal::new(setup.confirm_booking);
     let split = RwSignal::new(setup.split_openings);
+    let gap_gone = RwSignal::new(setup.gap_gone_notice);
     let save = Action::new(|c: &MessageSetupChange| save_message_setup(c.clone()));
     let reset = Action::new(|n: &i64| reset_message_setup(*n));
     Effect::new(move |_| {
@@ -79,6 +80,7 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
                 message: OfferMessage { text: text.get_untracked(), email_subject: subject.get_untracked(), email_body: body.get_untracked() },
                 confirm_booking: confirm.get_untracked(),
                 split_openings: split.get_untracked(),
+                gap_gone_notice: gap_gone.get_untracked(),
             });
         }>
             <div class="field">
@@ -120,6 +122,10 @@ fn SetupForm(setup: MessageSetup, reload: RwSignal<u64>, result: RwSignal<Option
             <label class="check">
                 <input type="checkbox" prop:checked=move || split.get() on:change=move |ev| split.set(event_target_checked(&ev))/>
                 " When a patient books only part of an opening, offer the time left to the next patients who fit it"
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || gap_gone.get() on:change=move |ev| gap_gone.set(event_target_checked(&ev))/>
+                " When an opening is filled, text those who were offered it and have not answered that it was taken (one short text, within the texting hours and the daily limit)"
             </label>
             <details class="tags">
                 <summary>"Tags you can use"</summary>

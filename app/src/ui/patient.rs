@@ -5,7 +5,7 @@
 use crate::domain::confirmation::LinkFrom;
 use crate::domain::datetext::{long_date, long_when, time_text};
 use crate::domain::template::phone_text;
-use crate::view::patient::{OpeningForPatient, PatientPage};
+use crate::view::patient::{LaterVisit, OpeningForPatient, PatientPage};
 use leptos::prelude::*;
 
 #[component]
@@ -30,6 +30,36 @@ fn OtherOpenings(others: Vec<OpeningForPatient>) -> impl IntoView {
                 <ul>
                     {others.into_iter().map(|o| view! {
                         <li><a href=format!("/asap/{}", o.code)>{format!("{} – {}", long_when(o.start), o.office_name)}</a></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+/// The patient's later visits: each can go on the list for earlier openings.
+#[component]
+fn LaterVisits(code: String, later: Vec<LaterVisit>) -> impl IntoView {
+    (!later.is_empty()).then(|| {
+        view! {
+            <section class="later" aria-labelledby="later-title">
+                <h2 id="later-title">"Your other visits"</h2>
+                <ul>
+                    {later.into_iter().map(|v| {
+                        let when = format!("{} ({} minutes)", long_when(v.start), v.minutes);
+                        if v.on_list {
+                            view! { <li><strong>{when}</strong>" · We'll text you if an earlier time opens up."</li> }.into_any()
+                        } else {
+                            view! {
+                                <li>
+                                    <strong>{when}</strong>
+                                    <form method="post" action=format!("/asap/{code}/earlier") class="answer">
+                                        <input type="hidden" name="apt" value=v.apt_num.to_string()/>
+                                        <button type="submit" class="stop">"Tell me about earlier openings for this visit"</button>
+                                    </form>
+                                </li>
+                            }.into_any()
+                        }
                     }).collect_view()}
                 </ul>
             </section>
@@ -98,20 +128,22 @@ pub fn PatientPageBody(page: PatientPage, #[prop(optional)] from: LinkFrom) -> i
             }
             .into_any()
         }
-        PatientPage::Booked { f_name, opening } => view! {
+        PatientPage::Booked { f_name, opening, later } => view! {
             <p class="lead ok" role="status">{format!("You're booked, {f_name}. We look forward to seeing you on {}.", long_when(opening.start))}</p>
             <OpeningFacts opening=opening.clone()/>
             <p class="small">"There is nothing more to do: the office has your new time."</p>
+            <LaterVisits code=opening.code.clone() later/>
             <CallUs opening/>
         }
         .into_any(),
-        PatientPage::Declined { f_name, opening, stopped, others } => view! {
+        PatientPage::Declined { f_name, opening, stopped, others, later } => view! {
             <p class="lead" role="status">{if stopped {
                 format!("Thanks, {f_name}. We won't offer you openings for this appointment again.")
             } else {
                 format!("Thanks, {f_name}. We'll keep you on our list for earlier openings.")
             }}</p>
             <OtherOpenings others/>
+            <LaterVisits code=opening.code.clone() later/>
             <CallUs opening/>
         }
         .into_any(),

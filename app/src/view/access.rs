@@ -132,7 +132,9 @@ pub mod actions {
     pub const MESSAGES_CHANGED: &str = "changed ASAP messages";
     /// A claim took part of an opening and the rest was offered on, in the claim's transaction.
     pub const OFFER_REST: &str = "offered the rest of an opening";
-    pub const ALL: [&str; 14] = [
+    /// A patient asked, from their offer page, to hear of earlier openings for a later visit.
+    pub const ASKED_FOR_EARLIER: &str = "patient asked for earlier openings";
+    pub const ALL: [&str; 15] = [
         SIGN_IN,
         SIGN_IN_FAILED,
         SIGN_OUT,
@@ -147,5 +149,6 @@ pub mod actions {
         OPEN_DENTAL_REFUSED,
         MESSAGES_CHANGED,
         OFFER_REST,
+        ASKED_FOR_EARLIER,
     ];
 }

@@ -19,6 +19,8 @@ pub struct MessageSetup {
     /// A claim that takes only part of an opening leaves the rest offered to the next patients
     /// who fit it.
     pub split_openings: bool,
+    /// When an opening is filled, those texted about it who have not answered are told.
+    pub gap_gone_notice: bool,
     /// Where the shown messages come from, in words ("set for this clinic").
     pub source: String,
     /// This level has messages of its own, which can be removed.
@@ -40,6 +42,9 @@ pub struct MessageSetupChange {
     /// Absent from an older client: on, as by default.
     #[serde(default = "on")]
     pub split_openings: bool,
+    /// Absent from an older client: off, as by default.
+    #[serde(default)]
+    pub gap_gone_notice: bool,
 }
 
 fn on() -> bool {

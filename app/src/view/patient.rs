@@ -15,15 +15,26 @@ pub struct OpeningForPatient {
     pub minutes: i64,
 }
 
+/// A later visit of the patient's, which they can ask to hear of earlier openings for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaterVisit {
+    pub apt_num: i64,
+    pub start: OdDateTime,
+    pub minutes: i64,
+    /// Already on the ASAP list (Priority ASAP): they will hear of earlier openings for it.
+    pub on_list: bool,
+}
+
 /// What the page says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PatientPage {
     /// The opening is free: accept, decline, or ask not to be offered this appointment again.
     Offer { f_name: String, opening: OpeningForPatient, others: Vec<OpeningForPatient> },
     /// Accepted: the appointment is now in this opening.
-    Booked { f_name: String, opening: OpeningForPatient },
+    /// `later`: their visits still ahead, each of which they can ask to hear of earlier openings for.
+    Booked { f_name: String, opening: OpeningForPatient, later: Vec<LaterVisit> },
     /// Declined (`stopped`: and no more offers for this appointment).
-    Declined { f_name: String, opening: OpeningForPatient, stopped: bool, others: Vec<OpeningForPatient> },
+    Declined { f_name: String, opening: OpeningForPatient, stopped: bool, others: Vec<OpeningForPatient>, later: Vec<LaterVisit> },
     /// The patient already took another opening for this appointment.
     Moved { f_name: String, opening: OpeningForPatient },
     /// Someone else took it (or the office booked the time) before this patient answered.

@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/asap/{code}", get(show).post(answer))
         .route("/asap/{code}/unsubscribe", get(unsubscribe_page).post(unsubscribe))
+        .route("/asap/{code}/earlier", axum::routing::post(earlier))
 }
 
 /// The page allows nothing but its own stylesheet and form posts back to itself.
@@ -111,6 +112,32 @@ async fn answer(
         // Back to the page, which now shows the outcome; reloading it does not answer twice.
         Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended, from),
         Ok(_) => Redirect::to(&format!("/asap/{code}{}", from.query())).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct EarlierForm {
+    apt: String,
+}
+
+/// The patient asks to hear of earlier openings for a later visit of theirs.
+async fn earlier(
+    state: State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<EarlierForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    if super::csrf::is_cross_site(&headers) {
+        return (StatusCode::FORBIDDEN, "This request did not come from your offer page. Open the link in your text again.")
+            .into_response();
+    }
+    let Some(apt_num) = form.ok().and_then(|Form(f)| f.apt.trim().parse::<i64>().ok()) else {
+        return (StatusCode::BAD_REQUEST, "Please use the button beside one of your visits on the page.").into_response();
+    };
+    match crate::service::patient::ask_for_earlier(&state.services, &code, apt_num).await {
+        Ok(PatientPage::Ended) => page_response(StatusCode::NOT_FOUND, PatientPage::Ended, LinkFrom::Text),
+        Ok(_) => Redirect::to(&format!("/asap/{code}")).into_response(),
         Err(e) => failure(e),
     }
 }

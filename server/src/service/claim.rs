@@ -199,11 +199,16 @@ async fn attempt(
     let mut rest_offered = None;
     match (outcome, op, &target) {
         (AnswerOutcome::TakeTheSlot, Some(op), Some(target)) => {
-            take_the_slot(services, &mut tx, &offer, &op, target, from, now).await?;
+            let closed = take_the_slot(services, &mut tx, &offer, &op, target, from, now).await?;
             let taken = target.chair_time(offer.span.start);
+            let mut asked_again = Vec::new();
             if let Some(plan) = rest_plan {
-                rest_offered = services.offer_the_rest(&mut tx, &offer, taken, plan, now).await?.map(|p| (p.created.len(), offer.clinic_num));
+                if let Some(placed) = services.offer_the_rest(&mut tx, &offer, taken, plan, now).await? {
+                    asked_again = placed.created.iter().map(|c| c.pat_num).collect();
+                    rest_offered = Some((placed.created.len(), offer.clinic_num));
+                }
             }
+            tell_the_gap_is_gone(&mut tx, &offer, &op, &closed, &asked_again, now).await?;
         }
         (AnswerOutcome::TakeTheSlot, _, _) => return Err(Failure::Lost("the claim's operatory or appointment is gone")),
         (AnswerOutcome::Taken, _, _) => {
@@ -334,7 +339,30 @@ async fn claim_target(tx: &mut sqlx::AnyConnection, offer: &PatientOfferRow, pre
     Ok(Some(ClaimTarget { apt: Some(apt), recall_num: None, pat_num: offer.pat_num, pattern }))
 }
 
-/// The claim's writes, each checked; the caller commits.
+/// When the clinic has it on, those texted about the openings this claim closed who have not
+/// answered are told, once, that the time was taken; not those just asked about the rest of it.
+async fn tell_the_gap_is_gone(
+    tx: &mut WriteTx,
+    offer: &PatientOfferRow,
+    op: &Operatory,
+    closed: &[i64],
+    asked_again: &[i64],
+    now: OdDateTime,
+) -> Result<(), Failure> {
+    let prefs = office::preferences(tx).await?;
+    if !crate::store::templates::for_clinic(tx, op.clinic_num, &prefs).await?.gap_gone_notice {
+        return Ok(());
+    }
+    let office = office::identity(tx, op.clinic_num, &prefs).await?;
+    let body = |start: OdDateTime| app::domain::sending::gap_gone_text(&office.name, start);
+    let told = crate::store::sending::queue_gap_gone(tx, closed, offer.asap_comm_num, asked_again, &body, now).await?;
+    if told > 0 {
+        tracing::info!(schedule_num = offer.schedule_num, told, "those texted about a filled opening are told it is gone");
+    }
+    Ok(())
+}
+
+/// The claim's writes, each checked; the caller commits. The openings it closed.
 async fn take_the_slot(
     services: &Services,
     tx: &mut WriteTx,
@@ -343,7 +371,7 @@ async fn take_the_slot(
     target: &ClaimTarget,
     from: LinkFrom,
     now: OdDateTime,
-) -> Result<(), Failure> {
+) -> Result<Vec<i64>, Failure> {
     let start = offer.span.start;
     let apt_num = match &target.apt {
         Some(apt) => {
@@ -392,8 +420,11 @@ async fn take_the_slot(
         close_filled_in(tx, offer.schedule_num, now, offer.asap_comm_num, apt_num, taken.end).await?,
         "the opening closed while it was claimed",
     )?;
+    let mut closed = vec![offer.schedule_num];
     for other in opening::open_openings_overlapping(tx, op.operatory_num, taken).await? {
-        close_filled_in(tx, other.schedule_num, now, offer.asap_comm_num, apt_num, taken.end).await?;
+        if close_filled_in(tx, other.schedule_num, now, offer.asap_comm_num, apt_num, taken.end).await? {
+            closed.push(other.schedule_num);
+        }
     }
     // Offers for the same appointment or recall on other openings are answered by this one.
     let sibling_note = format!("The patient took another opening ({} {}).", start.date(), time_text(start));
@@ -401,5 +432,5 @@ async fn take_the_slot(
     let siblings = OffersOf::SiblingsOf { f_key: offer.f_key, f_key_type: offer.f_key_type, winner: offer.asap_comm_num };
     crate::store::sending::cancel_queued_emails(tx, siblings, ResponseStatus::ChoseDifferentSlot, &sibling_note).await?;
     tracing::info!(asap_comm_num = offer.asap_comm_num, schedule_num = offer.schedule_num, apt_num, "opening claimed");
-    Ok(())
+    Ok(closed)
 }

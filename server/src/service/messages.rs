@@ -25,12 +25,18 @@ impl Services {
         check_message(&m.text, &m.email_subject, &m.email_body, true).map_err(|p| ServiceError::bad_request(p.to_string()))?;
         let mut tx = self.store.begin_write().await?;
         let level = self.level_name(&mut tx, change.clinic_num).await?;
-        store::templates::save(&mut tx, change.clinic_num, &change.message, change.confirm_booking, change.split_openings).await?;
+        let switches = store::templates::Switches {
+            confirm_booking: change.confirm_booking,
+            split_openings: change.split_openings,
+            gap_gone_notice: change.gap_gone_notice,
+        };
+        store::templates::save(&mut tx, change.clinic_num, &change.message, switches).await?;
         let on_off = |on: bool| if on { "on" } else { "off" };
         let detail = format!(
-            "{level}: confirmation after booking {}, offering the rest of a split opening {}",
+            "{level}: confirmation after booking {}, offering the rest of a split opening {}, telling those texted that a filled opening is gone {}",
             on_off(change.confirm_booking),
-            on_off(change.split_openings)
+            on_off(change.split_openings),
+            on_off(change.gap_gone_notice)
         );
         self.audit_in(&mut tx, &Actor::staff(caller), actions::MESSAGES_CHANGED, &detail, change.clinic_num).await?;
         let setup = self.message_setup_in(&mut tx, change.clinic_num).await?;
@@ -88,6 +94,7 @@ impl Services {
             message: resolved.message,
             confirm_booking: resolved.confirm_booking,
             split_openings: resolved.split_openings,
+            gap_gone_notice: resolved.gap_gone_notice,
             source: source.into(),
             own,
             office_name: office.name,

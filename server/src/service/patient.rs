@@ -4,10 +4,10 @@
 use super::{ServiceResult, Services};
 use crate::store;
 use crate::store::answers::PatientOfferRow;
-use app::domain::answer::{OTHER_OPENINGS_SHOWN, link_has_ended, on_view};
+use app::domain::answer::{LATER_VISITS_SHOWN, OTHER_OPENINGS_SHOWN, link_has_ended, may_ask_for_earlier, on_view};
 use app::domain::length::{appointment_minutes, recall_minutes};
-use app::model::{CommOptOut, FKeyType, OdDateTime, OpeningState, Preferences, ResponseStatus};
-use app::view::patient::{OpeningForPatient, PatientPage};
+use app::model::{AptStatus, CommOptOut, FKeyType, OdDateTime, OpeningState, Preferences, Priority, ResponseStatus};
+use app::view::patient::{LaterVisit, OpeningForPatient, PatientPage};
 use sqlx::AnyConnection;
 
 /// A link code is 22 letters and digits; anything else cannot be one and is not looked up.
@@ -96,10 +96,17 @@ pub(super) async fn page_after(services: &Services, prefs: &Preferences, offer: 
         others.push(opening_for_patient(&mut conn, prefs, &other).await?);
     }
     let f_name = if offer.f_name.is_empty() { "there".to_string() } else { offer.f_name.clone() };
+    // Only after an answer: the visits a patient can put on the list for earlier openings.
+    let later = match offer.response_status {
+        ResponseStatus::AcceptedAndMoved | ResponseStatus::Declined | ResponseStatus::DeclinedStopComm => {
+            later_visits(&mut conn, offer.pat_num, now).await?
+        }
+        _ => Vec::new(),
+    };
     Ok(match offer.response_status {
-        ResponseStatus::AcceptedAndMoved => PatientPage::Booked { f_name, opening },
-        ResponseStatus::Declined => PatientPage::Declined { f_name, opening, stopped: false, others },
-        ResponseStatus::DeclinedStopComm => PatientPage::Declined { f_name, opening, stopped: true, others },
+        ResponseStatus::AcceptedAndMoved => PatientPage::Booked { f_name, opening, later },
+        ResponseStatus::Declined => PatientPage::Declined { f_name, opening, stopped: false, others, later },
+        ResponseStatus::DeclinedStopComm => PatientPage::Declined { f_name, opening, stopped: true, others, later },
         ResponseStatus::Viewed | ResponseStatus::PendingRsvp if offer.opening == OpeningState::Open => {
             PatientPage::Offer { f_name, opening, others }
         }
@@ -110,6 +117,63 @@ pub(super) async fn page_after(services: &Services, prefs: &Preferences, offer: 
         }
         _ => PatientPage::Taken { f_name, opening, others },
     })
+}
+
+/// The patient's booked visits still ahead, each of which they can ask to hear of earlier
+/// openings for.
+async fn later_visits(conn: &mut AnyConnection, pat_num: i64, now: OdDateTime) -> ServiceResult<Vec<LaterVisit>> {
+    let apts = store::book::patient_appointments_after(conn, pat_num, AptStatus::Scheduled, now, LATER_VISITS_SHOWN).await?;
+    Ok(apts
+        .into_iter()
+        .map(|a| LaterVisit { apt_num: a.apt_num, start: a.apt_date_time, minutes: appointment_minutes(&a.pattern), on_list: a.priority == Priority::ASAP })
+        .collect())
+}
+
+/// `POST /asap/{code}/earlier`: the patient asks to hear of earlier openings for one of their
+/// later visits. It goes on the ASAP list (Priority ASAP), the audit trail records it, and with
+/// Open Dental in charge of the book the change is written back there. The link is the key, as
+/// for an answer: only the link's own patient's visits can be put on the list, and only while the
+/// link lasts.
+pub async fn ask_for_earlier(services: &Services, code: &str, apt_num: i64) -> ServiceResult<PatientPage> {
+    let (prefs, now, offer) = {
+        let mut conn = services.store.pool().acquire().await?;
+        let prefs = store::office::preferences(&mut conn).await?;
+        let now = services.clock.now(&prefs);
+        let offer = if plausible_code(code) { store::answers::offer_by_code(&mut conn, code).await? } else { None };
+        (prefs, now, offer)
+    };
+    let Some(offer) = offer.filter(|o| !link_has_ended(now, o.span.start, o.expire)) else {
+        return Ok(PatientPage::Ended);
+    };
+    let refused = || {
+        super::ServiceError::bad_request("That visit cannot be put on the list for earlier openings from here. Please call your dental office.")
+    };
+    let mut tx = services.store.begin_write().await?;
+    services.store.lock_patient(&mut tx, offer.pat_num).await?;
+    let apt = store::book::appointment(&mut tx, apt_num).await?.filter(|a| a.pat_num == offer.pat_num).ok_or_else(refused)?;
+    if !may_ask_for_earlier(apt.apt_status, apt.apt_date_time, now) {
+        return Err(refused());
+    }
+    if apt.priority != Priority::ASAP {
+        store::book::set_appointment_priority(&mut tx, apt_num, Priority::ASAP).await?;
+        let detail = format!(
+            "appointment {apt_num} ({}) of patient {}, from the page of offer {}",
+            app::domain::datetext::when(apt.apt_date_time),
+            offer.pat_num,
+            offer.asap_comm_num
+        );
+        let actor = super::Actor { user_num: 0, name: "patient, from their offer link".into() };
+        services.audit_in(&mut tx, &actor, app::view::access::actions::ASKED_FOR_EARLIER, &detail, apt.clinic_num).await?;
+        if services.opendental.is_some() {
+            super::writeback::queue_asap_priority(&mut tx, services, apt_num, offer.asap_comm_num, apt.clinic_num).await?;
+        }
+        tx.commit().await?;
+        if services.opendental.is_some() {
+            services.writeback_wake.notify_one();
+        }
+        tracing::info!(apt_num, "a patient put a later visit on the ASAP list");
+    }
+    page_after(services, &prefs, offer, now).await
 }
 
 /// One opening as the patient sees it: the office, the time, and how long their own visit is.

@@ -110,7 +110,15 @@ impl Services {
         }
         self.store.lock_patient(&mut tx, due.pat_num).await?;
         let now = self.clock.now(&prefs);
-        let sent_today = store::sending::sent_on_day(&mut tx, channel, due.pat_num, now.date(), num).await?;
+        // Offers' texts and "gap gone" notices count toward one daily limit.
+        let sent_today = match channel {
+            Channel::Text | Channel::GoneText => {
+                let other = if channel == Channel::Text { Channel::GoneText } else { Channel::Text };
+                store::sending::sent_on_day(&mut tx, channel, due.pat_num, now.date(), num).await?
+                    + store::sending::sent_on_day(&mut tx, other, due.pat_num, now.date(), 0).await?
+            }
+            _ => store::sending::sent_on_day(&mut tx, channel, due.pat_num, now.date(), num).await?,
+        };
         let to = if channel.is_text() {
             DueTo::Text { wireless_phone: &due.wireless_phone, txt_msg_ok: due.txt_msg_ok, opt_out_sms: due.opt_out_sms }
         } else {
@@ -118,6 +126,8 @@ impl Services {
         };
         let decision = if channel.is_confirmation() {
             decide_confirmation(&to)
+        } else if channel == Channel::GoneText {
+            app::domain::sending::decide_notice(&to, sent_today, prefs.web_sched_asap_text_limit, now, &window)
         } else {
             let facts = DueText { opening: due.opening, slot_start: due.slot_start, to, sent_today, limit: prefs.web_sched_asap_text_limit };
             decide_send(&facts, now, &window, &elapsed)
@@ -148,7 +158,11 @@ impl Services {
         let link = format!("{}/asap/{}", self.public_url, due.short_guid);
         let (outcome, provider) = if channel.is_text() {
             let Some(phone) = WirelessPhone::parse(&due.wireless_phone) else { return Ok(round) };
-            let (body, link) = if channel.is_confirmation() { (due.template_text.clone(), String::new()) } else { (fill_patient_tags(&due.template_text, &due.f_name, &link), link) };
+            let (body, link) = if channel.carries_link() {
+                (fill_patient_tags(&due.template_text, &due.f_name, &link), link)
+            } else {
+                (due.template_text.clone(), String::new())
+            };
             let text = OutgoingText {
                 asap_comm_num: num,
                 clinic_num: due.clinic_num,
@@ -156,6 +170,7 @@ impl Services {
                 body,
                 link,
                 confirmation: channel.is_confirmation(),
+                notice: channel == Channel::GoneText,
             };
             (self.sms.send(&text, now).await, self.sms.name())
         } else {

@@ -100,6 +100,22 @@ pub(super) async fn queue_claim(
     Ok(())
 }
 
+/// Queues Open Dental's copy of an appointment the patient put on the ASAP list from their page.
+pub(super) async fn queue_asap_priority(tx: &mut WriteTx, services: &Services, apt_num: i64, asap_comm_num: i64, clinic_num: i64) -> ServiceResult<()> {
+    let body = json!({"Priority": "ASAP"}).to_string();
+    let row = NewWrite {
+        kind: kind::APPOINTMENT_PRIORITY,
+        apt_num,
+        recall_num: 0,
+        asap_comm_num,
+        clinic_num,
+        body: &body,
+        now: services.clock.unix_now(),
+    };
+    opendental::queue_write(tx, &row).await?;
+    Ok(())
+}
+
 /// Delivers the writes that are due, oldest first (the writes of one claim go in order); safe
 /// to run in several processes at once. Each write is leased on its own, for as long as its
 /// delivery may take, and its outcome recorded only under that lease.
@@ -195,7 +211,7 @@ async fn send(od: &OpenDental, w: &WriteRow) -> Result<Option<i64>, OdError> {
     let body: serde_json::Value = serde_json::from_str(&w.body)
         .map_err(|e| OdError::Unreadable { url: "the queued write".into(), reason: e.to_string() })?;
     match w.kind.as_str() {
-        kind::MOVE_APPOINTMENT => {
+        kind::MOVE_APPOINTMENT | kind::APPOINTMENT_PRIORITY => {
             od.put(&format!("/appointments/{}", w.apt_num), &body).await?;
             Ok(None)
         }
@@ -246,6 +262,11 @@ async fn note_refusal(services: &Services, tx: &mut WriteTx, w: &WriteRow, e: &O
         kind::RECALL_PRIORITY => format!(
             "Open Dental could not take recall {} off its ASAP list (it has no such recall). Check the recall there.",
             w.recall_num
+        ),
+        kind::APPOINTMENT_PRIORITY => format!(
+            "The patient asked to hear of earlier openings for appointment {}, but Open Dental has no such appointment. \
+             Put it on the ASAP list there by hand.",
+            w.apt_num
         ),
         _ => format!(
             "Open Dental did not take this booking (the appointment is no longer in Open Dental). Book it there by hand and let the patient know."

@@ -21,6 +21,8 @@ pub struct OutgoingText {
     pub link: String,
     /// A booking's confirmation, not an offer.
     pub confirmation: bool,
+    /// The "gap gone" notice (no link).
+    pub notice: bool,
 }
 
 /// What became of a hand-over.

@@ -27,7 +27,11 @@ impl SmsProvider for OutboxProvider {
             message_num: 0,
             asap_comm_num: text.asap_comm_num,
             clinic_num: text.clinic_num,
-            channel: if text.confirmation { OutboxRow::CONFIRMATION_TEXT } else { OutboxRow::TEXT },
+            channel: match (text.confirmation, text.notice) {
+                (true, _) => OutboxRow::CONFIRMATION_TEXT,
+                (_, true) => OutboxRow::NOTICE_TEXT,
+                _ => OutboxRow::TEXT,
+            },
             to_phone: text.to.clone(),
             to_address: String::new(),
             subject: String::new(),

@@ -195,7 +195,9 @@ pub async fn offer_limits(
         "SELECT \
            (SELECT COUNT(*) FROM (SELECT 1 FROM asapcomm WHERE fkey = $1 AND fkeytype = $2 AND responsestatus = $3 LIMIT 1) d), \
            (SELECT COUNT(*) FROM asapcomm WHERE patnum = $4 AND datetimesmsscheduled >= $5 \
-              AND datetimesmsscheduled < $6 AND smssendstatus <> $7), \
+              AND datetimesmsscheduled < $6 AND smssendstatus <> $7) \
+           + (SELECT COUNT(*) FROM gonetext g JOIN asapcomm c ON c.asapcommnum = g.asapcommnum WHERE c.patnum = $4 \
+              AND g.datetimescheduled >= $5 AND g.datetimescheduled < $6 AND g.sendstatus <> $7), \
            CASE WHEN $8 = 1 THEN (SELECT COUNT(*) FROM asapemail e JOIN asapcomm c ON c.asapcommnum = e.asapcommnum \
               WHERE c.patnum = $4 AND e.datetimeemailscheduled >= $5 AND e.datetimeemailscheduled < $6 \
               AND e.emailsendstatus <> $7) ELSE 0 END",

@@ -87,7 +87,7 @@ pub async fn emails_by_patient_on_day(conn: &mut AnyConnection, nums: &[i64], da
 
 /// ASAP texts scheduled or sent to each of these patients on `day` (the daily limit).
 pub async fn texts_by_patient_on_day(conn: &mut AnyConnection, nums: &[i64], day: OdDate) -> StoreResult<HashMap<i64, i64>> {
-    let found: Vec<(i64, i64)> = in_chunks(
+    let offers: Vec<(i64, i64)> = in_chunks(
         conn,
         nums,
         "SELECT patnum, COUNT(*) FROM asapcomm WHERE datetimesmsscheduled >= $1 AND datetimesmsscheduled < $2 \
@@ -98,7 +98,23 @@ pub async fn texts_by_patient_on_day(conn: &mut AnyConnection, nums: &[i64], day
         },
     )
     .await?;
-    Ok(found.into_iter().collect())
+    // "Gap gone" notices count toward the same daily limit.
+    let notices: Vec<(i64, i64)> = in_chunks(
+        conn,
+        nums,
+        "SELECT c.patnum, COUNT(*) FROM gonetext g JOIN asapcomm c ON c.asapcommnum = g.asapcommnum \
+         WHERE g.datetimescheduled >= $1 AND g.datetimescheduled < $2 AND g.sendstatus <> 1 AND c.patnum",
+        " GROUP BY c.patnum",
+        |sql| {
+            sql.bind_value(day.start()).bind_value(day.add_days(1).start());
+        },
+    )
+    .await?;
+    let mut counts: HashMap<i64, i64> = offers.into_iter().collect();
+    for (pat, n) in notices {
+        *counts.entry(pat).or_default() += n;
+    }
+    Ok(counts)
 }
 
 /// Offers made per opening (ScheduleNum).

@@ -16,6 +16,24 @@ pub async fn appointment(conn: &mut AnyConnection, num: i64) -> StoreResult<Opti
     super::table::by_key(conn, num).await
 }
 
+/// The patient's appointments with `status` starting after `after`, soonest first.
+pub async fn patient_appointments_after(
+    conn: &mut AnyConnection,
+    pat_num: i64,
+    status: AptStatus,
+    after: OdDateTime,
+    limit: i64,
+) -> StoreResult<Vec<Appointment>> {
+    let sql = format!("{} WHERE patnum = $1 AND aptstatus = $2 AND aptdatetime > $3 ORDER BY aptdatetime, aptnum LIMIT $4", Appointment::statements()[2]);
+    Ok(sqlx::query_as(&sql).bind(pat_num).bind(status).bind(after).bind(limit).fetch_all(conn).await?)
+}
+
+/// Puts an appointment on the ASAP list, or takes it off. False when there is no such appointment.
+pub async fn set_appointment_priority(conn: &mut AnyConnection, apt_num: i64, priority: Priority) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE appointment SET priority = $1 WHERE aptnum = $2").bind(priority).bind(apt_num).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Appointments in the given operatories starting in `[from, to)`, any status; the caller
 /// decides which of them occupy time. `from` should reach back far enough to catch a long
 /// appointment that started earlier.

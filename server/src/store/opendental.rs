@@ -85,6 +85,8 @@ pub mod kind {
     pub const MAKE_APPOINTMENT: &str = "make-appointment";
     /// `PUT /recalls/{RecallNum}`: the recall is off the ASAP list (Priority Normal).
     pub const RECALL_PRIORITY: &str = "recall-priority";
+    /// `PUT /appointments/{AptNum}` with Priority ASAP: the patient asked to hear of earlier openings.
+    pub const APPOINTMENT_PRIORITY: &str = "appointment-priority";
 }
 
 pub const WRITE_WAITING: i64 = 0;

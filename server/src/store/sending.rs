@@ -18,10 +18,12 @@ pub enum Channel {
     ConfirmText,
     /// The confirmation of a booking, by email.
     ConfirmEmail,
+    /// The "gap gone" notice: the opening a patient was texted about was taken.
+    GoneText,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] = [Channel::Text, Channel::Email, Channel::ConfirmText, Channel::ConfirmEmail];
+    pub const ALL: [Channel; 5] = [Channel::Text, Channel::Email, Channel::ConfirmText, Channel::ConfirmEmail, Channel::GoneText];
 
     fn table(self) -> &'static str {
         match self {
@@ -29,6 +31,7 @@ impl Channel {
             Channel::Email => "asapemail",
             Channel::ConfirmText => "confirmtext",
             Channel::ConfirmEmail => "confirmemail",
+            Channel::GoneText => "gonetext",
         }
     }
 
@@ -36,7 +39,7 @@ impl Channel {
         match self {
             Channel::Text => "smssendstatus",
             Channel::Email => "emailsendstatus",
-            Channel::ConfirmText | Channel::ConfirmEmail => "sendstatus",
+            Channel::ConfirmText | Channel::ConfirmEmail | Channel::GoneText => "sendstatus",
         }
     }
 
@@ -44,7 +47,7 @@ impl Channel {
         match self {
             Channel::Text => "datetimesmsscheduled",
             Channel::Email => "datetimeemailscheduled",
-            Channel::ConfirmText | Channel::ConfirmEmail => "datetimescheduled",
+            Channel::ConfirmText | Channel::ConfirmEmail | Channel::GoneText => "datetimescheduled",
         }
     }
 
@@ -52,7 +55,7 @@ impl Channel {
         match self {
             Channel::Text => "datetimesmssent",
             Channel::Email => "datetimeemailsent",
-            Channel::ConfirmText | Channel::ConfirmEmail => "datetimesent",
+            Channel::ConfirmText | Channel::ConfirmEmail | Channel::GoneText => "datetimesent",
         }
     }
 
@@ -63,7 +66,12 @@ impl Channel {
 
     /// Whether the message is a text (else an email).
     pub fn is_text(self) -> bool {
-        matches!(self, Channel::Text | Channel::ConfirmText)
+        matches!(self, Channel::Text | Channel::ConfirmText | Channel::GoneText)
+    }
+
+    /// An offer's own text or email, which carries the patient's link.
+    pub fn carries_link(self) -> bool {
+        matches!(self, Channel::Text | Channel::Email)
     }
 
     /// `{table}`, `{status}`, `{scheduled}` and `{sent}` in a statement, for this channel.
@@ -87,6 +95,7 @@ impl Channel {
             Channel::Email => "email",
             Channel::ConfirmText => "confirmation_text",
             Channel::ConfirmEmail => "confirmation_email",
+            Channel::GoneText => "gap_gone_text",
         }
     }
 }
@@ -282,7 +291,7 @@ pub async fn record(conn: &mut AnyConnection, channel: Channel, num: i64, r: &Se
     match channel {
         Channel::Text => record_send(conn, num, r).await,
         Channel::Email => record_email(conn, num, r).await,
-        Channel::ConfirmText | Channel::ConfirmEmail => record_queue_row(conn, channel, num, r).await,
+        Channel::ConfirmText | Channel::ConfirmEmail | Channel::GoneText => record_queue_row(conn, channel, num, r).await,
     }
 }
 
@@ -338,6 +347,41 @@ pub async fn queue_confirmation(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Queues the "gap gone" notice for every offer of these openings whose text went out and that
+/// is still unanswered, but the winner's and those of `leave_out` (patients); at most one per
+/// offer, ever. How many were queued.
+pub async fn queue_gap_gone(
+    conn: &mut AnyConnection,
+    schedule_nums: &[i64],
+    winner: i64,
+    leave_out: &[i64],
+    body_of: &(dyn Fn(OdDateTime) -> String + Sync),
+    at: OdDateTime,
+) -> StoreResult<usize> {
+    if schedule_nums.is_empty() {
+        return Ok(0);
+    }
+    let mut sql = Sql::new("SELECT asapcommnum, slotstart, patnum FROM asapcomm WHERE smssendstatus IN (");
+    sql.bind(SmsSendStatus::SendSuccessful).push(", ").bind(SmsSendStatus::SentAwaitingReceipt);
+    sql.push(") AND responsestatus IN (").bind(ResponseStatus::PendingRsvp).push(", ").bind(ResponseStatus::Viewed);
+    sql.push(") AND asapcommnum <> ").bind(winner).push(" AND schedulenum IN (").bind_list(schedule_nums).push(")");
+    let found: Vec<(i64, OdDateTime, i64)> = sql.fetch_all(&mut *conn).await?;
+    let told: Vec<(i64, OdDateTime)> = found.into_iter().filter(|(_, _, p)| !leave_out.contains(p)).map(|(n, s, _)| (n, s)).collect();
+    for (num, start) in &told {
+        sqlx::query(
+            "INSERT INTO gonetext (asapcommnum, body, sendstatus, datetimescheduled) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (asapcommnum) DO NOTHING",
+        )
+        .bind(num)
+        .bind(body_of(*start))
+        .bind(SmsSendStatus::SendNotAttempted)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(told.len())
 }
 
 /// Records the outcome of a text that was still queued. A text that went out while its opening
@@ -624,6 +668,8 @@ impl OutboxRow {
     pub const FROM_PATIENT: i64 = 4;
     /// The server's answer to a text the patient sent back.
     pub const ANSWER_TEXT: i64 = 5;
+    /// The "gap gone" notice.
+    pub const NOTICE_TEXT: i64 = 6;
 
     pub fn is_email(&self) -> bool {
         matches!(self.channel, OutboxRow::EMAIL | OutboxRow::CONFIRMATION_EMAIL)

@@ -14,7 +14,9 @@ pub const EMAIL_BODY: &str = "WebSchedAsapEmailTemplate";
 pub const CONFIRM_BOOKING: &str = "AsapConfirmBooking";
 /// Whether the rest of an opening a claim took only part of is offered on (this server's own).
 pub const SPLIT_OPENINGS: &str = "AsapSplitOpenings";
-const NAMES: [&str; 5] = [TEXT, EMAIL_SUBJECT, EMAIL_BODY, CONFIRM_BOOKING, SPLIT_OPENINGS];
+/// Whether patients texted about an opening that was filled are told so (this server's own).
+pub const GAP_GONE_NOTICE: &str = "AsapGapGoneNotice";
+const NAMES: [&str; 6] = [TEXT, EMAIL_SUBJECT, EMAIL_BODY, CONFIRM_BOOKING, SPLIT_OPENINGS, GAP_GONE_NOTICE];
 
 pub use app::view::messages::WHOLE_OFFICE;
 
@@ -26,6 +28,9 @@ pub struct ClinicMessages {
     /// A claim that takes only part of an opening leaves the rest as a new opening, offered to
     /// the next patients who fit it. On unless turned off.
     pub split_openings: bool,
+    /// When an opening is filled, those texted about it who have not answered get one text
+    /// saying it was taken. Off unless turned on.
+    pub gap_gone_notice: bool,
     /// The level the text template came from: the clinic, the whole office here, or neither.
     pub source: Source,
 }
@@ -61,6 +66,7 @@ pub fn resolve(own: &HashMap<String, String>, office: &HashMap<String, String>, 
         .or_else(|| office.get(CONFIRM_BOOKING))
         .map_or(prefs.asap_confirm_booking, |v| v.trim() == "1");
     let split = own.get(SPLIT_OPENINGS).or_else(|| office.get(SPLIT_OPENINGS)).is_none_or(|v| v.trim() != "0");
+    let gap_gone = own.get(GAP_GONE_NOTICE).or_else(|| office.get(GAP_GONE_NOTICE)).is_some_and(|v| v.trim() == "1");
     let source = if own.contains_key(TEXT) {
         Source::Clinic
     } else if office.contains_key(TEXT) {
@@ -76,19 +82,29 @@ pub fn resolve(own: &HashMap<String, String>, office: &HashMap<String, String>, 
         },
         confirm_booking: confirm,
         split_openings: split,
+        gap_gone_notice: gap_gone,
         source,
     }
 }
 
 /// Sets one level's messages, all four values together.
-pub async fn save(conn: &mut AnyConnection, clinic_num: i64, message: &OfferMessage, confirm_booking: bool, split_openings: bool) -> StoreResult<()> {
+/// A level's on/off settings, saved with its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Switches {
+    pub confirm_booking: bool,
+    pub split_openings: bool,
+    pub gap_gone_notice: bool,
+}
+
+pub async fn save(conn: &mut AnyConnection, clinic_num: i64, message: &OfferMessage, switches: Switches) -> StoreResult<()> {
     let flag = |on: bool| if on { "1" } else { "0" };
     let values = [
         (TEXT, message.text.as_str()),
         (EMAIL_SUBJECT, &message.email_subject),
         (EMAIL_BODY, &message.email_body),
-        (CONFIRM_BOOKING, flag(confirm_booking)),
-        (SPLIT_OPENINGS, flag(split_openings)),
+        (CONFIRM_BOOKING, flag(switches.confirm_booking)),
+        (SPLIT_OPENINGS, flag(switches.split_openings)),
+        (GAP_GONE_NOTICE, flag(switches.gap_gone_notice)),
     ];
     for (name, value) in values {
         sqlx::query(
@@ -134,6 +150,7 @@ mod tests {
         assert_eq!(from_prefs.message.text, prefs.web_sched_asap_text_template);
         assert_eq!((from_prefs.source, from_prefs.confirm_booking), (Source::Preferences, true));
         assert!(from_prefs.split_openings, "openings are split unless a level turns it off");
+        assert!(!from_prefs.gap_gone_notice, "no gap-gone notice unless a level turns it on");
 
         let office = values(&[(TEXT, "Office [AsapURL]"), (CONFIRM_BOOKING, "0"), (SPLIT_OPENINGS, "0")]);
         let from_office = resolve(&none, &office, &prefs);
@@ -141,9 +158,10 @@ mod tests {
         assert_eq!(from_office.message.email_subject, prefs.web_sched_asap_email_subj, "unset values fall through");
         assert!(!from_office.split_openings);
 
-        let own = values(&[(TEXT, "Clinic [AsapURL]"), (CONFIRM_BOOKING, "1"), (SPLIT_OPENINGS, "1")]);
+        let own = values(&[(TEXT, "Clinic [AsapURL]"), (CONFIRM_BOOKING, "1"), (SPLIT_OPENINGS, "1"), (GAP_GONE_NOTICE, "1")]);
         let from_clinic = resolve(&own, &office, &prefs);
         assert_eq!((from_clinic.message.text.as_str(), from_clinic.source, from_clinic.confirm_booking), ("Clinic [AsapURL]", Source::Clinic, true));
         assert!(from_clinic.split_openings, "the clinic's own value wins over the office's");
+        assert!(from_clinic.gap_gone_notice);
     }
 }

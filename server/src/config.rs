@@ -179,6 +179,12 @@ pub struct Settings {
     #[arg(long, env = "ASAP_WAVE_SIZE", default_value_t = 1)]
     pub wave_size: usize,
 
+    /// The order an opening's waves ask patients in: `ranked` (the asking order, from their
+    /// answers on record, as the picker shows it) or `list` (the ASAP list's own order, as Open
+    /// Dental asks).
+    #[arg(long, env = "ASAP_ASKING_ORDER", default_value = "ranked", value_parser = ["ranked", "list"])]
+    pub asking_order: String,
+
     /// Minutes between waves by how soon the opening starts: under 2 hours 1 minute, and so on.
     #[arg(long, env = "ASAP_WAVE_GAPS", default_value = "2h=1m,12h=2m,48h=4m,8m")]
     pub wave_gaps: String,

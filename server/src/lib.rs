@@ -269,7 +269,7 @@ pub fn build_services(
         embed_secret: settings.embed_secret.clone(),
         frame_ancestors: settings.frame_ancestors.clone(),
     };
-    let mut services = service::Services::new(store, clock, settings.public_base_url()).with_waves(waves).with_access(access);
+    let mut services = service::Services::new(store, clock, settings.public_base_url()).with_waves(waves).with_ranked_waves(settings.asking_order != "list").with_access(access);
     services.send_lease_seconds = settings.send_lease_seconds;
     let provider: Option<Arc<dyn sms::SmsProvider>> = match (sms, settings.sms_provider) {
         (Some(p), _) => Some(p),

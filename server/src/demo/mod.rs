@@ -5,6 +5,7 @@
 mod calendar;
 mod carrier;
 mod practice;
+pub mod replay;
 mod simulate;
 
 pub use calendar::is_open;

@@ -125,6 +125,9 @@ pub struct Services {
     pub sms: Arc<dyn SmsProvider>,
     pub email: Arc<dyn EmailProvider>,
     pub waves: WavePlan,
+    /// Whether an offer to several patients asks them in the asking order (ranked from their
+    /// answers on record), or in the ASAP list's order as Open Dental does.
+    pub ranked_waves: bool,
     /// Seconds a sender may hold a text while handing it to the provider; after that the
     /// hand-over is taken to have been interrupted.
     pub send_lease_seconds: i64,
@@ -174,6 +177,7 @@ impl Services {
             sms,
             email,
             waves: WavePlan::default(),
+            ranked_waves: true,
             send_lease_seconds: sending::DEFAULT_LEASE_SECONDS,
             sender_wake: Arc::new(tokio::sync::Notify::new()),
             writeback_wake: Arc::new(tokio::sync::Notify::new()),
@@ -214,6 +218,12 @@ impl Services {
 
     pub fn with_waves(mut self, waves: WavePlan) -> Self {
         self.waves = waves;
+        self
+    }
+
+    /// `false`: waves go in the ASAP list's order, not the asking order.
+    pub fn with_ranked_waves(mut self, ranked: bool) -> Self {
+        self.ranked_waves = ranked;
         self
     }
 

@@ -292,7 +292,7 @@ impl Services {
         let email_body = fill_slot_tags(&setting.templates.email_body, start, office_name, office_phone);
 
         // Waves go out in the asking order for this opening (the list's order breaks ties).
-        if candidates.len() > 1 {
+        if candidates.len() > 1 && self.ranked_waves {
             use super::asking_order::{Asked, by_rank, ranks};
             let asked: Vec<Asked> = candidates
                 .iter()

@@ -4,7 +4,9 @@
 //!    wave, sent through the Twilio-shaped HTTP provider to a fake provider on 127.0.0.1.
 //! 2. Claim races: ASAP_BENCH_RACES openings (default 10), each offered to 50 patients whose
 //!    links are then all accepted at once over HTTP; prints claim latency p50/p99 and checks
-//!    exactly one winner each.
+//!    exactly one winner each. Run twice: openings as long as the 30-minute visits, and openings
+//!    of 90 minutes, so that every winning claim splits the opening and offers the rest to the
+//!    next patients who fit, in its own transaction.
 //!
 //! ASAP_BENCH_DATABASE_URL=postgres://… measures PostgreSQL (default: a fresh SQLite file).
 
@@ -21,7 +23,7 @@ async fn main() {
     let texts = env_num("ASAP_BENCH_TEXTS", 2000);
     let races = env_num("ASAP_BENCH_RACES", 10);
     let claimers = 50;
-    let patients = texts.max(races * claimers);
+    let patients = texts.max(2 * races * claimers);
     quiet_logs();
     let (store, clock, url, file) = office_store("loop", patients).await;
 
@@ -51,6 +53,8 @@ async fn main() {
         by: by.clone(),
         clinics: None,
         send_mode: Default::default(),
+        date_time_end: None,
+        message: None,
     };
     services.offer(request).await.expect("offer");
     let started = Instant::now();
@@ -60,56 +64,82 @@ async fn main() {
     assert_eq!(sent.load(Ordering::Relaxed), texts);
     println!("sender: {texts} texts in {:.2} s = {:.0} texts/s", took.as_secs_f64(), texts as f64 / took.as_secs_f64());
 
-    // 2. Claim races over HTTP.
+    // 2. Claim races over HTTP, without and with the split.
     let base = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(claimers).build().expect("client");
-    let mut latencies: Vec<Duration> = Vec::new();
-    for race in 0..races {
-        let first = texts + race * claimers;
-        let targets = (0..claimers).map(|i| server::service::OfferTarget::Appointment(100_000 + ((first + i) % patients) as i64)).collect();
-        let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 2).expect("date") + chrono::Duration::days(race as i64);
-        let request = server::service::OfferRequest { op: 1, date_time_start: format!("{day} 08:00:00"), targets, by: by.clone(), clinics: None, send_mode: Default::default() };
-        let offers = services.offer(request).await.expect("offer");
-        services.send_due_texts().await.expect("send");
-        let mut codes = Vec::new();
-        {
-            let mut conn = store.pool().acquire().await.expect("conn");
-            for o in &offers {
-                let code: String = sqlx::query_scalar("SELECT shortguid FROM asapcomm WHERE asapcommnum = $1")
-                    .bind(o.asap_comm_num)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .expect("code");
-                codes.push(code);
+    for (series, (label, opening_minutes)) in [("openings as long as the visit", None), ("90-minute openings, every win splits", Some(90))].into_iter().enumerate() {
+        let first_day = 2 + (series * races) as i64;
+        let mut latencies: Vec<Duration> = Vec::new();
+        let mut rests = 0;
+        for race in 0..races {
+            let first = (series * races + race) * claimers;
+            let targets = (0..claimers).map(|i| server::service::OfferTarget::Appointment(100_000 + ((first + i) % patients) as i64)).collect();
+            let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).expect("date") + chrono::Duration::days(first_day + race as i64);
+            let start = day.and_hms_opt(8, 0, 0).expect("time");
+            let request = server::service::OfferRequest {
+                op: 1,
+                date_time_start: start.format("%Y-%m-%d %H:%M:%S").to_string(),
+                date_time_end: opening_minutes.map(|m| (start + chrono::Duration::minutes(m)).format("%Y-%m-%d %H:%M:%S").to_string()),
+                targets,
+                by: by.clone(),
+                clinics: None,
+                send_mode: Default::default(),
+                message: None,
+            };
+            let offers = services.offer(request).await.expect("offer");
+            services.send_due_texts().await.expect("send");
+            let mut codes = Vec::new();
+            {
+                let mut conn = store.pool().acquire().await.expect("conn");
+                for o in &offers {
+                    let code: String = sqlx::query_scalar("SELECT shortguid FROM asapcomm WHERE asapcommnum = $1")
+                        .bind(o.asap_comm_num)
+                        .fetch_one(&mut *conn)
+                        .await
+                        .expect("code");
+                    codes.push(code);
+                }
             }
-        }
-        let tasks: Vec<_> = codes
-            .into_iter()
-            .map(|code| {
-                let client = client.clone();
-                let url = format!("{base}/asap/{code}");
-                tokio::spawn(async move {
-                    let t = Instant::now();
-                    let r = client.post(&url).form(&[("answer", "accept")]).send().await.expect("claim");
-                    assert_eq!(r.status().as_u16(), 303);
-                    t.elapsed()
+            let tasks: Vec<_> = codes
+                .into_iter()
+                .map(|code| {
+                    let client = client.clone();
+                    let url = format!("{base}/asap/{code}");
+                    tokio::spawn(async move {
+                        let t = Instant::now();
+                        let r = client.post(&url).form(&[("answer", "accept")]).send().await.expect("claim");
+                        assert_eq!(r.status().as_u16(), 303);
+                        t.elapsed()
+                    })
                 })
-            })
-            .collect();
-        for t in tasks {
-            latencies.push(t.await.expect("task"));
+                .collect();
+            for t in tasks {
+                latencies.push(t.await.expect("task"));
+            }
+            let mut conn = store.pool().acquire().await.expect("conn");
+            let winners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asapcomm WHERE schedulenum = $1 AND responsestatus = 5")
+                .bind(offers[0].schedule_num)
+                .fetch_one(&mut *conn)
+                .await
+                .expect("winners");
+            assert_eq!(winners, 1, "race {race}");
+            let split: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asapopening WHERE parent = $1")
+                .bind(offers[0].schedule_num)
+                .fetch_one(&mut *conn)
+                .await
+                .expect("rest");
+            rests += split;
         }
-        let mut conn = store.pool().acquire().await.expect("conn");
-        let winners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asapcomm WHERE schedulenum = $1 AND responsestatus = 5")
-            .bind(offers[0].schedule_num)
-            .fetch_one(&mut *conn)
-            .await
-            .expect("winners");
-        assert_eq!(winners, 1, "race {race}");
+        latencies.sort();
+        let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+        println!(
+            "claims, {label}: {} in {races} races of {claimers}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; one winner each, {rests} rests offered",
+            latencies.len(),
+            pct(50),
+            pct(99),
+            pct(100)
+        );
     }
-    latencies.sort();
-    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
-    println!("claims: {} in {races} races of {claimers}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; one winner each", latencies.len(), pct(50), pct(99), pct(100));
 
     app.stop().await.ok();
     store.close().await;

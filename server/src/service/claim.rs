@@ -157,13 +157,6 @@ async fn attempt(
     };
     let Some(located) = located else { return Ok(Answered::Ended) };
     let operatory_num = located.operatory_num;
-    // Who the rest of the opening would go to, should this claim take only part of it: read
-    // before the write turn, checked again inside it.
-    let rest_plan = if answer == PatientAnswer::Accept && is_claimable(located.opening, located.response_status, located.send_status) {
-        plan_rest(services, &located).await?
-    } else {
-        None
-    };
     let mut tx = services.store.begin_write().await?;
     services.store.lock_operatory(&mut tx, operatory_num).await?;
     // Open Dental's day is taken into the local copy where this lock covers it; an appointment
@@ -202,7 +195,9 @@ async fn attempt(
             let closed = take_the_slot(services, &mut tx, &offer, &op, target, from, now).await?;
             let taken = target.chair_time(offer.span.start);
             let mut asked_again = Vec::new();
-            if let Some(plan) = rest_plan {
+            // Who the rest goes to is worked out only by the claim that won: in a race, the
+            // others never pay for it.
+            if let Some(plan) = services.plan_rest(&mut tx, &offer, taken.minutes()).await? {
                 if let Some(placed) = services.offer_the_rest(&mut tx, &offer, taken, plan, now).await? {
                     asked_again = placed.created.iter().map(|c| c.pat_num).collect();
                     rest_offered = Some((placed.created.len(), offer.clinic_num));
@@ -308,14 +303,6 @@ impl ClaimTarget {
     fn own_appointment(&self) -> Vec<i64> {
         self.apt.iter().filter(|a| occupies_time(a.apt_status)).map(|a| a.apt_num).collect()
     }
-}
-
-/// The plan for the rest of the opening, from the claim's reads made before its write turn.
-async fn plan_rest(services: &Services, located: &PatientOfferRow) -> Result<Option<super::split::RestPlan>, Failure> {
-    let mut conn = services.store.pool().acquire().await.map_err(StoreError::from)?;
-    let prefs = office::preferences(&mut conn).await?;
-    let Some(target) = claim_target(&mut conn, located, &prefs).await? else { return Ok(None) };
-    Ok(services.plan_rest(&mut conn, located, appointment_minutes(&target.pattern)).await?)
 }
 
 /// None when the appointment or recall is no longer on the ASAP list (the office changed it).

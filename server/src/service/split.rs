@@ -2,11 +2,11 @@
 //! gap), the time left becomes a new opening with its own blockout, offered to the next patients
 //! who fit it, in the claim's own transaction. A clinic can turn this off on the ASAP setup page.
 //!
-//! Who is asked is planned before the write turn, from the same list and asking order the picker
-//! shows for that time: as many patients as the opening was offered to, leaving out the winner
-//! and anyone who turned this opening down. In the transaction each is read again under the
-//! locks; one no longer on the list or no longer fitting is left out. If the time left differs
-//! from the plan (the appointment changed meanwhile), the plan is made again there.
+//! Who is asked comes from the same list and asking order the picker shows for that time: as
+//! many patients as the opening was offered to, leaving out the winner and anyone who turned
+//! this opening down. It is worked out inside the winning claim's transaction, so only the
+//! winner of a race pays for it; each patient is then read again under the locks, and one no
+//! longer on the list or no longer fitting is left out.
 //!
 //! The rest is not offered when another open opening already covers part of it, when something
 //! in the book now blocks it, or when nobody fits: the time is simply free again, as before.
@@ -80,15 +80,7 @@ impl Services {
         plan: RestPlan,
         now: OdDateTime,
     ) -> ServiceResult<Option<Placed>> {
-        let Some(rest) = app::domain::slots::rest_of_opening(offer.span, taken) else { return Ok(None) };
-        let plan = if rest == plan.rest {
-            plan
-        } else {
-            match self.plan_rest(tx, offer, taken.minutes()).await? {
-                Some(p) => p,
-                None => return Ok(None),
-            }
-        };
+        let Some(rest) = app::domain::slots::rest_of_opening(offer.span, taken).filter(|r| *r == plan.rest) else { return Ok(None) };
         let op = &plan.setting.op;
         if !store::opening::open_openings_overlapping(tx, op.operatory_num, rest).await?.is_empty() {
             tracing::info!(schedule_num = offer.schedule_num, "the rest of the opening is already offered");

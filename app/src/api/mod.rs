@@ -20,7 +20,7 @@ pub use day::{LoadAsapList, LoadDay, SendOffer, WithdrawOpening, load_asap_list,
 pub use history::{LoadHistory, WithdrawOffer, load_history, withdraw_offer};
 pub use messages::{LoadMessageSetup, ResetMessageSetup, SaveMessageSetup, load_message_setup, reset_message_setup, save_message_setup};
 pub use outbox::{LoadOutbox, ReplyAsPatient, load_outbox, reply_as_patient};
-pub use overview::{LoadClinics, LoadOfficeOverview, load_clinics, load_office_overview};
+pub use overview::{LoadClinics, LoadOfficeOverview, SaveReckoning, load_clinics, load_office_overview, save_reckoning};
 pub use sync::{LoadSyncStatus, load_sync_status};
 
 /// URL prefix of every server function.

@@ -16,3 +16,10 @@ pub async fn load_clinics() -> Result<Vec<crate::model::Clinic>, AppError> {
     let caller = crate::api::port::caller()?;
     crate::api::port::answer(crate::api::port::port()?.clinics(&caller).await)
 }
+
+/// Sets the values the earnings are reckoned with (administrators).
+#[server(prefix = "/ui-api", endpoint = "reckoning-save", input = crate::api::codec::NamedJson)]
+pub async fn save_reckoning(reckoning: crate::domain::earnings::Reckoning) -> Result<crate::domain::earnings::Reckoning, AppError> {
+    let caller = crate::api::port::caller()?;
+    crate::api::port::answer(crate::api::port::port()?.save_reckoning(&caller, reckoning).await)
+}

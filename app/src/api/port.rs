@@ -15,6 +15,7 @@ use std::sync::Arc;
 #[async_trait::async_trait]
 pub trait AsapPort: Send + Sync + 'static {
     async fn overview(&self, caller: &Caller) -> Result<OfficeOverview, AppError>;
+    async fn save_reckoning(&self, caller: &Caller, reckoning: crate::domain::earnings::Reckoning) -> Result<crate::domain::earnings::Reckoning, AppError>;
     async fn clinics(&self, caller: &Caller) -> Result<Vec<crate::model::Clinic>, AppError>;
     async fn history(&self, caller: &Caller, query: HistoryQuery) -> Result<HistoryPage, AppError>;
     async fn day(&self, caller: &Caller, query: DayQuery) -> Result<DayBoard, AppError>;

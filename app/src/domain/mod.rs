@@ -5,6 +5,7 @@ pub mod asap_list;
 pub mod channels;
 pub mod confirmation;
 pub mod datetext;
+pub mod earnings;
 pub mod params;
 pub mod sending;
 pub mod length;

@@ -134,7 +134,8 @@ pub mod actions {
     pub const OFFER_REST: &str = "offered the rest of an opening";
     /// A patient asked, from their offer page, to hear of earlier openings for a later visit.
     pub const ASKED_FOR_EARLIER: &str = "patient asked for earlier openings";
-    pub const ALL: [&str; 15] = [
+    pub const RECKONING_CHANGED: &str = "changed the earnings' values";
+    pub const ALL: [&str; 16] = [
         SIGN_IN,
         SIGN_IN_FAILED,
         SIGN_OUT,
@@ -150,5 +151,6 @@ pub mod actions {
         MESSAGES_CHANGED,
         OFFER_REST,
         ASKED_FOR_EARLIER,
+        RECKONING_CHANGED,
     ];
 }

@@ -1,5 +1,6 @@
 //! The overview page: what the office data holds and whether ASAP texting pays.
 
+use crate::domain::earnings::{Earned, Reckoning};
 use crate::domain::outcomes::WeekOutcome;
 use serde::{Deserialize, Serialize};
 
@@ -15,4 +16,16 @@ pub struct OfficeOverview {
     pub offers_last_7_days: i64,
     /// Per clinic and week, newest week first.
     pub outcomes: Vec<WeekOutcome>,
+    /// What ASAP texting earned per clinic, by week (the last twelve) and by month (the last six),
+    /// newest first.
+    #[serde(default)]
+    pub earned_weeks: Vec<Earned>,
+    #[serde(default)]
+    pub earned_months: Vec<Earned>,
+    /// The values the earnings are reckoned with.
+    #[serde(default)]
+    pub reckoning: Reckoning,
+    /// The caller may change them (administrators).
+    #[serde(default)]
+    pub may_set_reckoning: bool,
 }

@@ -15,7 +15,13 @@ use app::model::AppError;
 #[async_trait::async_trait]
 impl AsapPort for Services {
     async fn overview(&self, caller: &Caller) -> Result<OfficeOverview, AppError> {
-        Ok(Services::overview(self, caller.clinics.as_deref()).await?)
+        let mut overview = Services::overview(self, caller.clinics.as_deref()).await?;
+        overview.may_set_reckoning = caller.is_admin;
+        Ok(overview)
+    }
+
+    async fn save_reckoning(&self, caller: &Caller, reckoning: app::domain::earnings::Reckoning) -> Result<app::domain::earnings::Reckoning, AppError> {
+        Ok(Services::save_reckoning(self, caller, reckoning).await?)
     }
 
     async fn clinics(&self, caller: &Caller) -> Result<Vec<app::model::Clinic>, AppError> {

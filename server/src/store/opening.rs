@@ -320,3 +320,50 @@ pub async fn opening_facts_since(conn: &mut AnyConnection, since: OdDateTime, cl
         })
         .collect())
 }
+
+/// Every opening offered since `since` (in these clinics, or all), as the earnings read it: a
+/// booking only on the opening its winner's offer was made for (another opening the same claim
+/// closed is not a second booking). Procedure fees are not on record here, so none are given.
+pub async fn earned_since(
+    conn: &mut AnyConnection,
+    since: OdDateTime,
+    clinics: Option<&[i64]>,
+) -> StoreResult<Vec<app::domain::earnings::OpeningEarned>> {
+    let mut sql = Sql::new(
+        "SELECT o.clinicnum, o.offeredat, o.state, o.slotstart, o.slotstop, o.takenstop, o.firstmessage, o.closedat, \
+         COALESCE(c.fkeytype, -1), CASE WHEN c.schedulenum = o.schedulenum THEN 1 ELSE 0 END, \
+         (SELECT COUNT(*) FROM asapcomm t WHERE t.schedulenum = o.schedulenum AND t.smssendstatus IN (3, 5)), \
+         (SELECT COUNT(*) FROM asapemail e JOIN asapcomm t ON t.asapcommnum = e.asapcommnum \
+            WHERE t.schedulenum = o.schedulenum AND e.emailsendstatus IN (3, 5)) \
+         FROM asapopening o LEFT JOIN asapcomm c ON c.asapcommnum = o.winner WHERE o.offeredat >= ",
+    );
+    sql.bind(since);
+    if let Some(list) = clinics {
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        sql.push(" AND o.clinicnum IN (").bind_list(list).push(")");
+    }
+    sql.push(" ORDER BY o.offeredat");
+    type Row = (i64, OdDateTime, OpeningState, OdDateTime, OdDateTime, OdDateTime, OdDateTime, OdDateTime, i64, i64, i64, i64);
+    let rows: Vec<Row> = sql.fetch_all(conn).await?;
+    let recall = app::model::FKeyType::Recall.as_i64();
+    Ok(rows
+        .into_iter()
+        .map(|(clinic_num, offered_at, state, start, stop, taken_stop, first_message, closed_at, kind, won_here, texts, emails)| {
+            let own_booking = state == OpeningState::Filled && won_here == 1;
+            app::domain::earnings::OpeningEarned {
+                clinic_num,
+                offered_at,
+                booked: own_booking.then(|| app::domain::earnings::Booked {
+                    minutes: start.minutes_until(taken_stop.known().unwrap_or(stop)),
+                    recall: kind == recall,
+                    fees_cents: None,
+                    minutes_to_fill: first_message.known().map(|f| f.minutes_until(closed_at).max(0)),
+                }),
+                texts,
+                emails,
+            }
+        })
+        .collect())
+}

@@ -42,6 +42,38 @@ pub enum Source {
     Preferences,
 }
 
+/// What the office set for reckoning what ASAP texting earned (whole office, in cents).
+pub const VALUE_RECALL_VISIT: &str = "AsapValueRecallVisitCents";
+pub const VALUE_TREATMENT_VISIT: &str = "AsapValueTreatmentVisitCents";
+pub const TEXT_PRICE: &str = "AsapTextPriceCents";
+
+/// The office's reckoning, or its defaults ($150 a recall visit, $300 another visit, 1¢ a text)
+/// where nothing is set.
+pub async fn reckoning(conn: &mut AnyConnection) -> StoreResult<app::domain::earnings::Reckoning> {
+    let set = set_for(conn, WHOLE_OFFICE).await?;
+    let cents = |name: &str, default: i64| set.get(name).and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v >= 0).unwrap_or(default);
+    Ok(app::domain::earnings::Reckoning {
+        recall_visit_cents: cents(VALUE_RECALL_VISIT, 15_000),
+        treatment_visit_cents: cents(VALUE_TREATMENT_VISIT, 30_000),
+        text_cents: cents(TEXT_PRICE, 1),
+    })
+}
+
+pub async fn save_reckoning(conn: &mut AnyConnection, r: &app::domain::earnings::Reckoning) -> StoreResult<()> {
+    for (name, value) in [(VALUE_RECALL_VISIT, r.recall_visit_cents), (VALUE_TREATMENT_VISIT, r.treatment_visit_cents), (TEXT_PRICE, r.text_cents)] {
+        sqlx::query(
+            "INSERT INTO clinicpref (clinicnum, prefname, valuestring) VALUES ($1, $2, $3) \
+             ON CONFLICT (clinicnum, prefname) DO UPDATE SET valuestring = excluded.valuestring",
+        )
+        .bind(WHOLE_OFFICE)
+        .bind(name)
+        .bind(value.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Values set on the setup page for one level (a clinic, or `WHOLE_OFFICE`).
 async fn set_for(conn: &mut AnyConnection, clinic_num: i64) -> StoreResult<HashMap<String, String>> {
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT prefname, valuestring FROM clinicpref WHERE clinicnum = $1")

@@ -34,7 +34,7 @@ test.describe("Open Dental", () => {
     await signIn(page);
     await openHydrated(page, `${SYNCED_URL}/?clinic=1&date=${day}`);
     const cell = page.locator(`.cell[data-op="1"][data-start="${day} 13:00:00"]`);
-    await expect(cell).toHaveAttribute("aria-label", /ASAP opening \(1 offer/);
+    await expect(cell).toHaveAttribute("aria-label", /ASAP opening \(1 patient offered/);
 
     // The front desk books another patient at 13:10 in Open Dental.
     const booked = await request.put(`${FAKE_CONTROL_URL}/control/appointments/7100`, {

@@ -40,7 +40,7 @@ test.describe("who may get in", () => {
       expect(await page.content()).not.toContain("Riverside");
     }
     for (const fn of ["history", "day", "asap-list", "offer", "withdraw", "withdraw-offer", "outbox", "overview", "clinics", "me", "users", "audit",
-      "messages", "messages-save", "messages-reset"]) {
+      "messages", "messages-save", "messages-reset", "outbox-reply", "reckoning-save"]) {
       const r = await page.request.post(`/ui-api/${fn}`, { data: {} });
       expect(r.status(), fn).toBe(401);
       expect(await r.json()).toEqual({ Unauthorized: "Your session has ended. Sign in again." });

@@ -64,7 +64,7 @@ async fn without_a_session_pages_redirect_and_server_functions_refuse(s: Arc<Tes
     }
     let r = client.get(s.url("/history?ClinicNum=1")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/signin?next=%2Fhistory%3FClinicNum%3D1");
-    for name in ["history", "day", "asap-list", "offer", "withdraw", "withdraw-offer", "messages", "messages-save", "messages-reset", "outbox", "overview", "clinics", "me", "users", "users/add", "users/change", "audit"] {
+    for name in ["history", "day", "asap-list", "offer", "withdraw", "withdraw-offer", "messages", "messages-save", "messages-reset", "outbox", "outbox-reply", "overview", "reckoning-save", "clinics", "me", "users", "users/add", "users/change", "audit"] {
         let (status, body) = s.server_fn(&client, name, json!({})).await;
         assert_eq!(status, 401, "{name}: {body}");
         assert_eq!(body, json!({"Unauthorized": "Your session has ended. Sign in again."}), "{name} reveals nothing");

@@ -19,17 +19,7 @@ pub fn plausible_code(code: &str) -> bool {
 /// mark takes the write lock; the page is read afterwards like any other page, so a patient
 /// looking again (or at a long list of offers) never holds up offers and answers.
 pub async fn view(services: &Services, code: &str) -> ServiceResult<PatientPage> {
-    let (prefs, now, offer) = {
-        let mut conn = services.store.pool().acquire().await?;
-        let prefs = store::office::preferences(&mut conn).await?;
-        let now = services.clock.now(&prefs);
-        // Unknown and ended links take the same path to the same page.
-        let offer = if plausible_code(code) { store::answers::offer_by_code(&mut conn, code).await? } else { None };
-        (prefs, now, offer)
-    };
-    let Some(offer) = offer.filter(|o| !link_has_ended(now, o.span.start, o.expire)) else {
-        return Ok(PatientPage::Ended);
-    };
+    let Some((prefs, now, offer)) = live_offer(services, code).await? else { return Ok(PatientPage::Ended) };
     if let Some(next) = on_view(offer.opening, offer.response_status) {
         // Moves only from the status just read: an answer recorded meanwhile stays (and this
         // mark then changes nothing, which is right).
@@ -38,6 +28,16 @@ pub async fn view(services: &Services, code: &str) -> ServiceResult<PatientPage>
         tx.commit().await?;
     }
     page_after(services, &prefs, offer, now).await
+}
+
+/// The offer behind a link that still works, with the office's settings and its time now; None
+/// for an unknown or ended link (both get the same page).
+async fn live_offer(services: &Services, code: &str) -> ServiceResult<Option<(Preferences, OdDateTime, PatientOfferRow)>> {
+    let mut conn = services.store.pool().acquire().await?;
+    let prefs = store::office::preferences(&mut conn).await?;
+    let now = services.clock.now(&prefs);
+    let offer = if plausible_code(code) { store::answers::offer_by_code(&mut conn, code).await? } else { None };
+    Ok(offer.filter(|o| !link_has_ended(now, o.span.start, o.expire)).map(|o| (prefs, now, o)))
 }
 
 /// An email's unsubscribe link. A visit asks; `confirm` (the page's button, or a mail client's
@@ -135,16 +135,7 @@ async fn later_visits(conn: &mut AnyConnection, pat_num: i64, now: OdDateTime) -
 /// for an answer: only the link's own patient's visits can be put on the list, and only while the
 /// link lasts.
 pub async fn ask_for_earlier(services: &Services, code: &str, apt_num: i64) -> ServiceResult<PatientPage> {
-    let (prefs, now, offer) = {
-        let mut conn = services.store.pool().acquire().await?;
-        let prefs = store::office::preferences(&mut conn).await?;
-        let now = services.clock.now(&prefs);
-        let offer = if plausible_code(code) { store::answers::offer_by_code(&mut conn, code).await? } else { None };
-        (prefs, now, offer)
-    };
-    let Some(offer) = offer.filter(|o| !link_has_ended(now, o.span.start, o.expire)) else {
-        return Ok(PatientPage::Ended);
-    };
+    let Some((prefs, now, offer)) = live_offer(services, code).await? else { return Ok(PatientPage::Ended) };
     let refused = || {
         super::ServiceError::bad_request("That visit cannot be put on the list for earlier openings from here. Please call your dental office.")
     };

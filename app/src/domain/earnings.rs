@@ -2,7 +2,7 @@
 //! value of the visits booked, texts and emails sent, what the texts cost per booking, and how
 //! fast openings filled. Pure: the server reads the openings, this adds them up.
 
-use super::outcomes::week_start;
+use super::outcomes::{median, week_start};
 use crate::model::{OdDate, OdDateTime};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
@@ -145,11 +145,7 @@ pub fn earned(openings: &[OpeningEarned], period: Period, reckoning: &Reckoning,
         .into_values()
         .map(|(mut e, mut waits)| {
             waits.sort_unstable();
-            e.median_minutes_to_fill = match waits.len() {
-                0 => None,
-                n if n % 2 == 1 => Some(waits[n / 2]),
-                n => Some((waits[n / 2 - 1] + waits[n / 2]) / 2),
-            };
+            e.median_minutes_to_fill = median(&waits);
             e
         })
         .collect()

@@ -87,7 +87,8 @@ pub fn week_outcomes(openings: &[OpeningFacts], clinic_name: impl Fn(i64) -> Str
         .collect()
 }
 
-fn median(sorted: &[i64]) -> Option<i64> {
+/// The middle of sorted values (the mean of the middle two for an even count).
+pub fn median(sorted: &[i64]) -> Option<i64> {
     match sorted.len() {
         0 => None,
         n if n % 2 == 1 => Some(sorted[n / 2]),

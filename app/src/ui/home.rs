@@ -67,8 +67,8 @@ fn Earnings(weeks: Vec<Earned>, months: Vec<Earned>, reckoning: Reckoning, may_s
     let (weeks, months) = (StoredValue::new(weeks), StoredValue::new(months));
     let rows = move || if period.get() == Period::Week { weeks.get_value() } else { months.get_value() };
     let label = move |start: OdDate| match period.get() {
-        Period::Week => format!("Week of {}", day(start)),
-        Period::Month => month_name(start),
+        Period::Week => format!("Week of {}", period_name(Period::Week, start)),
+        Period::Month => period_name(Period::Month, start),
     };
     let csv_href = move || format!("data:text/csv;charset=utf-8,{}", percent_encode(&earnings_csv(&rows(), period.get())));
     let csv_name = move || format!("asap-earnings-by-{}.csv", period.get().key());
@@ -111,7 +111,7 @@ fn Earnings(weeks: Vec<Earned>, months: Vec<Earned>, reckoning: Reckoning, may_s
                         <tbody>
                             {list.into_iter().map(|r| view! {
                                 <tr>
-                                    <th scope="row">{match period.get_untracked() { Period::Week => day(r.period_start), Period::Month => month_name(r.period_start) }}</th>
+                                    <th scope="row">{period_name(period.get_untracked(), r.period_start)}</th>
                                     <td>{r.clinic.clone()}</td>
                                     <td class="num">{r.bookings}</td>
                                     <td class="num">{format!("{:.1}", r.chair_hours())}</td>
@@ -217,6 +217,14 @@ fn cents_of(text: &str) -> Option<i64> {
     let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
     let part: i64 = if part.is_empty() { 0 } else { format!("{part:0<2}").parse().ok()? };
     whole.checked_mul(100)?.checked_add(part)
+}
+
+/// A week by its Monday ("Mon 03/17/2031"), a month by name ("March 2031").
+fn period_name(period: Period, start: OdDate) -> String {
+    match period {
+        Period::Week => day(start),
+        Period::Month => month_name(start),
+    }
 }
 
 /// "March 2031".

@@ -192,18 +192,20 @@ async fn attempt(
     let mut rest_offered = None;
     match (outcome, op, &target) {
         (AnswerOutcome::TakeTheSlot, Some(op), Some(target)) => {
-            let closed = take_the_slot(services, &mut tx, &offer, &op, target, from, now).await?;
+            let clinic = crate::store::templates::for_clinic(&mut tx, op.clinic_num, &prefs).await?;
+            let claiming = Claiming { prefs: &prefs, clinic, now, from };
+            let closed = take_the_slot(services, &mut tx, &offer, &op, target, &claiming).await?;
             let taken = target.chair_time(offer.span.start);
             let mut asked_again = Vec::new();
             // Who the rest goes to is worked out only by the claim that won: in a race, the
             // others never pay for it.
-            if let Some(plan) = services.plan_rest(&mut tx, &offer, taken.minutes()).await? {
+            if let Some(plan) = services.plan_rest(&mut tx, &offer, taken.minutes(), &prefs, &claiming.clinic).await? {
                 if let Some(placed) = services.offer_the_rest(&mut tx, &offer, taken, plan, now).await? {
                     asked_again = placed.created.iter().map(|c| c.pat_num).collect();
                     rest_offered = Some((placed.created.len(), offer.clinic_num));
                 }
             }
-            tell_the_gap_is_gone(&mut tx, &offer, &op, &closed, &asked_again, now).await?;
+            tell_the_gap_is_gone(&mut tx, &offer, &op, &closed, &asked_again, &claiming).await?;
         }
         (AnswerOutcome::TakeTheSlot, _, _) => return Err(Failure::Lost("the claim's operatory or appointment is gone")),
         (AnswerOutcome::Taken, _, _) => {
@@ -245,19 +247,21 @@ async fn attempt(
     Ok(Answered::Recorded { offer, prefs, now })
 }
 
+/// What the winning claim reads once, under its lock, for everything it writes: the office's
+/// settings, the clinic's messages and switches, the moment, and how the patient answered.
+struct Claiming<'a> {
+    prefs: &'a Preferences,
+    clinic: crate::store::templates::ClinicMessages,
+    now: OdDateTime,
+    from: LinkFrom,
+}
+
 /// The booked patient's confirmation (Open Dental's Web Sched Notify), by the channel they
 /// answered from (`confirmation_channels`), in the claim's transaction: it goes exactly once, and
 /// only if the booking holds.
-async fn queue_confirmation(
-    tx: &mut WriteTx,
-    offer: &PatientOfferRow,
-    op: &Operatory,
-    taken: Span,
-    from: LinkFrom,
-    now: OdDateTime,
-) -> Result<(), Failure> {
-    let prefs = office::preferences(tx).await?;
-    if !crate::store::templates::for_clinic(tx, op.clinic_num, &prefs).await?.confirm_booking {
+async fn queue_confirmation(tx: &mut WriteTx, offer: &PatientOfferRow, op: &Operatory, taken: Span, claiming: &Claiming<'_>) -> Result<(), Failure> {
+    let (prefs, from, now) = (claiming.prefs, claiming.from, claiming.now);
+    if !claiming.clinic.confirm_booking {
         return Ok(());
     }
     let (reached_by_text, reached_by_email) = crate::store::sending::channels_that_reached(tx, offer.asap_comm_num).await?;
@@ -265,7 +269,7 @@ async fn queue_confirmation(
     if !by_text && !by_email {
         return Ok(());
     }
-    let office = office::identity(tx, op.clinic_num, &prefs).await?;
+    let office = office::identity(tx, op.clinic_num, prefs).await?;
     let booking = Booking {
         f_name: &offer.f_name,
         start: taken.start,
@@ -334,13 +338,13 @@ async fn tell_the_gap_is_gone(
     op: &Operatory,
     closed: &[i64],
     asked_again: &[i64],
-    now: OdDateTime,
+    claiming: &Claiming<'_>,
 ) -> Result<(), Failure> {
-    let prefs = office::preferences(tx).await?;
-    if !crate::store::templates::for_clinic(tx, op.clinic_num, &prefs).await?.gap_gone_notice {
+    let now = claiming.now;
+    if !claiming.clinic.gap_gone_notice {
         return Ok(());
     }
-    let office = office::identity(tx, op.clinic_num, &prefs).await?;
+    let office = office::identity(tx, op.clinic_num, claiming.prefs).await?;
     let body = |start: OdDateTime| app::domain::sending::gap_gone_text(&office.name, start);
     let told = crate::store::sending::queue_gap_gone(tx, closed, offer.asap_comm_num, asked_again, &body, now).await?;
     if told > 0 {
@@ -356,10 +360,9 @@ async fn take_the_slot(
     offer: &PatientOfferRow,
     op: &Operatory,
     target: &ClaimTarget,
-    from: LinkFrom,
-    now: OdDateTime,
+    claiming: &Claiming<'_>,
 ) -> Result<Vec<i64>, Failure> {
-    let start = offer.span.start;
+    let (start, from, now) = (offer.span.start, claiming.from, claiming.now);
     let apt_num = match &target.apt {
         Some(apt) => {
             held(book::move_appointment_into(tx, apt.apt_num, op, start).await?, "the appointment is gone")?;
@@ -400,7 +403,7 @@ async fn take_the_slot(
         answers::set_response(tx, offer.asap_comm_num, offer.response_status, ResponseStatus::AcceptedAndMoved, now, Some(&note))
             .await?;
     held(changed, "the offer's status changed while it was claimed")?;
-    queue_confirmation(tx, offer, op, taken, from, now).await?;
+    queue_confirmation(tx, offer, op, taken, claiming).await?;
 
     // This opening closes as filled, and so does any other open one on that time.
     held(

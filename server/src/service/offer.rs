@@ -156,14 +156,26 @@ impl OfferSetting {
     /// `message`: the one staff edited for this send; None for the clinic's templates.
     pub(super) async fn read(conn: &mut AnyConnection, op_num: i64, message: Option<&OfferMessage>) -> ServiceResult<OfferSetting> {
         let prefs = store::office::preferences(conn).await?;
-        let op = store::office::operatory(conn, op_num)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(format!("Operatory {op_num} does not exist.")))?;
-        let office = store::office::identity(conn, op.clinic_num, &prefs).await?;
+        let op = Self::operatory(conn, op_num).await?;
         let templates = match message {
             Some(m) => m.clone(),
             None => store::templates::for_clinic(conn, op.clinic_num, &prefs).await?.message,
         };
+        Self::with(conn, prefs, op, templates).await
+    }
+
+    /// From the settings and the messages a caller has read already.
+    pub(super) async fn read_with(conn: &mut AnyConnection, prefs: Preferences, op_num: i64, templates: OfferMessage) -> ServiceResult<OfferSetting> {
+        let op = Self::operatory(conn, op_num).await?;
+        Self::with(conn, prefs, op, templates).await
+    }
+
+    async fn operatory(conn: &mut AnyConnection, op_num: i64) -> ServiceResult<Operatory> {
+        store::office::operatory(conn, op_num).await?.ok_or_else(|| ServiceError::not_found(format!("Operatory {op_num} does not exist.")))
+    }
+
+    async fn with(conn: &mut AnyConnection, prefs: Preferences, op: Operatory, templates: OfferMessage) -> ServiceResult<OfferSetting> {
+        let office = store::office::identity(conn, op.clinic_num, &prefs).await?;
         let blockout_types = store::office::blockout_types(conn).await?;
         Ok(OfferSetting { prefs, op, office, templates, blockout_types })
     }

@@ -11,14 +11,15 @@
 //! The rest is not offered when another open opening already covers part of it, when something
 //! in the book now blocks it, or when nobody fits: the time is simply free again, as before.
 
-use super::offer::{OfferSetting, OfferTarget, Placed, Placing, candidate, first_blocker};
+use super::offer::{OfferSetting, OfferTarget, Placed, Placing, candidate};
 use super::{Actor, ServiceError, ServiceResult, Services};
 use crate::store::{self, WriteTx};
 use crate::store::answers::PatientOfferRow;
 use app::domain::Span;
 use app::domain::channels::SendMode;
 use app::domain::slots::fits_opening;
-use app::model::{OdDateTime, ResponseStatus};
+use crate::store::templates::ClinicMessages;
+use app::model::{OdDateTime, Preferences, ResponseStatus};
 use app::view::access::actions;
 use app::view::day::CandidateKey;
 use sqlx::AnyConnection;
@@ -35,18 +36,21 @@ pub(super) struct RestPlan {
 impl Services {
     /// The plan for the time `offer`'s claim would leave, when the clinic splits openings and
     /// the claimed visit is shorter than the opening. `visit_minutes`: the claimed visit's length.
+    /// `prefs` and `clinic`: the office's settings and the clinic's messages, as the claim read them.
     pub(super) async fn plan_rest(
         &self,
         conn: &mut AnyConnection,
         offer: &PatientOfferRow,
         visit_minutes: i64,
+        prefs: &Preferences,
+        clinic: &ClinicMessages,
     ) -> ServiceResult<Option<RestPlan>> {
         let taken = Span::starting_at(offer.span.start, visit_minutes);
         let Some(rest) = app::domain::slots::rest_of_opening(offer.span, taken) else { return Ok(None) };
-        let setting = OfferSetting::read(conn, offer.operatory_num, None).await?;
-        if !store::templates::for_clinic(conn, setting.op.clinic_num, &setting.prefs).await?.split_openings {
+        if !clinic.split_openings {
             return Ok(None);
         }
+        let setting = OfferSetting::read_with(conn, prefs.clone(), offer.operatory_num, clinic.message.clone()).await?;
         let Some(opening) = store::opening::opening(conn, offer.schedule_num).await? else { return Ok(None) };
         let answers = store::opening::answers_to(conn, offer.schedule_num).await?;
         let turned_down: Vec<i64> = answers
@@ -86,10 +90,6 @@ impl Services {
             tracing::info!(schedule_num = offer.schedule_num, "the rest of the opening is already offered");
             return Ok(None);
         }
-        if let Some(blocker) = first_blocker(tx, op, rest, &[], &plan.setting.blockout_types).await? {
-            tracing::info!(schedule_num = offer.schedule_num, blocker, "the rest of the opening is not free");
-            return Ok(None);
-        }
         let mut candidates = Vec::with_capacity(plan.targets.len());
         for target in &plan.targets {
             match candidate(tx, *target, &plan.setting.prefs).await {
@@ -109,7 +109,16 @@ impl Services {
             offered_by: &plan.offered_by,
             parent: offer.schedule_num,
         };
-        let placed = self.place_offers(tx, &plan.setting, &placing, candidates, now).await?;
+        // `place_offers` refuses a time that is not free before it writes anything: the claim
+        // stands, and the time is simply free again.
+        let placed = match self.place_offers(tx, &plan.setting, &placing, candidates, now).await {
+            Ok(placed) => placed,
+            Err(ServiceError::Conflict(why)) => {
+                tracing::info!(schedule_num = offer.schedule_num, why, "the rest of the opening is not free");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
         let detail = format!(
             "opening {}: {} {}–{} in {}, the rest of opening {}, to {} {}",
             placed.schedule_num,

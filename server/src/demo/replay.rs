@@ -141,8 +141,7 @@ pub async fn replay(store: &Store, office: &OfficeClock, features: Features, see
         openings: Vec::new(),
     };
     run.plan(first, &clinics).await?;
-    let end = dt(first.add_days(7 * WEEKS), 23 * 60);
-    run.run(end).await?;
+    run.run(last_moment(first)).await?;
     run.figures().await
 }
 
@@ -237,8 +236,7 @@ impl Replay {
                 self.at(entry, Event::Offer(self.openings.len() - 1));
             }
         }
-        let mut t = dt(first.add_days(-1), 0);
-        let end = dt(first.add_days(7 * WEEKS), 23 * 60);
+        let (mut t, end) = (dt(first.add_days(-1), 0), last_moment(first));
         while t < end {
             self.at(t, Event::Sweep);
             t = t.plus_minutes(30);
@@ -250,18 +248,12 @@ impl Replay {
         let mut last_send = OdDateTime::never();
         loop {
             let next_event = self.events.peek().map(|Reverse((t, _, _))| *t);
-            let next_text = self.services.next_text_due().await.map_err(|e| e.to_string())?;
-            let t = match (next_event, next_text) {
-                (Some(a), Some(b)) => a.min(b),
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (None, None) => break,
-            };
+            let Some((t, texts_due)) = super::simulate::next_moment(&self.services, next_event).await? else { break };
             if t > end {
                 break;
             }
             self.clock.set(self.zone.instant(t));
-            if next_text.is_some_and(|due| due <= t) {
+            if texts_due {
                 self.services.send_due_texts().await.map_err(|e| e.to_string())?;
                 self.plan_reactions(last_send, t).await?;
                 last_send = t;
@@ -459,6 +451,11 @@ fn unit(seed: u64, pat_num: i64, at: OdDateTime, what: u64) -> f64 {
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     x ^= x >> 31;
     (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The replay runs to late on the day after its last week.
+fn last_moment(first: OdDate) -> OdDateTime {
+    dt(first.add_days(7 * WEEKS), 23 * 60)
 }
 
 fn previous_open_day(day: OdDate) -> OdDate {

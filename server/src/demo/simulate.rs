@@ -147,18 +147,12 @@ impl Simulation {
         let mut last_send_check = OdDateTime::never();
         loop {
             let next_event = self.events.peek().map(|Reverse((t, _, _))| *t);
-            let next_text = self.services.next_text_due().await.map_err(|e| e.to_string())?;
-            let t = match (next_event, next_text) {
-                (Some(a), Some(b)) => a.min(b),
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (None, None) => break,
-            };
+            let Some((t, texts_due)) = next_moment(&self.services, next_event).await? else { break };
             if t > now {
                 break;
             }
             self.set_clock(t);
-            if next_text.is_some_and(|due| due <= t) {
+            if texts_due {
                 let round = self.services.send_due_texts().await.map_err(|e| e.to_string())?;
                 self.done.texts += round.sent;
                 self.plan_reactions(last_send_check, t).await?;
@@ -316,6 +310,19 @@ impl Simulation {
         }
         Ok(())
     }
+}
+
+/// When the simulated clock moves to next: the soonest of `next_event` and the next queued text or
+/// email, and whether messages are due then. None when nothing is left to happen.
+pub(super) async fn next_moment(services: &Services, next_event: Option<OdDateTime>) -> Result<Option<(OdDateTime, bool)>, String> {
+    let next_text = services.next_text_due().await.map_err(|e| e.to_string())?;
+    let t = match (next_event, next_text) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) => a,
+        (None, Some(b)) => b,
+        (None, None) => return Ok(None),
+    };
+    Ok(Some((t, next_text.is_some_and(|due| due <= t))))
 }
 
 fn round_up(t: OdDateTime, increment: i64) -> OdDateTime {

@@ -119,6 +119,8 @@ async fn claim_times(services: &server::service::Services, n: usize, today: chro
             by: server::service::Actor::command_line(),
             clinics: None,
             send_mode: Default::default(),
+            date_time_end: None,
+            message: None,
         };
         let offer = services.offer(req).await.expect("offer");
         codes.push(offer[0].asap_comm_num);
@@ -134,7 +136,7 @@ async fn claim_times(services: &server::service::Services, n: usize, today: chro
     let mut times = Vec::new();
     for code in links {
         let started = Instant::now();
-        let page = server::service::claim::answer(services, &code, PatientAnswer::Accept).await.expect("claim");
+        let page = server::service::claim::answer(services, &code, PatientAnswer::Accept, app::domain::confirmation::LinkFrom::Text).await.expect("claim");
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         assert!(matches!(page, app::view::patient::PatientPage::Booked { .. }), "claim booked: {page:?}");
     }

@@ -39,8 +39,9 @@ test.describe("ASAP history", () => {
     const clinicCells = await page.locator("tbody tr td:nth-child(4)").allTextContents();
     expect(new Set(clinicCells).size).toBe(1);
 
-    // Filter on a status this clinic's rows actually have, whatever the demo made today.
-    const status = (await page.locator("tbody .badge").first().textContent())!.trim();
+    // Filter on a status this clinic's rows actually have, whatever the demo made today: the
+    // first badge that is also a choice of the filter ("Not sent" is shown, not filtered on).
+    const status = await filterableStatus(page);
     await page.getByLabel("Status", { exact: true }).selectOption({ label: status });
     await page.getByRole("button", { name: "Show" }).click();
     await expect(page).toHaveURL(/ResponseStatus=\w+/);
@@ -97,14 +98,22 @@ test.describe("ASAP history", () => {
     const opened = page.locator(`tbody tr[data-asapcommnum="${before[0]}"] details`);
     await opened.locator("summary").click();
     await expect(opened).toHaveAttribute("open", "");
-    const [apt] = await api(request, "/appointments/ASAP?ClinicNum=1&Limit=1");
     const { slot } = await dayWithOpening(request, 120);
-    const r = await request.post("/api/v1/asapcomms", {
-      headers: { Authorization: API_KEY },
-      data: { op: slot.OpNum, aptNum: apt.AptNum, dateTimeStart: slot.DateTimeStart },
-    });
-    expect(r.status(), await r.text()).toBe(201);
-    const created = await r.json();
+    // The first patient on the list who was not offered that opening already (nobody is offered
+    // the same opening twice, and the demo may have offered it).
+    let created: any = null;
+    for (const apt of await api(request, "/appointments/ASAP?ClinicNum=1&Limit=20")) {
+      const r = await request.post("/api/v1/asapcomms", {
+        headers: { Authorization: API_KEY },
+        data: { op: slot.OpNum, aptNum: apt.AptNum, dateTimeStart: slot.DateTimeStart },
+      });
+      if (r.status() === 201) {
+        created = await r.json();
+        break;
+      }
+      expect(await r.text()).toContain("already has an offer for this opening");
+    }
+    expect(created, "a patient not yet offered this opening").not.toBeNull();
     const row = page.locator(`tbody tr[data-asapcommnum="${created.AsapCommNum}"]`);
     await expect(row).toBeVisible({ timeout: 20_000 });
     expect(before).not.toContain(String(created.AsapCommNum));
@@ -143,7 +152,7 @@ test.describe("ASAP history", () => {
       await expect(frame.getByRole("heading", { name: "ASAP history" })).toBeVisible();
       // The compact layout: no header of our own inside the portal.
       await expect(frame.locator(".top-bar")).toBeHidden();
-      const status = (await frame.locator("tbody .badge").first().textContent())!.trim();
+      const status = await filterableStatus(frame);
       await frame.getByLabel("Status", { exact: true }).selectOption({ label: status });
       await frame.getByRole("button", { name: "Show" }).click();
       await expect.poll(async () => new Set(await frame.locator("tbody .badge").allTextContents())).toEqual(new Set([status]));
@@ -161,3 +170,12 @@ test.describe("ASAP history", () => {
     await page.screenshot({ path: ".tmp/history-desktop.png", fullPage: false });
   });
 });
+
+/** The first status badge on the page that the Status filter offers as a choice. */
+async function filterableStatus(scope: import("@playwright/test").Page | import("@playwright/test").FrameLocator): Promise<string> {
+  const choices = (await scope.getByLabel("Status", { exact: true }).locator("option").allTextContents()).map((t) => t.trim());
+  const badges = (await scope.locator("tbody .badge").allTextContents()).map((t) => t.trim());
+  const status = badges.find((b) => choices.includes(b));
+  expect(status, `a badge among ${badges.join(", ")} that the filter offers`).toBeTruthy();
+  return status!;
+}
